@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Idempotent set-up helpers shared by scripts/run, scripts/test and scripts/bench.
+# Each `need_*` function checks first and installs only what is missing, printing progress.
+# Versions are pinned here and must agree with Cargo.lock / Trunk.toml (see docs/DEVELOPING.md).
+set -euo pipefail
+
+TRUNK_VERSION_REQ='~0.21'
+WASM_BINDGEN_VERSION='0.2.130'   # must equal the wasm-bindgen crate in Cargo.lock and Trunk.toml
+BINARYEN_VERSION='123.0.0'       # wasm-opt "version_123" in Trunk.toml
+PARLEY_TOOLS="${PARLEY_TOOLS:-$HOME/.cache/parley/tools}"
+
+export PATH="$HOME/.cargo/bin:$PARLEY_TOOLS/node_modules/.bin:$PATH"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+need_rust() {
+  command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup first (https://rustup.rs)" >&2; exit 1; }
+}
+
+need_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    step "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+need_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
+    step "installing trunk $TRUNK_VERSION_REQ (cargo install, about 6 minutes on 2 cores)"
+    cargo install trunk --version "$TRUNK_VERSION_REQ" --locked
+  fi
+}
+
+need_wasm_bindgen() {
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (cargo install, about 3 minutes)"
+    # No --locked: its lock file names a webpki-roots version this registry lacks.
+    cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+need_npm() {
+  command -v npm >/dev/null && return
+  step "installing Node.js and npm (apt)"
+  as_root apt-get install -y nodejs npm || { as_root apt-get update && as_root apt-get install -y nodejs npm; }
+}
+
+need_wasm_opt() {
+  if ! wasm-opt --version 2>/dev/null | grep -q 'version 123'; then
+    need_npm
+    step "installing wasm-opt (binaryen@$BINARYEN_VERSION from npm) into $PARLEY_TOOLS"
+    mkdir -p "$PARLEY_TOOLS"
+    npm install --prefix "$PARLEY_TOOLS" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+  fi
+}
+
+need_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    step "installing Debian's chromium and chromium-driver (apt, about 30 seconds)"
+    as_root apt-get install -y chromium chromium-driver \
+      || { as_root apt-get update && as_root apt-get install -y chromium chromium-driver; }
+  fi
+}
+
+need_frontend_tools() {
+  need_rust
+  need_wasm_target
+  need_wasm_bindgen
+  need_wasm_opt
+  need_trunk
+}
+
+# Builds the release SPA into dist/ (trunk, wasm-opt on).
+build_spa() {
+  step "building the SPA (trunk build --release)"
+  trunk build --release
+}

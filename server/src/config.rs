@@ -1,0 +1,129 @@
+//! Configuration: one struct parsed once from flags and environment variables (clap).
+//! docs/CONFIGURATION.md lists every setting; keep the two in step.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser};
+
+/// Everything `parley` can be told at start.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "parley",
+    version,
+    about = "Parley chat server: SPA, REST API and WebSocket on one port"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "PARLEY_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Directory holding the built SPA (trunk's `dist/`).
+    #[arg(long, env = "PARLEY_SPA_DIR", default_value = "dist")]
+    pub spa_dir: PathBuf,
+
+    /// Log filter, in `tracing_subscriber::EnvFilter` syntax (e.g. `info,parley_server=debug`).
+    #[arg(long, env = "PARLEY_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Limits and timeouts.
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Operational limits. Each is documented in docs/PROTOCOL.md ("Limits").
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Largest WebSocket message or frame a client may send, in bytes; larger ones close the
+    /// connection with 1009.
+    #[arg(long, env = "PARLEY_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
+
+    /// Bytes of outgoing frames a connection may have queued; a client that falls further
+    /// behind is disconnected with close code 4008 (slow_consumer).
+    #[arg(long, env = "PARLEY_OUTBOX_BYTES", default_value_t = 1024 * 1024)]
+    pub outbox_bytes: usize,
+
+    /// How often the server pings each connection.
+    #[arg(long, env = "PARLEY_PING_INTERVAL", default_value = "20s", value_parser = parse_duration)]
+    pub ping_interval: Duration,
+
+    /// A connection from which nothing (not even a pong) arrives for this long is closed
+    /// with 4010 (idle_timeout).
+    #[arg(long, env = "PARLEY_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// A write to a client that makes no progress for this long ends the connection.
+    #[arg(long, env = "PARLEY_WRITE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub write_timeout: Duration,
+
+    /// Messages sent with a join when the client has no resume point.
+    #[arg(long, env = "PARLEY_HISTORY_PAGE", default_value_t = 50)]
+    pub history_page: u32,
+
+    /// Latest messages each room keeps in memory to serve joins and short reconnect gaps.
+    #[arg(long, env = "PARLEY_RECENT_PER_ROOM", default_value_t = 256)]
+    pub recent_per_room: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Config::parse_from(["parley"]).limits
+    }
+}
+
+impl Config {
+    /// The defaults, as if started with no flags and no environment (for tests).
+    pub fn for_tests() -> Self {
+        let mut cfg = Config::parse_from(["parley", "--listen", "127.0.0.1:0"]);
+        cfg.limits = Limits::default();
+        cfg
+    }
+}
+
+/// Parses `250ms`, `20s`, `5m`, `1h` or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 500ms, 20s, 5m"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?}: use ms, s, m or h"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("20s"), Ok(Duration::from_secs(20)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn defaults_parse() {
+        let cfg = Config::for_tests();
+        assert_eq!(cfg.limits.max_frame_bytes, 65536);
+        assert_eq!(cfg.limits.history_page, 50);
+    }
+}

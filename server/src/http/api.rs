@@ -1,0 +1,39 @@
+//! The REST API under `/api`, and `/healthz`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use shared::RoomSummary;
+
+use crate::AppState;
+
+/// Routes under `/api`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rooms", get(rooms))
+        .fallback(not_found)
+}
+
+/// `GET /healthz`: the server is up; with connection and room counts.
+pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    Json(json!({
+        "status": "ok",
+        "connections": state.hub.connection_count(),
+        "rooms": state.hub.rooms().len(),
+    }))
+}
+
+/// `GET /api/rooms`: every room with its member count, by name.
+async fn rooms(State(state): State<AppState>) -> Json<Vec<RoomSummary>> {
+    Json(state.hub.rooms())
+}
+
+async fn not_found() -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"error": "not_found", "message": "no such API route"})),
+    )
+}

@@ -1,0 +1,19 @@
+//! HTTP routes: health, the REST API and the SPA's files.
+
+mod api;
+mod spa;
+
+use std::path::Path;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+/// Every HTTP route but the WebSocket.
+pub fn router(spa_dir: &Path) -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(api::health))
+        .nest("/api", api::router())
+        .merge(spa::router(spa_dir))
+}

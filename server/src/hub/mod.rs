@@ -1,0 +1,169 @@
+//! The hub: the directory of rooms and of connected users.
+//!
+//! Rooms are actors ([`room`]); the hub only finds or creates them, keeps nicknames unique
+//! and reaches every connection for server-wide events (a new room). Its maps sit behind
+//! short-held mutexes: lookups are rare next to messages, which go straight to the rooms.
+
+pub mod outbox;
+pub mod room;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::Utf8Bytes;
+use shared::{CloseReason, Nickname, RoomName, RoomSummary, ServerMsg};
+
+use self::outbox::Outbox;
+use self::room::{RoomHandle, RoomSettings};
+
+/// Identifies one WebSocket connection for the life of the server.
+pub type ConnId = u64;
+
+/// The nickname is in use by another connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NicknameTaken;
+
+/// Cloneable handle to the hub.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    rooms: Mutex<HashMap<RoomName, RoomHandle>>,
+    users: Mutex<Users>,
+    next_conn: AtomicU64,
+    /// Next server message id, shared by all rooms.
+    next_msg_id: Arc<AtomicU64>,
+    room_settings: RoomSettings,
+    outbox_bytes: usize,
+}
+
+#[derive(Default)]
+struct Users {
+    /// Nickname key (lower case) → the connection holding it.
+    nicknames: HashMap<String, ConnId>,
+    /// Every connection's outbox.
+    conns: HashMap<ConnId, Arc<Outbox>>,
+}
+
+impl Hub {
+    /// An empty hub.
+    pub fn new(room_settings: RoomSettings, outbox_bytes: usize) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                rooms: Mutex::new(HashMap::new()),
+                users: Mutex::new(Users::default()),
+                next_conn: AtomicU64::new(1),
+                next_msg_id: Arc::new(AtomicU64::new(1)),
+                room_settings,
+                outbox_bytes,
+            }),
+        }
+    }
+
+    /// Registers a new connection and returns its id and outbox.
+    pub fn connect(&self) -> (ConnId, Arc<Outbox>) {
+        let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
+        let outbox = Arc::new(Outbox::new(self.inner.outbox_bytes));
+        self.users().conns.insert(id, outbox.clone());
+        (id, outbox)
+    }
+
+    /// Forgets a connection and frees its nickname. The session leaves its rooms itself.
+    pub fn disconnect(&self, conn: ConnId, nickname: Option<&Nickname>) {
+        let mut users = self.users();
+        users.conns.remove(&conn);
+        if let Some(nick) = nickname {
+            let key = nick.key();
+            if users.nicknames.get(&key) == Some(&conn) {
+                users.nicknames.remove(&key);
+            }
+        }
+    }
+
+    /// Claims a nickname for a connection, unless another connection holds it
+    /// (case-insensitively).
+    pub fn claim_nickname(&self, conn: ConnId, nickname: &Nickname) -> Result<(), NicknameTaken> {
+        let mut users = self.users();
+        let holder = *users.nicknames.entry(nickname.key()).or_insert(conn);
+        if holder == conn {
+            Ok(())
+        } else {
+            Err(NicknameTaken)
+        }
+    }
+
+    /// The room of that name, created (and announced to everyone) if it does not exist.
+    pub fn room(&self, name: &RoomName) -> RoomHandle {
+        let mut rooms = self.inner.rooms.lock().expect("rooms lock");
+        if let Some(room) = rooms.get(name) {
+            return room.clone();
+        }
+        let room = RoomHandle::spawn(
+            name.clone(),
+            self.inner.room_settings.clone(),
+            self.inner.next_msg_id.clone(),
+        );
+        rooms.insert(name.clone(), room.clone());
+        drop(rooms);
+        tracing::info!(room = %name, "room created");
+        self.broadcast_all(&ServerMsg::RoomCreated {
+            room: RoomSummary {
+                name: name.clone(),
+                members: 0,
+            },
+        });
+        room
+    }
+
+    /// The room of that name, if it exists.
+    pub fn existing_room(&self, name: &RoomName) -> Option<RoomHandle> {
+        self.inner
+            .rooms
+            .lock()
+            .expect("rooms lock")
+            .get(name)
+            .cloned()
+    }
+
+    /// Every room with its member count, by name.
+    pub fn rooms(&self) -> Vec<RoomSummary> {
+        let rooms = self.inner.rooms.lock().expect("rooms lock");
+        let mut list: Vec<RoomSummary> = rooms
+            .values()
+            .map(|r| RoomSummary {
+                name: r.name().clone(),
+                members: r.member_count(),
+            })
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list
+    }
+
+    /// How many connections are open.
+    pub fn connection_count(&self) -> usize {
+        self.users().conns.len()
+    }
+
+    /// Sends a message to every connection.
+    pub fn broadcast_all(&self, msg: &ServerMsg) {
+        let bytes = Utf8Bytes::from(msg.to_json());
+        let users = self.users();
+        for outbox in users.conns.values() {
+            let _ = outbox.push_frame(bytes.clone());
+        }
+    }
+
+    /// Closes every connection with `reason` (shutdown).
+    pub fn close_all(&self, reason: CloseReason) {
+        for outbox in self.users().conns.values() {
+            outbox.close(reason);
+        }
+    }
+
+    fn users(&self) -> std::sync::MutexGuard<'_, Users> {
+        self.inner.users.lock().expect("users lock")
+    }
+}

@@ -1,0 +1,400 @@
+//! A room: an actor task that owns the room's members, its sequence counter and its recent
+//! messages, and a cloneable [`RoomHandle`] that sends it commands.
+//!
+//! Everything that must happen in one order (seq assignment, fan-out, joins and leaves)
+//! happens in this one task, so every member sees the same order.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use shared::{
+    ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName, Seq,
+    ServerMsg,
+};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, instrument};
+
+use super::outbox::{Outbox, Outgoing};
+use super::ConnId;
+
+/// Commands a room accepts.
+enum RoomCmd {
+    Join {
+        conn: ConnId,
+        nickname: Nickname,
+        outbox: Arc<Outbox>,
+        after: Option<Seq>,
+    },
+    Leave {
+        conn: ConnId,
+        change: PresenceChange,
+    },
+    Send {
+        conn: ConnId,
+        client_id: ClientMsgId,
+        text: MessageText,
+    },
+    Recent {
+        after: Seq,
+        until: Seq,
+        reply: oneshot::Sender<RecentFrames>,
+    },
+    History {
+        before: Seq,
+        limit: u32,
+        reply: oneshot::Sender<(Vec<ChatMessage>, bool)>,
+    },
+}
+
+/// Frames of a seq range, as far as the room still holds them in memory.
+#[derive(Debug, Default)]
+pub struct RecentFrames {
+    /// The frames held, in seq order.
+    pub frames: Vec<Utf8Bytes>,
+    /// The first seq of the range the room no longer holds in memory, if any: the range
+    /// `(after, missing_until]` must come from storage.
+    pub missing_until: Option<Seq>,
+}
+
+/// Settings a room needs.
+#[derive(Debug, Clone)]
+pub struct RoomSettings {
+    /// Messages sent with a join without a resume point.
+    pub history_page: u32,
+    /// Messages kept in memory.
+    pub recent_len: usize,
+}
+
+/// Cloneable handle to a room task.
+#[derive(Clone)]
+pub struct RoomHandle {
+    name: RoomName,
+    tx: mpsc::Sender<RoomCmd>,
+    members: Arc<AtomicU32>,
+}
+
+impl RoomHandle {
+    /// Starts the room's task.
+    pub fn spawn(name: RoomName, settings: RoomSettings, ids: Arc<AtomicU64>) -> Self {
+        let (tx, rx) = mpsc::channel(1024);
+        let members = Arc::new(AtomicU32::new(0));
+        let room = Room {
+            name: name.clone(),
+            members: Vec::new(),
+            index: HashMap::new(),
+            last_seq: Seq(0),
+            recent: VecDeque::new(),
+            settings,
+            ids,
+            member_count: members.clone(),
+        };
+        tokio::spawn(room.run(rx));
+        Self { name, tx, members }
+    }
+
+    /// The room's name.
+    pub fn name(&self) -> &RoomName {
+        &self.name
+    }
+
+    /// How many members the room has now.
+    pub fn member_count(&self) -> u32 {
+        self.members.load(Ordering::Relaxed)
+    }
+
+    async fn cmd(&self, cmd: RoomCmd) {
+        // The room task lives as long as the server; a failed send means shutdown.
+        let _ = self.tx.send(cmd).await;
+    }
+
+    /// Adds a member. The room answers through the member's outbox: `joined`, the messages
+    /// after `after` (or the latest history page), then live traffic.
+    pub async fn join(
+        &self,
+        conn: ConnId,
+        nickname: Nickname,
+        outbox: Arc<Outbox>,
+        after: Option<Seq>,
+    ) {
+        self.cmd(RoomCmd::Join {
+            conn,
+            nickname,
+            outbox,
+            after,
+        })
+        .await
+    }
+
+    /// Removes a member and tells the others.
+    pub async fn leave(&self, conn: ConnId, change: PresenceChange) {
+        self.cmd(RoomCmd::Leave { conn, change }).await
+    }
+
+    /// Sends a chat message from a member.
+    pub async fn send(&self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
+        self.cmd(RoomCmd::Send {
+            conn,
+            client_id,
+            text,
+        })
+        .await
+    }
+
+    /// The frames of messages `after < seq <= until` still held in memory.
+    pub async fn recent(&self, after: Seq, until: Seq) -> RecentFrames {
+        let (reply, rx) = oneshot::channel();
+        self.cmd(RoomCmd::Recent {
+            after,
+            until,
+            reply,
+        })
+        .await;
+        rx.await.unwrap_or_default()
+    }
+
+    /// Up to `limit` messages before `before`, oldest first, and whether older ones exist.
+    pub async fn history(&self, before: Seq, limit: u32) -> (Vec<ChatMessage>, bool) {
+        let (reply, rx) = oneshot::channel();
+        self.cmd(RoomCmd::History {
+            before,
+            limit,
+            reply,
+        })
+        .await;
+        rx.await.unwrap_or_default()
+    }
+}
+
+struct Member {
+    conn: ConnId,
+    nickname: Nickname,
+    outbox: Arc<Outbox>,
+}
+
+struct Room {
+    name: RoomName,
+    /// Members in join order; `index` maps a connection to its place here.
+    members: Vec<Member>,
+    index: HashMap<ConnId, usize>,
+    last_seq: Seq,
+    /// The latest messages as ready frames, oldest first.
+    recent: VecDeque<(Seq, Utf8Bytes)>,
+    settings: RoomSettings,
+    ids: Arc<AtomicU64>,
+    member_count: Arc<AtomicU32>,
+}
+
+fn frame(msg: &ServerMsg) -> Utf8Bytes {
+    Utf8Bytes::from(msg.to_json())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Room {
+    #[instrument(name = "room", skip_all, fields(room = %self.name))]
+    async fn run(mut self, mut rx: mpsc::Receiver<RoomCmd>) {
+        while let Some(cmd) = rx.recv().await {
+            match cmd {
+                RoomCmd::Join {
+                    conn,
+                    nickname,
+                    outbox,
+                    after,
+                } => self.join(conn, nickname, outbox, after),
+                RoomCmd::Leave { conn, change } => self.leave(conn, change),
+                RoomCmd::Send {
+                    conn,
+                    client_id,
+                    text,
+                } => self.send(conn, client_id, text),
+                RoomCmd::Recent {
+                    after,
+                    until,
+                    reply,
+                } => {
+                    let _ = reply.send(self.recent(after, until));
+                }
+                RoomCmd::History {
+                    before,
+                    limit,
+                    reply,
+                } => {
+                    let _ = reply.send(self.history(before, limit));
+                }
+            }
+        }
+    }
+
+    fn join(&mut self, conn: ConnId, nickname: Nickname, outbox: Arc<Outbox>, after: Option<Seq>) {
+        if !self.index.contains_key(&conn) {
+            let presence = frame(&ServerMsg::Presence {
+                room: self.name.clone(),
+                nickname: nickname.clone(),
+                change: PresenceChange::Joined,
+            });
+            self.broadcast(&presence);
+            self.index.insert(conn, self.members.len());
+            self.members.push(Member {
+                conn,
+                nickname: nickname.clone(),
+                outbox: outbox.clone(),
+            });
+            self.member_count
+                .store(self.members.len() as u32, Ordering::Relaxed);
+            debug!(conn, %nickname, members = self.members.len(), "joined");
+        }
+        let page = u64::from(self.settings.history_page);
+        let after = after
+            .unwrap_or(Seq(self.last_seq.0.saturating_sub(page)))
+            .min(self.last_seq);
+        let joined = frame(&ServerMsg::Joined {
+            room: self.name.clone(),
+            nickname,
+            members: self.members.iter().map(|m| m.nickname.clone()).collect(),
+            after,
+            last_seq: self.last_seq,
+        });
+        let mut ok = outbox.push_frame(joined).is_ok();
+        if ok && after < self.last_seq {
+            let catch_up = Outgoing::CatchUp {
+                room: self.name.clone(),
+                after,
+                until: self.last_seq,
+            };
+            ok = outbox.push(catch_up).is_ok();
+        }
+        if !ok {
+            self.remove(conn, PresenceChange::DroppedSlow);
+        }
+    }
+
+    fn leave(&mut self, conn: ConnId, change: PresenceChange) {
+        if let Some(member) = self.remove(conn, change) {
+            if change == PresenceChange::Left {
+                let _ = member.outbox.push_frame(frame(&ServerMsg::Left {
+                    room: self.name.clone(),
+                }));
+            }
+        }
+    }
+
+    /// Removes a member and tells the others; returns it if it was one.
+    fn remove(&mut self, conn: ConnId, change: PresenceChange) -> Option<Member> {
+        let idx = self.index.remove(&conn)?;
+        let member = self.members.swap_remove(idx);
+        if let Some(moved) = self.members.get(idx) {
+            self.index.insert(moved.conn, idx);
+        }
+        self.member_count
+            .store(self.members.len() as u32, Ordering::Relaxed);
+        debug!(conn, nickname = %member.nickname, ?change, "left");
+        let presence = frame(&ServerMsg::Presence {
+            room: self.name.clone(),
+            nickname: member.nickname.clone(),
+            change,
+        });
+        self.broadcast(&presence);
+        Some(member)
+    }
+
+    /// Pushes a frame to every member. Members whose outbox overflows are removed (and the
+    /// others told), which may cascade; the loop ends because each round removes someone.
+    fn broadcast(&mut self, frame: &Utf8Bytes) {
+        let dropped: Vec<ConnId> = self
+            .members
+            .iter()
+            .filter(|m| m.outbox.push_frame(frame.clone()).is_err())
+            .map(|m| m.conn)
+            .collect();
+        for conn in dropped {
+            self.remove(conn, PresenceChange::DroppedSlow);
+        }
+    }
+
+    fn send(&mut self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
+        let Some(&idx) = self.index.get(&conn) else {
+            return; // Left or dropped while the send was on its way; the session said so.
+        };
+        let (nickname, outbox) = {
+            let m = &self.members[idx];
+            (m.nickname.clone(), m.outbox.clone())
+        };
+        self.last_seq = Seq(self.last_seq.0 + 1);
+        let msg = ChatMessage {
+            room: self.name.clone(),
+            seq: self.last_seq,
+            id: MessageId(self.ids.fetch_add(1, Ordering::Relaxed)),
+            nickname,
+            text,
+            ts: now_ms(),
+        };
+        let ack = frame(&ServerMsg::Ack {
+            room: self.name.clone(),
+            client_id,
+            seq: msg.seq,
+            id: msg.id,
+            ts: msg.ts,
+            duplicate: false,
+        });
+        // The ack goes first so the sender's UI turns its pending line into the stored
+        // message before the broadcast copy arrives (which it then recognises by seq).
+        let _ = outbox.push_frame(ack);
+        let seq = msg.seq;
+        let bytes = frame(&ServerMsg::Message(msg));
+        self.broadcast(&bytes);
+        self.remember(seq, bytes);
+    }
+
+    fn remember(&mut self, seq: Seq, bytes: Utf8Bytes) {
+        if self.settings.recent_len == 0 {
+            return;
+        }
+        if self.recent.len() == self.settings.recent_len {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((seq, bytes));
+    }
+
+    fn recent(&self, after: Seq, until: Seq) -> RecentFrames {
+        let first_held = self
+            .recent
+            .front()
+            .map_or(Seq(self.last_seq.0 + 1), |(s, _)| *s);
+        let missing_until =
+            (after.0 + 1 < first_held.0).then(|| Seq((first_held.0 - 1).min(until.0)));
+        let frames = self
+            .recent
+            .iter()
+            .filter(|(s, _)| *s > after && *s <= until)
+            .map(|(_, b)| b.clone())
+            .collect();
+        RecentFrames {
+            frames,
+            missing_until,
+        }
+    }
+
+    fn history(&self, before: Seq, limit: u32) -> (Vec<ChatMessage>, bool) {
+        let mut page: Vec<ChatMessage> = self
+            .recent
+            .iter()
+            .rev()
+            .filter(|(s, _)| *s < before)
+            .take(limit as usize)
+            .filter_map(|(_, b)| match serde_json::from_str(b.as_str()) {
+                Ok(ServerMsg::Message(m)) => Some(m),
+                _ => None,
+            })
+            .collect();
+        page.reverse();
+        let has_more = page.first().is_some_and(|m| m.seq.0 > 1);
+        (page, has_more)
+    }
+}

@@ -1,0 +1,150 @@
+//! Parley's server: serves the SPA, the REST API and the chat WebSocket on one port.
+//!
+//! [`app`] builds the router without a listener (tests can call it directly); [`start`]
+//! binds, serves and returns a [`Server`] to stop.
+
+pub mod config;
+pub mod http;
+pub mod hub;
+pub mod telemetry;
+pub mod ws;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use axum::Router;
+use shared::CloseReason;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::{Config, Limits};
+use crate::hub::room::RoomSettings;
+use crate::hub::Hub;
+
+/// Connections the kernel may queue before `accept`: large, so a connect storm is not
+/// dropped (and retried a second later) as it would be with the usual 128.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// How long shutdown waits for sessions to send their close frames.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Shared state of the HTTP and WebSocket handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// Rooms and users.
+    pub hub: Hub,
+    /// Limits and timeouts.
+    pub limits: Arc<Limits>,
+    /// Tracks WebSocket sessions, which outlive their HTTP request, for shutdown.
+    pub sessions: TaskTracker,
+}
+
+impl AppState {
+    /// State for a fresh server.
+    pub fn new(config: &Config) -> Self {
+        let limits = Arc::new(config.limits.clone());
+        let settings = RoomSettings {
+            history_page: limits.history_page,
+            recent_len: limits.recent_per_room,
+        };
+        Self {
+            hub: Hub::new(settings, limits.outbox_bytes),
+            limits,
+            sessions: TaskTracker::new(),
+        }
+    }
+}
+
+/// The whole application as a router.
+pub fn app(state: AppState, config: &Config) -> Router {
+    http::router(&config.spa_dir)
+        .merge(ws::router())
+        .with_state(state)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it listens on (useful with port 0).
+    pub addr: SocketAddr,
+    /// Its state, for tests that look inside.
+    pub state: AppState,
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Stops accepting, closes every WebSocket with 1001 (going away) and waits for the
+    /// sessions to end, at most a few seconds.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        self.state.hub.close_all(CloseReason::GoingAway);
+        self.state.sessions.close();
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.sessions.wait()).await;
+        self.task.await.context("server task")?.context("serving")?;
+        Ok(())
+    }
+}
+
+/// Binds `config.listen` and serves until [`Server::shutdown`].
+pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let listener =
+        bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    if !config.spa_dir.join("index.html").exists() {
+        tracing::warn!(
+            dir = %config.spa_dir.display(),
+            "no index.html in the SPA directory: build the SPA with `trunk build --release` \
+             (or run scripts/run); the API and WebSocket work without it"
+        );
+    }
+    let state = AppState::new(&config);
+    let router = app(state.clone(), &config);
+    let stop = CancellationToken::new();
+    let listener = listener.tap_io(|tcp| {
+        // Chat frames are small and latency matters more than packet count.
+        let _ = tcp.set_nodelay(true);
+    });
+    let serve =
+        axum::serve(listener, router).with_graceful_shutdown(stop.clone().cancelled_owned());
+    let task = tokio::spawn(async move { serve.await });
+    tracing::info!(%addr, "listening");
+    Ok(Server {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}
+
+fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

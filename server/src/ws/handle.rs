@@ -1,0 +1,204 @@
+//! What a session does with each client message: validate it with the shared rules, answer
+//! a bad one with a typed error, and hand a good one to its room.
+
+use std::ops::ControlFlow;
+
+use shared::{
+    decode_client_msg, ClientMsg, ClientMsgId, CloseReason, ErrorCode, MessageText, Nickname,
+    RoomName, Seq, ServerMsg, ValidationError, HISTORY_PAGE_MAX,
+};
+
+use super::session::Session;
+use crate::hub::outbox::Outgoing;
+
+/// A refused client message: the error frame to send.
+struct Refusal {
+    code: ErrorCode,
+    message: String,
+    room: Option<RoomName>,
+    client_id: Option<ClientMsgId>,
+}
+
+impl Refusal {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            room: None,
+            client_id: None,
+        }
+    }
+
+    fn invalid(code: ErrorCode, what: &str, err: ValidationError) -> Self {
+        Self::new(code, format!("{what} {err}"))
+    }
+
+    fn in_room(mut self, room: &RoomName) -> Self {
+        self.room = Some(room.clone());
+        self
+    }
+}
+
+fn room_name(raw: &str) -> Result<RoomName, Refusal> {
+    RoomName::parse(raw)
+        .map_err(|e| Refusal::invalid(ErrorCode::BadRoomName, "room name (1–48 of a-z 0-9 - _)", e))
+}
+
+impl Session {
+    /// Handles one text frame. Breaks with a close reason when the connection must end.
+    pub(super) async fn handle_text(&mut self, text: &str) -> ControlFlow<CloseReason> {
+        let result = match decode_client_msg(text) {
+            Ok(msg) => self.dispatch(msg).await,
+            Err(err) => Err(Refusal::new(err.code, err.message)),
+        };
+        if let Err(r) = result {
+            self.send(&ServerMsg::Error {
+                code: r.code,
+                message: r.message,
+                room: r.room,
+                client_id: r.client_id,
+            });
+        }
+        ControlFlow::Continue(())
+    }
+
+    async fn dispatch(&mut self, msg: ClientMsg) -> Result<(), Refusal> {
+        match msg {
+            ClientMsg::Join {
+                room,
+                nickname,
+                after,
+            } => self.join(&room, &nickname, after).await,
+            ClientMsg::Leave { room } => self.leave(&room).await,
+            ClientMsg::Send {
+                room,
+                client_id,
+                text,
+            } => self.send_chat(&room, &client_id, &text).await,
+            ClientMsg::History {
+                room,
+                before,
+                limit,
+            } => self.request_history(&room, before, limit),
+        }
+    }
+
+    async fn join(
+        &mut self,
+        room: &str,
+        nickname: &str,
+        after: Option<Seq>,
+    ) -> Result<(), Refusal> {
+        let room = room_name(room)?;
+        let nickname = Nickname::parse(nickname).map_err(|e| {
+            Refusal::invalid(
+                ErrorCode::BadNickname,
+                "nickname (1–32 characters, no control characters)",
+                e,
+            )
+            .in_room(&room)
+        })?;
+        match &self.nickname {
+            Some(mine) if *mine != nickname => {
+                return Err(Refusal::new(
+                    ErrorCode::NicknameMismatch,
+                    format!("this connection is {mine:?}; reconnect to use another nickname"),
+                )
+                .in_room(&room));
+            }
+            Some(_) => {}
+            None => {
+                self.hub.claim_nickname(self.conn, &nickname).map_err(|_| {
+                    Refusal::new(
+                        ErrorCode::NicknameTaken,
+                        format!("the nickname {nickname:?} is in use; pick another"),
+                    )
+                    .in_room(&room)
+                })?;
+                self.nickname = Some(nickname.clone());
+            }
+        }
+        let handle = self.hub.room(&room);
+        handle
+            .join(self.conn, nickname, self.outbox.clone(), after)
+            .await;
+        self.rooms.insert(room, handle);
+        Ok(())
+    }
+
+    async fn leave(&mut self, room: &str) -> Result<(), Refusal> {
+        let room = room_name(room)?;
+        match self.rooms.remove(&room) {
+            Some(handle) => {
+                handle.leave(self.conn, shared::PresenceChange::Left).await;
+                Ok(())
+            }
+            None => Err(self.not_in_room(&room)),
+        }
+    }
+
+    async fn send_chat(&mut self, room: &str, client_id: &str, text: &str) -> Result<(), Refusal> {
+        let room = room_name(room)?;
+        let client_id = ClientMsgId::parse(client_id).map_err(|e| {
+            Refusal::invalid(
+                ErrorCode::BadClientId,
+                "client_id (1–64 of A-Z a-z 0-9 - _)",
+                e,
+            )
+            .in_room(&room)
+        })?;
+        let text = MessageText::parse(text).map_err(|e| {
+            let code = match e {
+                ValidationError::TooLong { .. } => ErrorCode::TextTooLong,
+                _ => ErrorCode::EmptyText,
+            };
+            let mut r = Refusal::invalid(code, "message text", e).in_room(&room);
+            r.client_id = Some(client_id.clone());
+            r
+        })?;
+        let Some(handle) = self.rooms.get(&room) else {
+            let mut r = self.not_in_room(&room);
+            r.client_id = Some(client_id);
+            return Err(r);
+        };
+        handle.send(self.conn, client_id, text).await;
+        Ok(())
+    }
+
+    fn request_history(
+        &mut self,
+        room: &str,
+        before: Seq,
+        limit: Option<u32>,
+    ) -> Result<(), Refusal> {
+        let room = room_name(room)?;
+        if self.hub.existing_room(&room).is_none() {
+            return Err(
+                Refusal::new(ErrorCode::NoSuchRoom, format!("there is no room {room:?}"))
+                    .in_room(&room),
+            );
+        }
+        let limit = limit
+            .unwrap_or(self.limits.history_page)
+            .clamp(1, HISTORY_PAGE_MAX);
+        let _ = self.outbox.push(Outgoing::History {
+            room,
+            before,
+            limit,
+        });
+        Ok(())
+    }
+
+    fn not_in_room(&self, room: &RoomName) -> Refusal {
+        let code = if self.hub.existing_room(room).is_some() {
+            ErrorCode::NotInRoom
+        } else {
+            ErrorCode::NoSuchRoom
+        };
+        Refusal::new(
+            code,
+            format!("you have not joined {room:?}; send a join first"),
+        )
+        .in_room(room)
+    }
+}

@@ -1,0 +1,141 @@
+//! Slow consumers, silent peers and shutdown.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use shared::{ClientMsg, CloseReason, PresenceChange, ServerMsg};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_cut_off_while_others_keep_receiving() {
+    let server = start_with(|c| {
+        c.limits.write_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let mut sender = Client::connect(server.addr).await;
+    let mut reader = Client::connect(server.addr).await;
+    let mut stalled = Client::connect(server.addr).await;
+    sender.join("lobby", "sender").await;
+    reader.join("lobby", "reader").await;
+    stalled.join("lobby", "stalled").await;
+
+    // ~16 MB of traffic: more than the loopback socket buffers and the outbox can hold.
+    let text = "x".repeat(4000);
+    let total = 4000;
+    let reader_task = tokio::spawn(async move {
+        let mut seqs = Vec::new();
+        let mut dropped = false;
+        while seqs.len() < total {
+            match reader.recv().await {
+                ServerMsg::Message(m) => seqs.push(m.seq.0),
+                ServerMsg::Presence {
+                    nickname,
+                    change: PresenceChange::DroppedSlow,
+                    ..
+                } => {
+                    dropped |= nickname.as_str() == "stalled";
+                }
+                _ => {}
+            }
+        }
+        (seqs, dropped)
+    });
+    // The sender keeps at most 50 messages unacknowledged, reading its acks in a task of its
+    // own: the pace is what a reading client can follow, and only the stalled one falls behind.
+    let window = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
+    let (mut tx, mut rx) = sender.ws.split();
+    let sender_reader = {
+        let window = window.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(Message::Text(t))) = rx.next().await {
+                if t.as_str().starts_with(r#"{"type":"ack""#) {
+                    window.add_permits(1);
+                }
+            }
+        })
+    };
+    for i in 0..total {
+        window.acquire().await.unwrap().forget();
+        let msg = ClientMsg::Send {
+            room: "lobby".into(),
+            client_id: format!("m{i}"),
+            text: text.clone(),
+        };
+        tx.send(Message::text(msg.to_json())).await.unwrap();
+    }
+    let (seqs, dropped) = tokio::time::timeout(Duration::from_secs(60), reader_task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        seqs,
+        (1..=total as u64).collect::<Vec<_>>(),
+        "the reader got everything, in order"
+    );
+    assert!(dropped, "the room was told the stalled client was dropped");
+
+    // The stalled client, reading at last, finds its connection closed as a slow consumer.
+    let mut close = None;
+    while let Ok(Some(frame)) = tokio::time::timeout(WAIT, stalled.ws.next()).await {
+        match frame {
+            Ok(Message::Close(f)) => {
+                close = f;
+                break;
+            }
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    if let Some(f) = close {
+        assert_eq!(u16::from(f.code), CloseReason::SlowConsumer.code());
+    }
+    sender_reader.abort();
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_answering_pings_is_dropped() {
+    let server = start_with(|c| {
+        c.limits.ping_interval = Duration::from_millis(100);
+        c.limits.idle_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let mut watcher = Client::connect(server.addr).await;
+    watcher.join("lobby", "watcher").await;
+    let mut silent = Client::connect(server.addr).await;
+    silent.join("lobby", "silent").await;
+    // The tungstenite client answers pings only while it reads; stop reading.
+    let seen = watcher
+        .recv_where(|m| {
+            matches!(
+                m,
+                ServerMsg::Presence {
+                    change: PresenceChange::Disconnected,
+                    ..
+                }
+            )
+        })
+        .await;
+    let ServerMsg::Presence { nickname, .. } = seen else {
+        unreachable!()
+    };
+    assert_eq!(nickname.as_str(), "silent");
+    // The connection is over. A close frame, if it survives (the peer is unresponsive, so
+    // the server cannot wait for it to be read), names the reason.
+    if let Some(close) = silent.closed().await {
+        assert_eq!(u16::from(close.code), CloseReason::IdleTimeout.code());
+    }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_going_away() {
+    let server = start().await;
+    let mut c = Client::connect(server.addr).await;
+    c.join("lobby", "c").await;
+    server.shutdown().await.unwrap();
+    let close = c.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1001);
+}

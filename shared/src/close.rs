@@ -1,0 +1,90 @@
+//! Typed reasons for which the server closes a WebSocket, with their close codes.
+
+/// Why the server closed the connection. The close frame carries [`CloseReason::code`] and
+/// [`CloseReason::as_str`] as its reason text, so clients can tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CloseReason {
+    /// 1001: the server is shutting down. Reconnect later.
+    GoingAway,
+    /// 1009: a frame or message was larger than the server's hard cap.
+    TooBig,
+    /// 4000: the client's protocol version is not the server's. Reload the app.
+    ProtocolVersion,
+    /// 4001: the session is missing, invalid or expired. Sign in again.
+    Unauthorized,
+    /// 4008: the client did not read its messages fast enough; its queue overflowed.
+    SlowConsumer,
+    /// 4009: the client kept flooding after being told to slow down.
+    Flood,
+    /// 4010: the client stopped answering pings.
+    IdleTimeout,
+}
+
+impl CloseReason {
+    /// Every reason, for documentation and tests.
+    pub const ALL: [CloseReason; 7] = [
+        Self::GoingAway,
+        Self::TooBig,
+        Self::ProtocolVersion,
+        Self::Unauthorized,
+        Self::SlowConsumer,
+        Self::Flood,
+        Self::IdleTimeout,
+    ];
+
+    /// The WebSocket close code.
+    pub fn code(self) -> u16 {
+        match self {
+            Self::GoingAway => 1001,
+            Self::TooBig => 1009,
+            Self::ProtocolVersion => 4000,
+            Self::Unauthorized => 4001,
+            Self::SlowConsumer => 4008,
+            Self::Flood => 4009,
+            Self::IdleTimeout => 4010,
+        }
+    }
+
+    /// The reason text sent in the close frame.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GoingAway => "going_away",
+            Self::TooBig => "too_big",
+            Self::ProtocolVersion => "protocol_version",
+            Self::Unauthorized => "unauthorized",
+            Self::SlowConsumer => "slow_consumer",
+            Self::Flood => "flood",
+            Self::IdleTimeout => "idle_timeout",
+        }
+    }
+
+    /// The reason a close code stands for, if it is one of Parley's.
+    pub fn from_code(code: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether a client should reconnect on its own after this close.
+    pub fn should_reconnect(self) -> bool {
+        matches!(
+            self,
+            Self::GoingAway | Self::SlowConsumer | Self::IdleTimeout
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_distinct() {
+        for r in CloseReason::ALL {
+            assert_eq!(CloseReason::from_code(r.code()), Some(r));
+            assert!(
+                r.as_str().len() <= 123,
+                "close reason must fit a close frame"
+            );
+        }
+        assert_eq!(CloseReason::from_code(1000), None);
+    }
+}

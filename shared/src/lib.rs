@@ -1,0 +1,34 @@
+//! Parley's wire protocol, compiled into both the server and the browser SPA.
+//!
+//! Every WebSocket frame is a JSON text frame holding one internally tagged message:
+//! [`ClientMsg`] from client to server, [`ServerMsg`] from server to client. The field
+//! `"type"` names the variant in `snake_case`. `docs/PROTOCOL.md` documents every message with
+//! an example; this crate is the source of truth it is checked against.
+//!
+//! Validation rules (nickname, room name, message text, client message id) live here so both
+//! sides apply the same ones: see [`Nickname::parse`], [`RoomName::parse`],
+//! [`MessageText::parse`] and [`ClientMsgId::parse`].
+//!
+//! The crate has no runtime dependencies beyond serde, so it builds for `wasm32` and native.
+#![deny(missing_docs)]
+
+mod close;
+mod codes;
+mod decode;
+mod limits;
+mod model;
+mod protocol;
+
+pub use close::CloseReason;
+pub use codes::ErrorCode;
+pub use decode::{decode_client_msg, DecodeError};
+pub use limits::*;
+pub use model::{
+    ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName,
+    RoomSummary, Seq, ValidationError,
+};
+pub use protocol::{ClientMsg, ServerMsg};
+
+/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=1`); a server
+/// that speaks another version closes the socket with [`CloseReason::ProtocolVersion`].
+pub const PROTOCOL_VERSION: u32 = 1;

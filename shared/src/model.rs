@@ -1,0 +1,213 @@
+//! Validated value types used in messages: names, ids, sequence numbers and the chat message.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::limits::{CLIENT_ID_MAX_CHARS, NICKNAME_MAX_CHARS, ROOM_NAME_MAX_CHARS, TEXT_MAX_CHARS};
+
+/// Why a value was refused. The `Display` text is meant for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    /// Empty (after trimming, for nicknames).
+    #[error("must not be empty")]
+    Empty,
+    /// Longer than the limit, in characters.
+    #[error("is {len} characters long; the limit is {max}")]
+    TooLong {
+        /// Length of the refused value, in characters.
+        len: usize,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// Holds a character that is not allowed.
+    #[error("contains {0:?}, which is not allowed here")]
+    BadChar(char),
+}
+
+fn check_len(s: &str, max: usize) -> Result<(), ValidationError> {
+    if s.is_empty() {
+        return Err(ValidationError::Empty);
+    }
+    // Count at most max+1 characters: a 1 MB string costs no more than a short one.
+    let len = s.chars().take(max + 1).count();
+    if len > max {
+        return Err(ValidationError::TooLong {
+            len: s.chars().count(),
+            max,
+        });
+    }
+    Ok(())
+}
+
+macro_rules! string_newtype {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The validated text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValidationError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+string_newtype!(
+    /// A nickname: 1–32 characters after trimming, no control characters. Unique among
+    /// connected users, compared case-insensitively (see [`Nickname::key`]).
+    Nickname
+);
+
+impl Nickname {
+    /// Trims surrounding whitespace and checks length and characters.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let s = raw.trim();
+        check_len(s, NICKNAME_MAX_CHARS)?;
+        if let Some(c) = s.chars().find(|c| c.is_control()) {
+            return Err(ValidationError::BadChar(c));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The key under which nicknames are unique: lower-cased, so `Alice` and `alice` clash.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+string_newtype!(
+    /// A room name: 1–48 characters of `a-z`, `0-9`, `-` and `_`.
+    RoomName
+);
+
+impl RoomName {
+    /// Checks length and characters. No trimming or case folding: `Lobby` is refused.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        check_len(raw, ROOM_NAME_MAX_CHARS)?;
+        if let Some(c) = raw
+            .chars()
+            .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-' | '_'))
+        {
+            return Err(ValidationError::BadChar(c));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The room every new user joins first.
+    pub fn lobby() -> Self {
+        Self("lobby".to_owned())
+    }
+}
+
+string_newtype!(
+    /// A client-generated message id, unique per sender: 1–64 characters of
+    /// `A-Z a-z 0-9 - _`. A send retried with the same id is acknowledged again, never stored
+    /// or delivered twice.
+    ClientMsgId
+);
+
+impl ClientMsgId {
+    /// Checks length and characters.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        check_len(raw, CLIENT_ID_MAX_CHARS)?;
+        if let Some(c) = raw
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(ValidationError::BadChar(c));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+string_newtype!(
+    /// Chat message text: 1–4,000 characters. Whitespace-only text is refused; otherwise the
+    /// text is kept exactly as sent (no trimming), and always shown as text, never as HTML.
+    MessageText
+);
+
+impl MessageText {
+    /// Checks length; refuses text made only of whitespace.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        if raw.trim().is_empty() {
+            return Err(ValidationError::Empty);
+        }
+        check_len(raw, TEXT_MAX_CHARS)?;
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+/// Server-assigned message id, unique across the server's rooms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(pub u64);
+
+/// Per-room sequence number: the first chat message of a room has seq 1, and each next one
+/// the next number.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Seq(pub u64);
+
+/// A chat message as stored and delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// The room it was sent to.
+    pub room: RoomName,
+    /// Its place in the room.
+    pub seq: Seq,
+    /// Server-assigned id.
+    pub id: MessageId,
+    /// Who sent it.
+    pub nickname: Nickname,
+    /// The text, to be shown as text.
+    pub text: MessageText,
+    /// When the server accepted it, in milliseconds since the Unix epoch.
+    pub ts: i64,
+}
+
+/// A room as listed in the sidebar and by `GET /api/rooms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    /// Its name.
+    pub name: RoomName,
+    /// How many users are in it now.
+    pub members: u32,
+}
+
+/// What happened to a member of a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceChange {
+    /// Joined the room.
+    Joined,
+    /// Left the room on purpose.
+    Left,
+    /// Disconnected (closed the page, lost the network, or timed out).
+    Disconnected,
+    /// Was disconnected by the server for not reading its messages fast enough.
+    DroppedSlow,
+}

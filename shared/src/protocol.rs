@@ -1,0 +1,168 @@
+//! The two message enums: [`ClientMsg`] (client → server) and [`ServerMsg`] (server → client).
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::ErrorCode;
+use crate::model::{
+    ChatMessage, ClientMsgId, MessageId, Nickname, PresenceChange, RoomName, RoomSummary, Seq,
+};
+
+/// A message from a client. Names and text arrive as plain strings and are validated by the
+/// server, so that a bad value gets an error naming the field rather than a parse failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// Join a room (created on first join) under a nickname. The first join of a connection
+    /// claims the nickname; later joins must use the same one.
+    Join {
+        /// Room to join.
+        room: String,
+        /// Nickname to appear under.
+        nickname: String,
+        /// The last `seq` this client has seen in the room, to resume after a reconnect:
+        /// the server then sends every message after it. Absent: the latest history page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<Seq>,
+    },
+    /// Leave a room.
+    Leave {
+        /// Room to leave.
+        room: String,
+    },
+    /// Send a chat message to a joined room.
+    Send {
+        /// Room to send to.
+        room: String,
+        /// Client-generated id, unique per sender; echoed in the [`ServerMsg::Ack`].
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// Ask for a page of older messages (scroll-back).
+    History {
+        /// The room.
+        room: String,
+        /// Only messages with a smaller `seq`.
+        before: Seq,
+        /// Page size, 1–200; default the server's history page size.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+}
+
+/// A message from the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// First frame on every connection.
+    Welcome {
+        /// The server's protocol version.
+        protocol: u32,
+        /// Every room, with its member count.
+        rooms: Vec<RoomSummary>,
+    },
+    /// This connection joined a room. The server then sends, as `message` frames and in
+    /// order, every message with `after < seq <= last_seq`, then live messages.
+    Joined {
+        /// The room.
+        room: RoomName,
+        /// The nickname this connection appears under.
+        nickname: Nickname,
+        /// Everyone in the room now, this connection included.
+        members: Vec<Nickname>,
+        /// Messages after this seq follow (the resume point, or the start of the history
+        /// page). Zero means from the start of the room.
+        after: Seq,
+        /// The room's latest seq at the time of the join.
+        last_seq: Seq,
+    },
+    /// This connection left a room.
+    Left {
+        /// The room.
+        room: RoomName,
+    },
+    /// Someone joined or left a room this connection is in. Clients show it as a system
+    /// notice ("alice joined").
+    Presence {
+        /// The room.
+        room: RoomName,
+        /// Who.
+        nickname: Nickname,
+        /// What happened.
+        change: PresenceChange,
+    },
+    /// A room was created (sent to every connected user).
+    RoomCreated {
+        /// The new room.
+        room: RoomSummary,
+    },
+    /// A chat message in a joined room (the sender gets it too).
+    Message(ChatMessage),
+    /// The sender's message was stored and delivered: `seq`, `id` and `ts` are its own.
+    Ack {
+        /// The room.
+        room: RoomName,
+        /// The id the client gave the message.
+        client_id: ClientMsgId,
+        /// Its seq in the room.
+        seq: Seq,
+        /// Its server id.
+        id: MessageId,
+        /// Its server timestamp (ms since the Unix epoch).
+        ts: i64,
+        /// True when this id had been accepted before: nothing new was stored or delivered.
+        #[serde(default)]
+        duplicate: bool,
+    },
+    /// A page of older messages, oldest first, answering [`ClientMsg::History`].
+    History {
+        /// The room.
+        room: RoomName,
+        /// The page, in seq order.
+        messages: Vec<ChatMessage>,
+        /// False when the page reaches the first message of the room.
+        has_more: bool,
+    },
+    /// Something the client sent was refused. The connection stays open.
+    Error {
+        /// What was wrong.
+        code: ErrorCode,
+        /// A sentence for people.
+        message: String,
+        /// The room concerned, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<RoomName>,
+        /// The refused message's client id, for a refused send.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientMsgId>,
+    },
+    /// A notice from the server to everyone (for example, a restart).
+    Notice {
+        /// The text.
+        text: String,
+    },
+}
+
+impl ServerMsg {
+    /// An error frame not tied to a room or message.
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Error {
+            code,
+            message: message.into(),
+            room: None,
+            client_id: None,
+        }
+    }
+
+    /// Serializes to the JSON text sent in a frame.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("ServerMsg always serializes")
+    }
+}
+
+impl ClientMsg {
+    /// Serializes to the JSON text sent in a frame.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("ClientMsg always serializes")
+    }
+}

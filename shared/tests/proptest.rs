@@ -1,0 +1,165 @@
+//! Property tests: arbitrary valid messages of every variant round-trip through JSON.
+
+use proptest::prelude::*;
+use shared::*;
+
+fn nickname() -> impl Strategy<Value = Nickname> {
+    "[^\\p{Cc}\\s][^\\p{Cc}]{0,30}[^\\p{Cc}\\s]?"
+        .prop_filter_map("valid", |s| Nickname::parse(&s).ok())
+}
+fn room() -> impl Strategy<Value = RoomName> {
+    "[a-z0-9_-]{1,48}".prop_map(|s| RoomName::parse(&s).unwrap())
+}
+fn text() -> impl Strategy<Value = MessageText> {
+    any::<String>().prop_filter_map("valid", |s| MessageText::parse(&s).ok())
+}
+fn client_id() -> impl Strategy<Value = ClientMsgId> {
+    "[A-Za-z0-9_-]{1,64}".prop_map(|s| ClientMsgId::parse(&s).unwrap())
+}
+fn chat() -> impl Strategy<Value = ChatMessage> {
+    (
+        room(),
+        any::<u64>(),
+        any::<u64>(),
+        nickname(),
+        text(),
+        any::<i64>(),
+    )
+        .prop_map(|(room, seq, id, nickname, text, ts)| ChatMessage {
+            room,
+            seq: Seq(seq),
+            id: MessageId(id),
+            nickname,
+            text,
+            ts,
+        })
+}
+fn change() -> impl Strategy<Value = PresenceChange> {
+    prop_oneof![
+        Just(PresenceChange::Joined),
+        Just(PresenceChange::Left),
+        Just(PresenceChange::Disconnected),
+        Just(PresenceChange::DroppedSlow)
+    ]
+}
+fn summary() -> impl Strategy<Value = RoomSummary> {
+    (room(), any::<u32>()).prop_map(|(name, members)| RoomSummary { name, members })
+}
+
+fn client_msg() -> impl Strategy<Value = ClientMsg> {
+    prop_oneof![
+        (
+            any::<String>(),
+            any::<String>(),
+            proptest::option::of(any::<u64>())
+        )
+            .prop_map(|(room, nickname, after)| ClientMsg::Join {
+                room,
+                nickname,
+                after: after.map(Seq)
+            }),
+        any::<String>().prop_map(|room| ClientMsg::Leave { room }),
+        (any::<String>(), any::<String>(), any::<String>()).prop_map(|(room, client_id, text)| {
+            ClientMsg::Send {
+                room,
+                client_id,
+                text,
+            }
+        }),
+        (
+            any::<String>(),
+            any::<u64>(),
+            proptest::option::of(any::<u32>())
+        )
+            .prop_map(|(room, before, limit)| ClientMsg::History {
+                room,
+                before: Seq(before),
+                limit
+            }),
+    ]
+}
+
+fn server_msg() -> impl Strategy<Value = ServerMsg> {
+    prop_oneof![
+        (any::<u32>(), proptest::collection::vec(summary(), 0..4))
+            .prop_map(|(protocol, rooms)| ServerMsg::Welcome { protocol, rooms }),
+        (
+            room(),
+            nickname(),
+            proptest::collection::vec(nickname(), 0..4),
+            any::<u64>(),
+            any::<u64>()
+        )
+            .prop_map(|(room, nickname, members, a, l)| ServerMsg::Joined {
+                room,
+                nickname,
+                members,
+                after: Seq(a),
+                last_seq: Seq(l)
+            }),
+        room().prop_map(|room| ServerMsg::Left { room }),
+        (room(), nickname(), change()).prop_map(|(room, nickname, change)| ServerMsg::Presence {
+            room,
+            nickname,
+            change
+        }),
+        summary().prop_map(|room| ServerMsg::RoomCreated { room }),
+        chat().prop_map(ServerMsg::Message),
+        (
+            room(),
+            client_id(),
+            any::<u64>(),
+            any::<u64>(),
+            any::<i64>(),
+            any::<bool>()
+        )
+            .prop_map(|(room, client_id, seq, id, ts, duplicate)| ServerMsg::Ack {
+                room,
+                client_id,
+                seq: Seq(seq),
+                id: MessageId(id),
+                ts,
+                duplicate
+            }),
+        (
+            room(),
+            proptest::collection::vec(chat(), 0..3),
+            any::<bool>()
+        )
+            .prop_map(|(room, messages, has_more)| ServerMsg::History {
+                room,
+                messages,
+                has_more
+            }),
+        (
+            proptest::sample::select(ErrorCode::ALL.to_vec()),
+            any::<String>(),
+            proptest::option::of(room()),
+            proptest::option::of(client_id())
+        )
+            .prop_map(|(code, message, room, client_id)| ServerMsg::Error {
+                code,
+                message,
+                room,
+                client_id
+            }),
+        any::<String>().prop_map(|text| ServerMsg::Notice { text }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn every_client_msg_round_trips(msg in client_msg()) {
+        prop_assert_eq!(decode_client_msg(&msg.to_json()).unwrap(), msg);
+    }
+
+    #[test]
+    fn every_server_msg_round_trips(msg in server_msg()) {
+        prop_assert_eq!(serde_json::from_str::<ServerMsg>(&msg.to_json()).unwrap(), msg);
+    }
+
+    #[test]
+    fn decoding_arbitrary_text_never_panics(s in any::<String>()) {
+        let _ = decode_client_msg(&s);
+    }
+}

@@ -1,0 +1,246 @@
+//! Every `ClientMsg` and `ServerMsg` variant survives JSON and back, and its wire shape is the
+//! one docs/PROTOCOL.md shows.
+
+use serde_json::json;
+use shared::*;
+
+fn nick(s: &str) -> Nickname {
+    Nickname::parse(s).unwrap()
+}
+fn room(s: &str) -> RoomName {
+    RoomName::parse(s).unwrap()
+}
+fn chat(seq: u64) -> ChatMessage {
+    ChatMessage {
+        room: room("lobby"),
+        seq: Seq(seq),
+        id: MessageId(100 + seq),
+        nickname: nick("alice"),
+        text: MessageText::parse("hi <b>there</b>").unwrap(),
+        ts: 1_700_000_000_000,
+    }
+}
+
+/// Round-trips `msg` and checks the JSON it makes equals `expected`.
+fn check_client(msg: ClientMsg, expected: serde_json::Value) {
+    let text = msg.to_json();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        expected
+    );
+    assert_eq!(decode_client_msg(&text).unwrap(), msg);
+}
+
+fn check_server(msg: ServerMsg, expected: serde_json::Value) {
+    let text = msg.to_json();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        expected
+    );
+    assert_eq!(serde_json::from_str::<ServerMsg>(&text).unwrap(), msg);
+}
+
+#[test]
+fn client_join() {
+    check_client(
+        ClientMsg::Join {
+            room: "lobby".into(),
+            nickname: "alice".into(),
+            after: None,
+        },
+        json!({"type": "join", "room": "lobby", "nickname": "alice"}),
+    );
+    check_client(
+        ClientMsg::Join {
+            room: "lobby".into(),
+            nickname: "alice".into(),
+            after: Some(Seq(41)),
+        },
+        json!({"type": "join", "room": "lobby", "nickname": "alice", "after": 41}),
+    );
+}
+
+#[test]
+fn client_leave() {
+    check_client(
+        ClientMsg::Leave {
+            room: "lobby".into(),
+        },
+        json!({"type": "leave", "room": "lobby"}),
+    );
+}
+
+#[test]
+fn client_send() {
+    check_client(
+        ClientMsg::Send {
+            room: "lobby".into(),
+            client_id: "c-1".into(),
+            text: "hello".into(),
+        },
+        json!({"type": "send", "room": "lobby", "client_id": "c-1", "text": "hello"}),
+    );
+}
+
+#[test]
+fn client_history() {
+    check_client(
+        ClientMsg::History {
+            room: "lobby".into(),
+            before: Seq(51),
+            limit: Some(50),
+        },
+        json!({"type": "history", "room": "lobby", "before": 51, "limit": 50}),
+    );
+    check_client(
+        ClientMsg::History {
+            room: "lobby".into(),
+            before: Seq(51),
+            limit: None,
+        },
+        json!({"type": "history", "room": "lobby", "before": 51}),
+    );
+}
+
+#[test]
+fn server_welcome() {
+    check_server(
+        ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            rooms: vec![RoomSummary {
+                name: room("lobby"),
+                members: 2,
+            }],
+        },
+        json!({"type": "welcome", "protocol": 1, "rooms": [{"name": "lobby", "members": 2}]}),
+    );
+}
+
+#[test]
+fn server_joined() {
+    check_server(
+        ServerMsg::Joined {
+            room: room("lobby"),
+            nickname: nick("alice"),
+            members: vec![nick("alice"), nick("bob")],
+            after: Seq(10),
+            last_seq: Seq(60),
+        },
+        json!({"type": "joined", "room": "lobby", "nickname": "alice",
+               "members": ["alice", "bob"], "after": 10, "last_seq": 60}),
+    );
+}
+
+#[test]
+fn server_left() {
+    check_server(
+        ServerMsg::Left {
+            room: room("lobby"),
+        },
+        json!({"type": "left", "room": "lobby"}),
+    );
+}
+
+#[test]
+fn server_presence() {
+    for (change, name) in [
+        (PresenceChange::Joined, "joined"),
+        (PresenceChange::Left, "left"),
+        (PresenceChange::Disconnected, "disconnected"),
+        (PresenceChange::DroppedSlow, "dropped_slow"),
+    ] {
+        check_server(
+            ServerMsg::Presence {
+                room: room("lobby"),
+                nickname: nick("bob"),
+                change,
+            },
+            json!({"type": "presence", "room": "lobby", "nickname": "bob", "change": name}),
+        );
+    }
+}
+
+#[test]
+fn server_room_created() {
+    check_server(
+        ServerMsg::RoomCreated {
+            room: RoomSummary {
+                name: room("rust"),
+                members: 1,
+            },
+        },
+        json!({"type": "room_created", "room": {"name": "rust", "members": 1}}),
+    );
+}
+
+#[test]
+fn server_message() {
+    check_server(
+        ServerMsg::Message(chat(7)),
+        json!({"type": "message", "room": "lobby", "seq": 7, "id": 107, "nickname": "alice",
+               "text": "hi <b>there</b>", "ts": 1_700_000_000_000_i64}),
+    );
+}
+
+#[test]
+fn server_ack() {
+    check_server(
+        ServerMsg::Ack {
+            room: room("lobby"),
+            client_id: ClientMsgId::parse("c-1").unwrap(),
+            seq: Seq(7),
+            id: MessageId(107),
+            ts: 5,
+            duplicate: false,
+        },
+        json!({"type": "ack", "room": "lobby", "client_id": "c-1", "seq": 7, "id": 107,
+               "ts": 5, "duplicate": false}),
+    );
+}
+
+#[test]
+fn server_history() {
+    check_server(
+        ServerMsg::History {
+            room: room("lobby"),
+            messages: vec![chat(1), chat(2)],
+            has_more: false,
+        },
+        json!({"type": "history", "room": "lobby", "has_more": false, "messages": [
+            serde_json::to_value(chat(1)).unwrap(), serde_json::to_value(chat(2)).unwrap()]}),
+    );
+}
+
+#[test]
+fn server_error() {
+    check_server(
+        ServerMsg::error(ErrorCode::UnknownType, "nope"),
+        json!({"type": "error", "code": "unknown_type", "message": "nope"}),
+    );
+    check_server(
+        ServerMsg::Error {
+            code: ErrorCode::StorageUnavailable,
+            message: "x".into(),
+            room: Some(room("lobby")),
+            client_id: Some(ClientMsgId::parse("c-9").unwrap()),
+        },
+        json!({"type": "error", "code": "storage_unavailable", "message": "x",
+               "room": "lobby", "client_id": "c-9"}),
+    );
+}
+
+#[test]
+fn server_notice() {
+    check_server(
+        ServerMsg::Notice {
+            text: "restarting".into(),
+        },
+        json!({"type": "notice", "text": "restarting"}),
+    );
+}
+
+#[test]
+fn server_msgs_with_invalid_names_are_refused() {
+    let bad = json!({"type": "left", "room": "Not A Room"}).to_string();
+    assert!(serde_json::from_str::<ServerMsg>(&bad).is_err());
+}

@@ -1,0 +1,114 @@
+//! Edge cases of the shared validation rules and of frame decoding.
+
+use shared::*;
+
+#[test]
+fn nickname_rules() {
+    assert_eq!(Nickname::parse("  alice ").unwrap().as_str(), "alice");
+    assert_eq!(
+        Nickname::parse("Ünïcødé 名前").unwrap().as_str(),
+        "Ünïcødé 名前"
+    );
+    assert_eq!(Nickname::parse(""), Err(ValidationError::Empty));
+    assert_eq!(Nickname::parse(" \t "), Err(ValidationError::Empty));
+    assert!(Nickname::parse(&"x".repeat(32)).is_ok());
+    assert_eq!(
+        Nickname::parse(&"x".repeat(33)),
+        Err(ValidationError::TooLong { len: 33, max: 32 })
+    );
+    // 32 multi-byte characters are fine: the limit counts characters, not bytes.
+    assert!(Nickname::parse(&"é".repeat(32)).is_ok());
+    assert_eq!(
+        Nickname::parse("a\u{7}b"),
+        Err(ValidationError::BadChar('\u{7}'))
+    );
+    assert_eq!(Nickname::parse("a\nb"), Err(ValidationError::BadChar('\n')));
+    assert_eq!(
+        Nickname::parse("Alice").unwrap().key(),
+        Nickname::parse("aLICE").unwrap().key()
+    );
+}
+
+#[test]
+fn room_name_rules() {
+    for ok in ["lobby", "a", "rust-lang_2", &"z".repeat(48)] {
+        assert!(RoomName::parse(ok).is_ok(), "{ok}");
+    }
+    assert_eq!(RoomName::parse(""), Err(ValidationError::Empty));
+    assert_eq!(RoomName::parse("Lobby"), Err(ValidationError::BadChar('L')));
+    assert_eq!(RoomName::parse("a b"), Err(ValidationError::BadChar(' ')));
+    assert_eq!(RoomName::parse("a/b"), Err(ValidationError::BadChar('/')));
+    assert_eq!(
+        RoomName::parse(" lobby"),
+        Err(ValidationError::BadChar(' '))
+    );
+    assert_eq!(
+        RoomName::parse(&"z".repeat(49)),
+        Err(ValidationError::TooLong { len: 49, max: 48 })
+    );
+}
+
+#[test]
+fn text_rules() {
+    assert_eq!(
+        MessageText::parse("  hi \n").unwrap().as_str(),
+        "  hi \n",
+        "kept as sent"
+    );
+    assert_eq!(MessageText::parse(""), Err(ValidationError::Empty));
+    assert_eq!(MessageText::parse(" \n\t"), Err(ValidationError::Empty));
+    assert!(MessageText::parse(&"é".repeat(4000)).is_ok());
+    assert_eq!(
+        MessageText::parse(&"é".repeat(4001)),
+        Err(ValidationError::TooLong {
+            len: 4001,
+            max: 4000
+        })
+    );
+}
+
+#[test]
+fn client_id_rules() {
+    assert!(ClientMsgId::parse("0b1f-AZ_9").is_ok());
+    assert!(ClientMsgId::parse(&"a".repeat(64)).is_ok());
+    assert_eq!(ClientMsgId::parse(""), Err(ValidationError::Empty));
+    assert!(matches!(
+        ClientMsgId::parse(&"a".repeat(65)),
+        Err(ValidationError::TooLong { .. })
+    ));
+    assert_eq!(
+        ClientMsgId::parse("a b"),
+        Err(ValidationError::BadChar(' '))
+    );
+}
+
+#[test]
+fn decode_tells_problems_apart() {
+    let code = |s: &str| decode_client_msg(s).unwrap_err().code;
+    assert_eq!(code("{not json"), ErrorCode::InvalidJson);
+    assert_eq!(code(""), ErrorCode::InvalidJson);
+    assert_eq!(code("[1,2]"), ErrorCode::MissingType);
+    assert_eq!(code("{\"room\":\"lobby\"}"), ErrorCode::MissingType);
+    assert_eq!(code("{\"type\":5}"), ErrorCode::MissingType);
+    assert_eq!(code("{\"type\":\"dance\"}"), ErrorCode::UnknownType);
+    assert_eq!(
+        code("{\"type\":\"send\",\"room\":\"lobby\"}"),
+        ErrorCode::BadMessage
+    );
+    assert_eq!(
+        code("{\"type\":\"join\",\"room\":5,\"nickname\":\"a\"}"),
+        ErrorCode::BadMessage
+    );
+    let err = decode_client_msg("{\"type\":\"send\",\"room\":\"lobby\"}").unwrap_err();
+    assert!(
+        err.message.contains("client_id"),
+        "names the missing field: {}",
+        err.message
+    );
+}
+
+#[test]
+fn decode_ignores_unknown_fields_for_forward_compatibility() {
+    let msg = decode_client_msg("{\"type\":\"leave\",\"room\":\"x\",\"future\":1}").unwrap();
+    assert_eq!(msg, ClientMsg::Leave { room: "x".into() });
+}
