@@ -21,7 +21,7 @@ mod protocol;
 
 pub use close::CloseReason;
 pub use codes::ErrorCode;
-pub use decode::{decode_client_msg, DecodeError};
+pub use decode::{decode_client_msg, DecodeError, CLIENT_TYPES};
 pub use limits::*;
 pub use model::{
     ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName,

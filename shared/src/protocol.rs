@@ -144,6 +144,36 @@ pub enum ServerMsg {
 }
 
 impl ServerMsg {
+    /// Every server message type, as written in `"type"`.
+    pub const TYPES: [&'static str; 10] = [
+        "welcome",
+        "joined",
+        "left",
+        "presence",
+        "room_created",
+        "message",
+        "ack",
+        "history",
+        "error",
+        "notice",
+    ];
+
+    /// This message's `"type"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Welcome { .. } => "welcome",
+            Self::Joined { .. } => "joined",
+            Self::Left { .. } => "left",
+            Self::Presence { .. } => "presence",
+            Self::RoomCreated { .. } => "room_created",
+            Self::Message(_) => "message",
+            Self::Ack { .. } => "ack",
+            Self::History { .. } => "history",
+            Self::Error { .. } => "error",
+            Self::Notice { .. } => "notice",
+        }
+    }
+
     /// An error frame not tied to a room or message.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::Error {

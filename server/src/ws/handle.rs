@@ -102,7 +102,7 @@ impl Session {
             Some(mine) if *mine != nickname => {
                 return Err(Refusal::new(
                     ErrorCode::NicknameMismatch,
-                    format!("this connection is {mine:?}; reconnect to use another nickname"),
+                    format!("this connection is \"{mine}\"; reconnect to use another nickname"),
                 )
                 .in_room(&room));
             }
@@ -111,7 +111,7 @@ impl Session {
                 self.hub.claim_nickname(self.conn, &nickname).map_err(|_| {
                     Refusal::new(
                         ErrorCode::NicknameTaken,
-                        format!("the nickname {nickname:?} is in use; pick another"),
+                        format!("the nickname \"{nickname}\" is in use; pick another"),
                     )
                     .in_room(&room)
                 })?;
@@ -174,7 +174,7 @@ impl Session {
         let room = room_name(room)?;
         if self.hub.existing_room(&room).is_none() {
             return Err(
-                Refusal::new(ErrorCode::NoSuchRoom, format!("there is no room {room:?}"))
+                Refusal::new(ErrorCode::NoSuchRoom, format!("there is no room #{room}"))
                     .in_room(&room),
             );
         }
@@ -197,7 +197,7 @@ impl Session {
         };
         Refusal::new(
             code,
-            format!("you have not joined {room:?}; send a join first"),
+            format!("you have not joined #{room}; send a join first"),
         )
         .in_room(room)
     }

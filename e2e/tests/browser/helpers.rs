@@ -1,0 +1,181 @@
+//! Starting chromedriver and browsers, and finding things on the page.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use parley_server::config::Config;
+use parley_server::Server;
+use tokio::process::{Child, Command};
+
+/// How long to wait for something to appear on a page.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The workspace's `dist/` (the release SPA).
+pub fn dist_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist");
+    assert!(
+        dir.join("index.html").exists(),
+        "{} has no index.html: build the SPA first (`trunk build --release`, or scripts/test)",
+        dir.display()
+    );
+    dir
+}
+
+/// Starts the server on port 0, serving the built SPA, with `tweak` applied to the config.
+pub async fn start_server_with(tweak: impl FnOnce(&mut Config)) -> Server {
+    let mut cfg = Config::for_tests();
+    cfg.spa_dir = dist_dir();
+    tweak(&mut cfg);
+    parley_server::start(cfg).await.expect("server starts")
+}
+
+/// A chromedriver process, killed on drop.
+pub struct Driver {
+    pub url: String,
+    _child: Child,
+}
+
+/// Starts chromedriver on a free port and waits until it answers.
+pub async fn chromedriver() -> Driver {
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin} ({e}): install chromium-driver (scripts/test does)")
+        });
+    let deadline = Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Driver {
+        url: format!("http://127.0.0.1:{port}"),
+        _child: child,
+    }
+}
+
+/// A new headless Chromium session with its own profile, `width`×`height` pixels.
+pub async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+    let profile = std::env::temp_dir().join(format!(
+        "parley-e2e-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let chrome = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+/// Polls `f` until it yields `Some`, or panics after [`WAIT`] naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, CmdError>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(Some(v)) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for an element matching `css`.
+pub async fn wait_for(c: &Client, css: &str) -> Element {
+    eventually(css, || async {
+        Ok(c.find_all(Locator::Css(css)).await?.into_iter().next())
+    })
+    .await
+}
+
+/// The texts of every element matching `css`.
+pub async fn texts(c: &Client, css: &str) -> Result<Vec<String>, CmdError> {
+    let mut out = Vec::new();
+    for el in c.find_all(Locator::Css(css)).await? {
+        out.push(el.text().await?);
+    }
+    Ok(out)
+}
+
+/// (nickname, text) of every stored message shown, in order.
+pub async fn messages(c: &Client) -> Result<Vec<(String, String)>, CmdError> {
+    let nicks = texts(c, ".messages li.msg:not(.pending):not(.failed) .nick").await?;
+    let bodies = texts(c, ".messages li.msg:not(.pending):not(.failed) .text").await?;
+    Ok(nicks.into_iter().zip(bodies).collect())
+}
+
+/// Waits until a message from `nick` with `text` is shown.
+pub async fn wait_for_message(c: &Client, nick: &str, text: &str) {
+    eventually(&format!("{nick}: {text}"), || async {
+        Ok(messages(c)
+            .await?
+            .iter()
+            .any(|(n, t)| n == nick && t == text)
+            .then_some(()))
+    })
+    .await
+}
+
+/// Opens the app at `addr`, enters `nick` and waits for the chat screen.
+pub async fn enter(c: &Client, addr: SocketAddr, nick: &str) {
+    c.goto(&format!("http://{addr}/")).await.unwrap();
+    let input = wait_for(c, "input#nickname").await;
+    // The input is the one labelled "Nickname".
+    let label = c.find(Locator::Css("label[for=nickname]")).await.unwrap();
+    assert_eq!(label.text().await.unwrap(), "Nickname");
+    wait_for(c, ".banner[data-status=connected]").await;
+    input.send_keys(nick).await.unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Join']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "textarea#composer:not([disabled])").await;
+}
+
+/// Types `text` into the composer and presses Enter.
+pub async fn say(c: &Client, text: &str) {
+    let area = wait_for(c, "textarea#composer").await;
+    area.send_keys(&format!("{text}\u{E007}")).await.unwrap();
+}

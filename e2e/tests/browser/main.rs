@@ -1,0 +1,7 @@
+//! Browser tests: the real server in-process, the release SPA from `dist/`, and headless
+//! Chromium driven through chromedriver. Run by the README's test command, which builds the
+//! SPA first.
+
+mod helpers;
+
+mod chat;

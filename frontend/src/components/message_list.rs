@@ -1,0 +1,187 @@
+//! The message list of the room in view: messages in seq order with system notices between
+//! them, then own messages still sending (or failed, with Retry). Sticks to the bottom while
+//! the user is there; scrolling to the top loads older messages.
+
+use std::rc::Rc;
+
+use shared::Nickname;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use crate::hooks::use_chat;
+use crate::state::{Pending, PendingStatus, RoomView};
+use crate::util::local_time;
+
+/// How close to an edge (px) counts as being at it.
+const EDGE_PX: i32 = 48;
+
+/// Props of [`MessageList`].
+#[derive(Properties)]
+pub struct MessageListProps {
+    /// The room.
+    pub room: Rc<RoomView>,
+    /// This user, to mark own messages.
+    pub me: Option<Nickname>,
+}
+
+impl PartialEq for MessageListProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.room, &other.room) && self.me == other.me
+    }
+}
+
+/// Where the list was scrolled, to keep the view steady across renders.
+#[derive(Default)]
+struct ScrollMemo {
+    /// The user is at the bottom: follow new messages.
+    at_bottom: bool,
+    /// scrollHeight before the last render, to keep the view still when older messages are
+    /// added above.
+    height: i32,
+    /// The first seq shown at the last render.
+    first: Option<shared::Seq>,
+    room: Option<shared::RoomName>,
+}
+
+/// The message list.
+#[function_component(MessageList)]
+pub fn message_list(props: &MessageListProps) -> Html {
+    let chat = use_chat();
+    let list = use_node_ref();
+    let memo = use_mut_ref(|| ScrollMemo {
+        at_bottom: true,
+        ..Default::default()
+    });
+    let room = props.room.clone();
+
+    {
+        // After each render: follow the bottom, or keep the view still when a page of older
+        // messages was added above.
+        let list = list.clone();
+        let memo = memo.clone();
+        let room = room.clone();
+        let shape = (
+            room.name.clone(),
+            room.messages.len(),
+            room.pending.len(),
+            room.notices.len(),
+            room.last_seq(),
+        );
+        use_effect_with(shape, move |_| {
+            if let Some(el) = list.cast::<HtmlElement>() {
+                let mut m = memo.borrow_mut();
+                let switched = m.room.as_ref() != Some(&room.name);
+                let first = room.first_seq();
+                if switched || m.at_bottom {
+                    el.set_scroll_top(el.scroll_height());
+                    m.at_bottom = true;
+                } else if first < m.first && m.first.is_some() {
+                    el.set_scroll_top(el.scroll_top() + el.scroll_height() - m.height);
+                }
+                m.height = el.scroll_height();
+                m.first = first;
+                m.room = Some(room.name.clone());
+            }
+        });
+    }
+
+    let onscroll = {
+        let memo = memo.clone();
+        let chat = chat.clone();
+        let name = room.name.clone();
+        Callback::from(move |e: Event| {
+            let Some(el) = e.target_dyn_into::<HtmlElement>() else {
+                return;
+            };
+            let mut m = memo.borrow_mut();
+            m.at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < EDGE_PX;
+            m.height = el.scroll_height();
+            drop(m);
+            if el.scroll_top() < EDGE_PX {
+                chat.load_older(name.clone());
+            }
+        })
+    };
+
+    let me = props.me.as_ref();
+    let head = if room.loading_older {
+        html! { <li class="history-edge">{ "Loading older messages…" }</li> }
+    } else if room.has_more {
+        let chat = chat.clone();
+        let name = room.name.clone();
+        html! { <li class="history-edge"><button class="link" onclick={move |_| chat.load_older(name.clone())}>{ "Load older messages" }</button></li> }
+    } else {
+        html! { <li class="history-edge start">{ format!("This is the start of #{}.", room.name) }</li> }
+    };
+    // Messages and notices in seq order; a notice follows the message it came after.
+    let seqs: std::collections::BTreeSet<shared::Seq> = room
+        .messages
+        .keys()
+        .chain(room.notices.keys())
+        .copied()
+        .collect();
+    let lines = seqs.into_iter().map(|seq| {
+        let msg = room.messages.get(&seq).map(|m| {
+            let mine = me.is_some_and(|me| me.key() == m.nickname.key());
+            html! {
+                <li class={classes!("msg", mine.then_some("mine"))} data-seq={m.seq.0.to_string()}>
+                    <div class="meta">
+                        <span class="nick">{ m.nickname.to_string() }</span>
+                        <time class="time">{ local_time(m.ts) }</time>
+                    </div>
+                    <div class="text">{ m.text.to_string() }</div>
+                </li>
+            }
+        });
+        let notices = room.notices.get(&seq).into_iter().flatten();
+        html! { <>
+            { for msg }
+            { for notices.map(|n| html! { <li class="notice">{ &n.text }</li> }) }
+        </> }
+    });
+    let pending = room
+        .pending
+        .iter()
+        .map(|p| pending_line(&chat, &room, p, me));
+
+    html! {
+        <ol class="messages" ref={list} {onscroll} aria-label="Messages" aria-live="polite">
+            { head }
+            { for lines }
+            { for pending }
+        </ol>
+    }
+}
+
+fn pending_line(
+    chat: &crate::hooks::ChatHandle,
+    room: &RoomView,
+    p: &Pending,
+    me: Option<&Nickname>,
+) -> Html {
+    let (class, status) = match &p.status {
+        PendingStatus::Sending => (
+            "msg mine pending",
+            html! { <span class="status">{ "sending…" }</span> },
+        ),
+        PendingStatus::Failed(why) => {
+            let chat = chat.clone();
+            let (name, id) = (room.name.clone(), p.client_id.clone());
+            let retry = Callback::from(move |_| chat.retry(name.clone(), id.clone()));
+            (
+                "msg mine failed",
+                html! { <span class="status" title={why.clone()}>{ "failed" }
+                <button class="link" onclick={retry}>{ "Retry" }</button></span> },
+            )
+        }
+    };
+    html! {
+        <li class={class}>
+            <div class="meta">
+                <span class="nick">{ me.map(|m| m.to_string()).unwrap_or_default() }</span>
+                { status }
+            </div>
+            <div class="text">{ p.text.clone() }</div>
+        </li>
+    }
+}

@@ -1,0 +1,15 @@
+//! UI components. Each takes data and callbacks, or reads the chat context.
+
+mod banner;
+mod chat_screen;
+mod composer;
+mod member_list;
+mod message_list;
+mod nickname_screen;
+mod room_list;
+mod toasts;
+
+pub use banner::Banner;
+pub use chat_screen::ChatScreen;
+pub use nickname_screen::NicknameScreen;
+pub use toasts::Toasts;

@@ -1,0 +1,5 @@
+//! Hooks.
+
+mod use_chat;
+
+pub use use_chat::{use_chat, ChatHandle, ChatProvider};

@@ -1,0 +1,3 @@
+//! Non-UI code the components call.
+
+pub mod connection;

@@ -1,0 +1,75 @@
+//! Small browser helpers: clock, ids, formatting, the page's location.
+
+use std::cell::Cell;
+
+/// Milliseconds since the Unix epoch, from the browser's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// `HH:MM` in the user's local time for a server timestamp.
+pub fn local_time(ts_ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts_ms as f64));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+thread_local! {
+    static COUNTER: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A fresh client message id: random per page load, then counting.
+pub fn new_client_id() -> String {
+    thread_local! {
+        static PREFIX: String = format!(
+            "{:08x}{:08x}",
+            (js_sys::Math::random() * u32::MAX as f64) as u32,
+            (js_sys::Math::random() * u32::MAX as f64) as u32
+        );
+    }
+    let n = COUNTER.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    PREFIX.with(|p| format!("{p}-{n}"))
+}
+
+/// The page's location, or `None` outside a browser window.
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// The chat WebSocket's URL, derived from the page's own: `wss:` under https, `ws:` otherwise.
+pub fn ws_url() -> String {
+    let loc = location();
+    let https = loc
+        .as_ref()
+        .and_then(|l| l.protocol().ok())
+        .is_some_and(|p| p == "https:");
+    let host = loc
+        .and_then(|l| l.host().ok())
+        .unwrap_or_else(|| "127.0.0.1:3000".into());
+    let scheme = if https { "wss" } else { "ws" };
+    format!("{scheme}://{host}/ws?v={}", shared::PROTOCOL_VERSION)
+}
+
+/// The room named by the page's path (`/r/{room}`), if any.
+pub fn room_from_path() -> Option<shared::RoomName> {
+    let path = location()?.pathname().ok()?;
+    shared::RoomName::parse(path.strip_prefix("/r/")?).ok()
+}
+
+/// Shows `/r/{room}` in the address bar without reloading, so the URL can be shared.
+pub fn show_room_in_path(room: &shared::RoomName) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("/r/{room}")),
+        );
+    }
+}
+
+/// A random number in `[0, 1)`.
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
