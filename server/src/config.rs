@@ -23,6 +23,16 @@ pub struct Config {
     #[arg(long, env = "PARLEY_SPA_DIR", default_value = "dist")]
     pub spa_dir: PathBuf,
 
+    /// Directory for the embedded SQLite database (created on first run). Unused when
+    /// `--database-url` is given.
+    #[arg(long, env = "PARLEY_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// A server database instead of SQLite: `postgres://user:pass@host/db` or
+    /// `mysql://user:pass@host/db` (MariaDB too; `mariadb://` is accepted).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
     /// Log filter, in `tracing_subscriber::EnvFilter` syntax (e.g. `info,parley_server=debug`).
     #[arg(long, env = "PARLEY_LOG", default_value = "info")]
     pub log: String,
@@ -74,10 +84,19 @@ impl Default for Limits {
 }
 
 impl Config {
-    /// The defaults, as if started with no flags and no environment (for tests).
+    /// The defaults with port 0 and SQLite in a new temporary directory (for tests).
     pub fn for_tests() -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
         let mut cfg = Config::parse_from(["parley", "--listen", "127.0.0.1:0"]);
         cfg.limits = Limits::default();
+        cfg.database_url = None;
+        cfg.data_dir = std::env::temp_dir().join(format!(
+            "parley-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&cfg.data_dir);
         cfg
     }
 }

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod http;
 pub mod hub;
+pub mod storage;
 pub mod telemetry;
 pub mod ws;
 
@@ -24,6 +25,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Config, Limits};
 use crate::hub::room::RoomSettings;
 use crate::hub::Hub;
+use crate::storage::Store;
 
 /// Connections the kernel may queue before `accept`: large, so a connect storm is not
 /// dropped (and retried a second later) as it would be with the usual 128.
@@ -44,18 +46,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for a fresh server.
-    pub fn new(config: &Config) -> Self {
+    /// Opens the storage and the hub for `config`.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let store = Store::open(&config.data_dir, config.database_url.as_deref()).await?;
         let limits = Arc::new(config.limits.clone());
         let settings = RoomSettings {
             history_page: limits.history_page,
             recent_len: limits.recent_per_room,
         };
-        Self {
-            hub: Hub::new(settings, limits.outbox_bytes),
+        Ok(Self {
+            hub: Hub::open(store, settings, limits.outbox_bytes).await?,
             limits,
             sessions: TaskTracker::new(),
-        }
+        })
     }
 }
 
@@ -92,6 +95,7 @@ impl Server {
 
 /// Binds `config.listen` and serves until [`Server::shutdown`].
 pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let state = AppState::open(&config).await?;
     let listener =
         bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
@@ -102,7 +106,6 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
              (or run scripts/run); the API and WebSocket work without it"
         );
     }
-    let state = AppState::new(&config);
     let router = app(state.clone(), &config);
     let stop = CancellationToken::new();
     let listener = listener.tap_io(|tcp| {

@@ -3,12 +3,41 @@
 use clap::Parser;
 use parley_server::{config::Config, telemetry};
 
+use std::process::ExitCode;
+
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let config = Config::parse();
     telemetry::init(&config.log);
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("parley: error: {}", one_line(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
     let server = parley_server::start(config).await?;
     println!("Parley is running at http://{}/", server.addr);
     parley_server::shutdown_signal().await;
     server.shutdown().await
+}
+
+/// The chain of causes on one line, without a backtrace, skipping a cause that the one
+/// before already quoted (sqlx errors repeat their source).
+fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }

@@ -144,6 +144,19 @@ pub async fn messages(c: &Client) -> Result<Vec<(String, String)>, CmdError> {
     Ok(nicks.into_iter().zip(bodies).collect())
 }
 
+/// The seq of every stored message shown, in order.
+pub async fn seqs(c: &Client) -> Vec<u64> {
+    let mut out = Vec::new();
+    for el in c
+        .find_all(Locator::Css(".messages li.msg[data-seq]"))
+        .await
+        .unwrap()
+    {
+        out.push(el.attr("data-seq").await.unwrap().unwrap().parse().unwrap());
+    }
+    out
+}
+
 /// Waits until a message from `nick` with `text` is shown.
 pub async fn wait_for_message(c: &Client, nick: &str, text: &str) {
     eventually(&format!("{nick}: {text}"), || async {
@@ -159,6 +172,11 @@ pub async fn wait_for_message(c: &Client, nick: &str, text: &str) {
 /// Opens the app at `addr`, enters `nick` and waits for the chat screen.
 pub async fn enter(c: &Client, addr: SocketAddr, nick: &str) {
     c.goto(&format!("http://{addr}/")).await.unwrap();
+    enter_here(c, nick).await;
+}
+
+/// Enters `nick` on the page already open and waits for the chat screen.
+pub async fn enter_here(c: &Client, nick: &str) {
     let input = wait_for(c, "input#nickname").await;
     // The input is the one labelled "Nickname".
     let label = c.find(Locator::Css("label[for=nickname]")).await.unwrap();

@@ -3,5 +3,8 @@
 //! SPA first.
 
 mod helpers;
+mod proxy;
 
 mod chat;
+mod history;
+mod reconnect;

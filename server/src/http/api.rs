@@ -14,6 +14,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/rooms", get(rooms))
+        .route("/rooms/{room}/messages", get(super::history::messages))
         .fallback(not_found)
 }
 

@@ -1,6 +1,7 @@
 //! HTTP routes: health, the REST API and the SPA's files.
 
 mod api;
+mod history;
 mod spa;
 
 use std::path::Path;

@@ -9,13 +9,16 @@ pub mod room;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Context;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
 use shared::{CloseReason, Nickname, RoomName, RoomSummary, ServerMsg};
 
 use self::outbox::Outbox;
-use self::room::{RoomHandle, RoomSettings};
+use self::room::{Creation, RoomHandle, RoomSettings};
+use crate::storage::Store;
 
 /// Identifies one WebSocket connection for the life of the server.
 pub type ConnId = u64;
@@ -34,8 +37,7 @@ struct Inner {
     rooms: Mutex<HashMap<RoomName, RoomHandle>>,
     users: Mutex<Users>,
     next_conn: AtomicU64,
-    /// Next server message id, shared by all rooms.
-    next_msg_id: Arc<AtomicU64>,
+    store: Store,
     room_settings: RoomSettings,
     outbox_bytes: usize,
 }
@@ -49,18 +51,36 @@ struct Users {
 }
 
 impl Hub {
-    /// An empty hub.
-    pub fn new(room_settings: RoomSettings, outbox_bytes: usize) -> Self {
-        Self {
+    /// A hub with every stored room.
+    pub async fn open(
+        store: Store,
+        room_settings: RoomSettings,
+        outbox_bytes: usize,
+    ) -> anyhow::Result<Self> {
+        let names = store.rooms().await.context("reading the rooms")?;
+        let rooms = names
+            .into_iter()
+            .map(|name| {
+                let handle =
+                    RoomHandle::spawn(name.clone(), room_settings.clone(), store.clone(), None);
+                (name, handle)
+            })
+            .collect();
+        Ok(Self {
             inner: Arc::new(Inner {
-                rooms: Mutex::new(HashMap::new()),
+                rooms: Mutex::new(rooms),
                 users: Mutex::new(Users::default()),
                 next_conn: AtomicU64::new(1),
-                next_msg_id: Arc::new(AtomicU64::new(1)),
+                store,
                 room_settings,
                 outbox_bytes,
             }),
-        }
+        })
+    }
+
+    /// The storage behind the hub.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
     }
 
     /// Registers a new connection and returns its id and outbox.
@@ -95,8 +115,9 @@ impl Hub {
         }
     }
 
-    /// The room of that name, created (and announced to everyone) if it does not exist.
-    pub fn room(&self, name: &RoomName) -> RoomHandle {
+    /// The room of that name, created by `creator` (and announced to everyone) if it does
+    /// not exist.
+    pub fn room(&self, name: &RoomName, creator: &Nickname) -> RoomHandle {
         let mut rooms = self.inner.rooms.lock().expect("rooms lock");
         if let Some(room) = rooms.get(name) {
             return room.clone();
@@ -104,7 +125,10 @@ impl Hub {
         let room = RoomHandle::spawn(
             name.clone(),
             self.inner.room_settings.clone(),
-            self.inner.next_msg_id.clone(),
+            self.inner.store.clone(),
+            Some(Creation {
+                by: creator.clone(),
+            }),
         );
         rooms.insert(name.clone(), room.clone());
         drop(rooms);

@@ -3,21 +3,31 @@
 //!
 //! Everything that must happen in one order (seq assignment, fan-out, joins and leaves)
 //! happens in this one task, so every member sees the same order.
+//!
+//! Sends are durable: a room hands its pending messages to the storage writer and waits for
+//! the commit before it acknowledges or delivers any of them; messages that arrive meanwhile
+//! form the next batch. Joins, leaves and reads go on while a commit is in flight.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use shared::{
-    ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName, Seq,
+    ChatMessage, ClientMsgId, ErrorCode, MessageText, Nickname, PresenceChange, RoomName, Seq,
     ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tracing::{debug, instrument};
+use tracing::{debug, instrument, warn};
 
 use super::outbox::{Outbox, Outgoing};
 use super::ConnId;
+use crate::storage::writer::Pending;
+use crate::storage::{NewMessage, Outcome, Store, StoreError};
+
+/// Pause between attempts to read the room's state from storage at start.
+const LOAD_RETRY: Duration = Duration::from_secs(1);
 
 /// Commands a room accepts.
 enum RoomCmd {
@@ -41,11 +51,6 @@ enum RoomCmd {
         until: Seq,
         reply: oneshot::Sender<RecentFrames>,
     },
-    History {
-        before: Seq,
-        limit: u32,
-        reply: oneshot::Sender<(Vec<ChatMessage>, bool)>,
-    },
 }
 
 /// Frames of a seq range, as far as the room still holds them in memory.
@@ -67,6 +72,12 @@ pub struct RoomSettings {
     pub recent_len: usize,
 }
 
+/// A room that is new: record it with its creator.
+pub struct Creation {
+    /// Who created it.
+    pub by: Nickname,
+}
+
 /// Cloneable handle to a room task.
 #[derive(Clone)]
 pub struct RoomHandle {
@@ -76,8 +87,13 @@ pub struct RoomHandle {
 }
 
 impl RoomHandle {
-    /// Starts the room's task.
-    pub fn spawn(name: RoomName, settings: RoomSettings, ids: Arc<AtomicU64>) -> Self {
+    /// Starts the room's task; `creation` is set for a room that does not exist yet.
+    pub fn spawn(
+        name: RoomName,
+        settings: RoomSettings,
+        store: Store,
+        creation: Option<Creation>,
+    ) -> Self {
         let (tx, rx) = mpsc::channel(1024);
         let members = Arc::new(AtomicU32::new(0));
         let room = Room {
@@ -87,10 +103,11 @@ impl RoomHandle {
             last_seq: Seq(0),
             recent: VecDeque::new(),
             settings,
-            ids,
+            store,
+            waiting: Vec::new(),
             member_count: members.clone(),
         };
-        tokio::spawn(room.run(rx));
+        tokio::spawn(room.run(rx, creation));
         Self { name, tx, members }
     }
 
@@ -153,24 +170,18 @@ impl RoomHandle {
         .await;
         rx.await.unwrap_or_default()
     }
-
-    /// Up to `limit` messages before `before`, oldest first, and whether older ones exist.
-    pub async fn history(&self, before: Seq, limit: u32) -> (Vec<ChatMessage>, bool) {
-        let (reply, rx) = oneshot::channel();
-        self.cmd(RoomCmd::History {
-            before,
-            limit,
-            reply,
-        })
-        .await;
-        rx.await.unwrap_or_default()
-    }
 }
 
 struct Member {
     conn: ConnId,
     nickname: Nickname,
     outbox: Arc<Outbox>,
+}
+
+/// A send waiting for its commit.
+struct WaitingSend {
+    outbox: Arc<Outbox>,
+    message: NewMessage,
 }
 
 struct Room {
@@ -182,7 +193,9 @@ struct Room {
     /// The latest messages as ready frames, oldest first.
     recent: VecDeque<(Seq, Utf8Bytes)>,
     settings: RoomSettings,
-    ids: Arc<AtomicU64>,
+    store: Store,
+    /// Sends not yet handed to the writer.
+    waiting: Vec<WaitingSend>,
     member_count: Arc<AtomicU32>,
 }
 
@@ -199,35 +212,81 @@ fn now_ms() -> i64 {
 
 impl Room {
     #[instrument(name = "room", skip_all, fields(room = %self.name))]
-    async fn run(mut self, mut rx: mpsc::Receiver<RoomCmd>) {
-        while let Some(cmd) = rx.recv().await {
-            match cmd {
-                RoomCmd::Join {
-                    conn,
-                    nickname,
-                    outbox,
-                    after,
-                } => self.join(conn, nickname, outbox, after),
-                RoomCmd::Leave { conn, change } => self.leave(conn, change),
-                RoomCmd::Send {
-                    conn,
-                    client_id,
-                    text,
-                } => self.send(conn, client_id, text),
-                RoomCmd::Recent {
-                    after,
-                    until,
-                    reply,
-                } => {
-                    let _ = reply.send(self.recent(after, until));
+    async fn run(mut self, mut rx: mpsc::Receiver<RoomCmd>, creation: Option<Creation>) {
+        self.load(creation).await;
+        // The batch being committed: its sends and the writer's answer.
+        let mut inflight: Option<(Vec<WaitingSend>, Pending)> = None;
+        loop {
+            if inflight.is_none() && !self.waiting.is_empty() {
+                let sends = std::mem::take(&mut self.waiting);
+                let rows = sends.iter().map(|s| s.message.clone()).collect();
+                let next = Seq(self.last_seq.0 + 1);
+                let pending = self
+                    .store
+                    .writer()
+                    .append(self.name.clone(), next, rows)
+                    .await;
+                inflight = Some((sends, pending));
+            }
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    Some(cmd) => self.handle(cmd),
+                    None => break,
+                },
+                result = async { (&mut inflight.as_mut().expect("guarded").1).await }, if inflight.is_some() => {
+                    let (sends, _) = inflight.take().expect("guarded");
+                    let result = result.unwrap_or_else(|_| Err(sqlx::Error::PoolClosed.into()));
+                    self.committed(sends, result);
                 }
-                RoomCmd::History {
-                    before,
-                    limit,
-                    reply,
-                } => {
-                    let _ = reply.send(self.history(before, limit));
+            }
+        }
+    }
+
+    /// Records a new room and reads the latest seq, retrying until storage answers.
+    async fn load(&mut self, creation: Option<Creation>) {
+        loop {
+            let created = match &creation {
+                Some(c) => {
+                    self.store
+                        .create_room(&self.name, c.by.as_str(), now_ms())
+                        .await
                 }
+                None => Ok(()),
+            };
+            match created.and(Ok(())) {
+                Ok(()) => match self.store.last_seq(&self.name).await {
+                    Ok(seq) => {
+                        self.last_seq = seq;
+                        return;
+                    }
+                    Err(err) => warn!(cause = %err, "cannot read the room's latest seq; retrying"),
+                },
+                Err(err) => warn!(cause = %err, "cannot record the new room; retrying"),
+            }
+            tokio::time::sleep(LOAD_RETRY).await;
+        }
+    }
+
+    fn handle(&mut self, cmd: RoomCmd) {
+        match cmd {
+            RoomCmd::Join {
+                conn,
+                nickname,
+                outbox,
+                after,
+            } => self.join(conn, nickname, outbox, after),
+            RoomCmd::Leave { conn, change } => self.leave(conn, change),
+            RoomCmd::Send {
+                conn,
+                client_id,
+                text,
+            } => self.send(conn, client_id, text),
+            RoomCmd::Recent {
+                after,
+                until,
+                reply,
+            } => {
+                let _ = reply.send(self.recent(after, until));
             }
         }
     }
@@ -318,38 +377,90 @@ impl Room {
         }
     }
 
+    /// Queues a member's message for the next commit.
     fn send(&mut self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
         let Some(&idx) = self.index.get(&conn) else {
             return; // Left or dropped while the send was on its way; the session said so.
         };
-        let (nickname, outbox) = {
-            let m = &self.members[idx];
-            (m.nickname.clone(), m.outbox.clone())
-        };
-        self.last_seq = Seq(self.last_seq.0 + 1);
-        let msg = ChatMessage {
-            room: self.name.clone(),
-            seq: self.last_seq,
-            id: MessageId(self.ids.fetch_add(1, Ordering::Relaxed)),
-            nickname,
+        let m = &self.members[idx];
+        let message = NewMessage {
+            sender: m.nickname.key(),
+            nickname: m.nickname.clone(),
+            client_id,
             text,
             ts: now_ms(),
         };
-        let ack = frame(&ServerMsg::Ack {
-            room: self.name.clone(),
-            client_id,
-            seq: msg.seq,
-            id: msg.id,
-            ts: msg.ts,
-            duplicate: false,
+        self.waiting.push(WaitingSend {
+            outbox: m.outbox.clone(),
+            message,
         });
-        // The ack goes first so the sender's UI turns its pending line into the stored
-        // message before the broadcast copy arrives (which it then recognises by seq).
-        let _ = outbox.push_frame(ack);
-        let seq = msg.seq;
-        let bytes = frame(&ServerMsg::Message(msg));
-        self.broadcast(&bytes);
-        self.remember(seq, bytes);
+    }
+
+    /// A batch was committed (or not): ack and deliver, or tell each sender it failed.
+    fn committed(&mut self, sends: Vec<WaitingSend>, result: Result<Vec<Outcome>, StoreError>) {
+        let outcomes = match result {
+            Ok(outcomes) => outcomes,
+            Err(err) => {
+                warn!(cause = %err, messages = sends.len(), "messages not stored");
+                for s in sends {
+                    let _ = s.outbox.push_frame(frame(&ServerMsg::Error {
+                        code: ErrorCode::StorageUnavailable,
+                        message: "the message could not be stored; it was not sent: retry it"
+                            .into(),
+                        room: Some(self.name.clone()),
+                        client_id: Some(s.message.client_id),
+                    }));
+                }
+                return;
+            }
+        };
+        for (s, outcome) in sends.into_iter().zip(outcomes) {
+            let NewMessage {
+                nickname,
+                client_id,
+                text,
+                ts,
+                ..
+            } = s.message;
+            match outcome {
+                Outcome::Duplicate { room, seq, id, ts } => {
+                    let ack = ServerMsg::Ack {
+                        room,
+                        client_id,
+                        seq,
+                        id,
+                        ts,
+                        duplicate: true,
+                    };
+                    let _ = s.outbox.push_frame(frame(&ack));
+                }
+                Outcome::Stored { seq, id } => {
+                    self.last_seq = seq;
+                    let ack = ServerMsg::Ack {
+                        room: self.name.clone(),
+                        client_id,
+                        seq,
+                        id,
+                        ts,
+                        duplicate: false,
+                    };
+                    // The ack goes first so the sender's UI turns its pending line into the
+                    // stored message before the broadcast copy arrives (recognised by seq).
+                    let _ = s.outbox.push_frame(frame(&ack));
+                    let msg = ChatMessage {
+                        room: self.name.clone(),
+                        seq,
+                        id,
+                        nickname,
+                        text,
+                        ts,
+                    };
+                    let bytes = frame(&ServerMsg::Message(msg));
+                    self.broadcast(&bytes);
+                    self.remember(seq, bytes);
+                }
+            }
+        }
     }
 
     fn remember(&mut self, seq: Seq, bytes: Utf8Bytes) {
@@ -379,22 +490,5 @@ impl Room {
             frames,
             missing_until,
         }
-    }
-
-    fn history(&self, before: Seq, limit: u32) -> (Vec<ChatMessage>, bool) {
-        let mut page: Vec<ChatMessage> = self
-            .recent
-            .iter()
-            .rev()
-            .filter(|(s, _)| *s < before)
-            .take(limit as usize)
-            .filter_map(|(_, b)| match serde_json::from_str(b.as_str()) {
-                Ok(ServerMsg::Message(m)) => Some(m),
-                _ => None,
-            })
-            .collect();
-        page.reverse();
-        let has_more = page.first().is_some_and(|m| m.seq.0 > 1);
-        (page, has_more)
     }
 }

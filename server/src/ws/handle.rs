@@ -118,7 +118,7 @@ impl Session {
                 self.nickname = Some(nickname.clone());
             }
         }
-        let handle = self.hub.room(&room);
+        let handle = self.hub.room(&room, &nickname);
         handle
             .join(self.conn, nickname, self.outbox.clone(), after)
             .await;

@@ -117,16 +117,12 @@ impl Session {
                     if let Err(reason) = queued {
                         return Some(reason);
                     }
-                    match tokio::time::timeout(limits.write_timeout, self.write_batch(sink, &mut batch)).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(err)) => {
-                            debug!(%err, "write failed");
-                            return None;
-                        }
-                        Err(_) => {
-                            debug!("write timed out");
-                            return self.outbox.closed().or(Some(CloseReason::SlowConsumer));
-                        }
+                    if let Err(err) = self.write_batch(sink, &mut batch).await {
+                        debug!(%err, "write failed");
+                        return match err {
+                            WriteError::Stalled => self.outbox.closed().or(Some(CloseReason::SlowConsumer)),
+                            WriteError::Socket(_) => None,
+                        };
                     }
                     batch.clear();
                     if batch.capacity() > 256 {
@@ -191,18 +187,18 @@ impl Session {
         self.send(&ServerMsg::error(code, message));
     }
 
+    /// Writes a batch: every frame is fed, then one flush. Each step that makes no progress
+    /// for the write timeout fails the write (a stalled client).
     async fn write_batch(
         &self,
         sink: &mut Sink,
         batch: &mut VecDeque<Outgoing>,
-    ) -> Result<(), axum::Error> {
+    ) -> Result<(), WriteError> {
         for item in batch.drain(..) {
             match item {
-                Outgoing::Frame(bytes) => sink.feed(Message::Text(bytes)).await?,
+                Outgoing::Frame(bytes) => self.feed(sink, bytes).await?,
                 Outgoing::CatchUp { room, after, until } => {
-                    for bytes in self.catch_up(&room, after, until).await {
-                        sink.feed(Message::Text(bytes)).await?;
-                    }
+                    self.catch_up(sink, &room, after, until).await?
                 }
                 Outgoing::History {
                     room,
@@ -210,31 +206,82 @@ impl Session {
                     limit,
                 } => {
                     let msg = self.history(&room, before, limit).await;
-                    sink.feed(Message::Text(Utf8Bytes::from(msg.to_json())))
+                    self.feed(sink, Utf8Bytes::from(msg.to_json())).await?;
+                }
+            }
+        }
+        timed(self.limits.write_timeout, sink.flush()).await
+    }
+
+    async fn feed(&self, sink: &mut Sink, bytes: Utf8Bytes) -> Result<(), WriteError> {
+        timed(self.limits.write_timeout, sink.feed(Message::Text(bytes))).await
+    }
+
+    /// Writes the messages a join must catch up on: from storage as far as the room no
+    /// longer holds them in memory, then from the room's memory.
+    async fn catch_up(
+        &self,
+        sink: &mut Sink,
+        room: &RoomName,
+        after: Seq,
+        until: Seq,
+    ) -> Result<(), WriteError> {
+        let Some(handle) = self.rooms.get(room) else {
+            return Ok(()); // Left before the catch-up was written.
+        };
+        let recent = handle.recent(after, until).await;
+        if let Some(stored_until) = recent.missing_until {
+            let mut from = after;
+            while from < stored_until {
+                let page = match self
+                    .hub
+                    .store()
+                    .messages_after(room, from, stored_until, CATCH_UP_PAGE)
+                    .await
+                {
+                    Ok(page) if !page.is_empty() => page,
+                    Ok(_) => break,
+                    Err(err) => {
+                        // The client keeps its resume point; it gets the rest on its next join.
+                        tracing::warn!(cause = %err, %room, "catch-up from storage failed");
+                        let error = ServerMsg::Error {
+                            code: ErrorCode::StorageUnavailable,
+                            message: "missed messages could not be read; rejoin to get them".into(),
+                            room: Some(room.clone()),
+                            client_id: None,
+                        };
+                        return self.feed(sink, Utf8Bytes::from(error.to_json())).await;
+                    }
+                };
+                from = page.last().map_or(stored_until, |m| m.seq);
+                for m in page {
+                    self.feed(sink, Utf8Bytes::from(ServerMsg::Message(m).to_json()))
                         .await?;
                 }
             }
         }
-        sink.flush().await
-    }
-
-    /// The frames of the messages a join must catch up on.
-    async fn catch_up(&self, room: &RoomName, after: Seq, until: Seq) -> Vec<Utf8Bytes> {
-        match self.rooms.get(room) {
-            Some(handle) => handle.recent(after, until).await.frames,
-            None => Vec::new(), // Left before the catch-up was written.
+        for bytes in recent.frames {
+            self.feed(sink, bytes).await?;
         }
+        Ok(())
     }
 
     async fn history(&self, room: &RoomName, before: Seq, limit: u32) -> ServerMsg {
-        let (messages, has_more) = match self.hub.existing_room(room) {
-            Some(handle) => handle.history(before, limit).await,
-            None => (Vec::new(), false),
-        };
-        ServerMsg::History {
-            room: room.clone(),
-            messages,
-            has_more,
+        match self.hub.store().messages_before(room, before, limit).await {
+            Ok((messages, has_more)) => ServerMsg::History {
+                room: room.clone(),
+                messages,
+                has_more,
+            },
+            Err(err) => {
+                tracing::warn!(cause = %err, %room, "history read failed");
+                ServerMsg::Error {
+                    code: ErrorCode::StorageUnavailable,
+                    message: "history could not be read; try again".into(),
+                    room: Some(room.clone()),
+                    client_id: None,
+                }
+            }
         }
     }
 
@@ -251,6 +298,31 @@ impl Session {
         debug!(?end, "session ended");
     }
 }
+
+/// Why a write failed.
+#[derive(Debug, thiserror::Error)]
+enum WriteError {
+    /// No progress within the write timeout.
+    #[error("write stalled")]
+    Stalled,
+    /// The socket failed.
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+}
+
+/// Runs a socket operation under the write timeout.
+async fn timed<F: std::future::Future<Output = Result<(), axum::Error>>>(
+    limit: Duration,
+    op: F,
+) -> Result<(), WriteError> {
+    match tokio::time::timeout(limit, op).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(WriteError::Stalled),
+    }
+}
+
+/// Messages read from storage per query during a catch-up.
+const CATCH_UP_PAGE: u32 = 500;
 
 /// Whether a read error is tungstenite's "message or frame too big".
 fn is_too_big(err: axum::Error) -> bool {

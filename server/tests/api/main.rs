@@ -6,3 +6,5 @@ mod bad_input;
 mod chat;
 mod http;
 mod liveness;
+mod process;
+mod storage;

@@ -1,0 +1,79 @@
+//! Scrolling up loads older pages until the first message of the room.
+
+use futures_util::{SinkExt, StreamExt};
+use shared::{ClientMsg, ServerMsg};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::*;
+
+/// Fills `room` with `n` messages ("m1" …) through a WebSocket client.
+async fn seed(addr: std::net::SocketAddr, room: &str, n: usize) {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws?v=1"))
+        .await
+        .unwrap();
+    let join = ClientMsg::Join {
+        room: room.into(),
+        nickname: "archivist".into(),
+        after: None,
+    };
+    ws.send(Message::text(join.to_json())).await.unwrap();
+    for i in 1..=n {
+        let send = ClientMsg::Send {
+            room: room.into(),
+            client_id: format!("s{i}"),
+            text: format!("m{i}"),
+        };
+        ws.send(Message::text(send.to_json())).await.unwrap();
+    }
+    let mut acks = 0;
+    while acks < n {
+        if let Some(Ok(Message::Text(t))) = ws.next().await {
+            if let Ok(ServerMsg::Ack { .. }) = serde_json::from_str(t.as_str()) {
+                acks += 1;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn scrolling_up_reaches_the_first_message_of_a_long_room() {
+    let server = start_server_with(|_| {}).await;
+    seed(server.addr, "archive", 300).await;
+    let driver = chromedriver().await;
+    let c = browser(&driver, 1000, 700).await;
+    c.goto(&format!("http://{}/r/archive", server.addr))
+        .await
+        .unwrap();
+    enter_here(&c, "reader").await;
+    wait_for_message(&c, "archivist", "m300").await;
+    assert!(
+        messages(&c).await.unwrap().len() < 300,
+        "only the latest page at first"
+    );
+
+    eventually("the start of #archive", || async {
+        if c.find_all(fantoccini::Locator::Css(".history-edge.start"))
+            .await?
+            .is_empty()
+        {
+            c.execute("document.querySelector('.messages').scrollTop = 0;", vec![])
+                .await?;
+            return Ok(None);
+        }
+        Ok(Some(()))
+    })
+    .await;
+    let shown: Vec<String> = messages(&c)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(
+        shown,
+        (1..=300).map(|i| format!("m{i}")).collect::<Vec<_>>()
+    );
+    assert_eq!(seqs(&c).await, (1..=300).collect::<Vec<u64>>());
+    c.close().await.unwrap();
+    server.shutdown().await.unwrap();
+}

@@ -1,0 +1,341 @@
+//! Durable storage of rooms and messages through sqlx: SQLite in the data directory by
+//! default, PostgreSQL or MySQL/MariaDB when given a URL. Migrations are embedded and run at
+//! start. Queries are written once with `?` placeholders ([`Store::sql`] adapts them).
+//!
+//! Messages are only ever written by the [`writer`] task, which commits them in batches.
+
+mod rows;
+pub mod writer;
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use shared::{ChatMessage, RoomName, Seq};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Connection, Executor, Row};
+
+pub use self::writer::{NewMessage, Outcome, WriterHandle};
+
+/// How long start-up waits for the database before giving up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Which database is behind the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite (the default).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL or MariaDB.
+    MySql,
+}
+
+/// A storage failure. Details go to the log; clients get `storage_unavailable`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("storage error: {0}")]
+pub struct StoreError(pub std::sync::Arc<sqlx::Error>);
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self(std::sync::Arc::new(e))
+    }
+}
+
+/// Handle to the database: a connection pool and the message writer.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    writer: WriterHandle,
+}
+
+/// Where the data lives: `database_url` if given, else SQLite in `data_dir`.
+pub fn database_url(
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> anyhow::Result<(String, Backend)> {
+    let Some(url) = database_url else {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+        let dir = data_dir.canonicalize()?;
+        let file = dir.join("parley.db");
+        return Ok((
+            format!("sqlite://{}?mode=rwc", file.display()),
+            Backend::Sqlite,
+        ));
+    };
+    let backend = match url.split(':').next().unwrap_or_default() {
+        "sqlite" => Backend::Sqlite,
+        "postgres" | "postgresql" => Backend::Postgres,
+        "mysql" | "mariadb" => Backend::MySql,
+        other => anyhow::bail!(
+            "unsupported database URL scheme {other:?}: use sqlite://, postgres:// or mysql:// (MariaDB too)"
+        ),
+    };
+    let url = match url.strip_prefix("mariadb:") {
+        Some(rest) => format!("mysql:{rest}"),
+        None => url.to_owned(),
+    };
+    Ok((url, backend))
+}
+
+/// The URL without credentials, for messages: `postgres://db.example:5432/parley`.
+pub fn describe_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "sqlite" => url.split('?').next().unwrap_or(url).to_owned(),
+        Ok(u) => {
+            let host = u.host_str().unwrap_or("localhost");
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{}://{host}{port}{}", u.scheme(), u.path())
+        }
+        Err(_) => "(unparsable database URL)".into(),
+    }
+}
+
+impl Store {
+    /// Connects, applies the migrations and starts the writer.
+    pub async fn open(data_dir: &Path, database_url_arg: Option<&str>) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = database_url(data_dir, database_url_arg)?;
+        // One plain connection first: its error says why (refused, unknown host, bad
+        // password), where the pool's would only say it timed out.
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, sqlx::AnyConnection::connect(&url))
+            .await
+            .map_err(|_| anyhow::anyhow!("no answer within {CONNECT_TIMEOUT:?}"))
+            .and_then(|r| r.map_err(anyhow::Error::from))
+            .with_context(|| format!("cannot connect to the database at {}", describe_url(&url)))?;
+        probe.close().await.ok();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; NORMAL syncs at checkpoints,
+                        // which survives a crash of the process (not of the machine).
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot connect to the database at {}", describe_url(&url)))?;
+        migrator(backend)
+            .run(&pool)
+            .await
+            .with_context(|| format!("cannot apply migrations to {}", describe_url(&url)))?;
+        let next_id = max_id(&pool)
+            .await
+            .context("reading the latest message id")?
+            + 1;
+        let writer = writer::spawn(pool.clone(), backend, next_id);
+        tracing::info!(database = %describe_url(&url), ?backend, "storage ready");
+        Ok(Store {
+            pool,
+            backend,
+            writer,
+        })
+    }
+
+    /// Adapts a query written with `?` placeholders to the backend.
+    pub(crate) fn sql(backend: Backend, query: &'static str) -> Cow<'static, str> {
+        if backend != Backend::Postgres {
+            return Cow::Borrowed(query);
+        }
+        let mut out = String::with_capacity(query.len() + 8);
+        let mut n = 0;
+        for c in query.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The message writer.
+    pub fn writer(&self) -> &WriterHandle {
+        &self.writer
+    }
+
+    /// The pool, for tests that look at the tables.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Every room's name, oldest first.
+    pub async fn rooms(&self) -> Result<Vec<RoomName>, StoreError> {
+        let rows = sqlx::query("SELECT name FROM rooms ORDER BY created_at, name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::room_name).collect()
+    }
+
+    /// Records a new room (no-op if it exists).
+    pub async fn create_room(
+        &self,
+        name: &RoomName,
+        created_by: &str,
+        created_at: i64,
+    ) -> Result<(), StoreError> {
+        let exists = sqlx::query(&Self::sql(
+            self.backend,
+            "SELECT 1 FROM rooms WHERE name = ?",
+        ))
+        .bind(name.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        if exists.is_none() {
+            sqlx::query(&Self::sql(
+                self.backend,
+                "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)",
+            ))
+            .bind(name.as_str())
+            .bind(created_by)
+            .bind(created_at)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The room's latest seq (0 if it has no message).
+    pub async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {
+        let row = sqlx::query(&Self::sql(
+            self.backend,
+            "SELECT MAX(seq) FROM messages WHERE room = ?",
+        ))
+        .bind(room.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Seq(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0) as u64))
+    }
+
+    /// Messages with `after < seq <= until`, oldest first, at most `limit`.
+    pub async fn messages_after(
+        &self,
+        room: &RoomName,
+        after: Seq,
+        until: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT room, seq, id, nickname, body, ts FROM messages \
+             WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        );
+        let rows = sqlx::query(&q)
+            .bind(room.as_str())
+            .bind(after.0 as i64)
+            .bind(until.0 as i64)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::chat_message).collect()
+    }
+
+    /// Up to `limit` messages with `seq < before`, oldest first, and whether older ones exist.
+    pub async fn messages_before(
+        &self,
+        room: &RoomName,
+        before: Seq,
+        limit: u32,
+    ) -> Result<(Vec<ChatMessage>, bool), StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT room, seq, id, nickname, body, ts FROM messages \
+             WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        );
+        let before = i64::try_from(before.0).unwrap_or(i64::MAX);
+        let rows: Vec<AnyRow> = sqlx::query(&q)
+            .bind(room.as_str())
+            .bind(before)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let has_more = rows.len() > limit as usize;
+        let mut page = rows
+            .iter()
+            .take(limit as usize)
+            .map(rows::chat_message)
+            .collect::<Result<Vec<_>, _>>()?;
+        page.reverse();
+        Ok((page, has_more))
+    }
+}
+
+async fn max_id(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query("SELECT MAX(id) FROM messages")
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
+}
+
+fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        Backend::MySql => sqlx::migrate!("./migrations/mysql"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_numbered_for_postgres() {
+        let q = "SELECT a FROM t WHERE b = ? AND c = ?";
+        assert_eq!(
+            Store::sql(Backend::Postgres, q),
+            "SELECT a FROM t WHERE b = $1 AND c = $2"
+        );
+        assert_eq!(Store::sql(Backend::MySql, q), q);
+        assert_eq!(Store::sql(Backend::Sqlite, q), q);
+    }
+
+    #[test]
+    fn urls_are_described_without_credentials() {
+        assert_eq!(
+            describe_url("postgres://bob:s3cret@db.example:5433/parley"),
+            "postgres://db.example:5433/parley"
+        );
+        assert_eq!(
+            describe_url("mysql://root:pw@127.0.0.1/test"),
+            "mysql://127.0.0.1/test"
+        );
+        assert!(!describe_url("postgres://u:topsecret@h/d").contains("topsecret"));
+        assert_eq!(
+            describe_url("sqlite:///tmp/x.db?mode=rwc"),
+            "sqlite:///tmp/x.db"
+        );
+    }
+
+    #[test]
+    fn url_schemes() {
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            database_url(&dir, Some("mariadb://h/d")).unwrap(),
+            ("mysql://h/d".into(), Backend::MySql)
+        );
+        assert_eq!(
+            database_url(&dir, Some("postgresql://h/d")).unwrap().1,
+            Backend::Postgres
+        );
+        assert!(database_url(&dir, Some("redis://h")).is_err());
+        assert_eq!(database_url(&dir, None).unwrap().1, Backend::Sqlite);
+    }
+}

@@ -1,0 +1,189 @@
+//! The `parley` binary as a process: killed with SIGKILL under load it loses no acked
+//! message; an unreachable database stops it at start with a clear error.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use shared::{ClientMsg, Seq, ServerMsg};
+use tokio::process::{Child, Command};
+
+use crate::helpers::*;
+
+fn parley(db: &Db, addr: SocketAddr) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
+    cmd.args(["--listen", &addr.to_string(), "--data-dir"])
+        .arg(&db.data_dir)
+        .env_remove("DATABASE_URL")
+        .env("PARLEY_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    if let Some(url) = &db.url {
+        cmd.env("DATABASE_URL", url);
+    }
+    cmd.spawn().expect("parley starts")
+}
+
+async fn wait_ready(addr: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(Instant::now() < deadline, "parley did not start listening");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn free_addr() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// One client sending as fast as acks allow, recording text → acked seq until the server dies.
+async fn sender(addr: SocketAddr, i: usize) -> HashMap<String, u64> {
+    let mut c = Client::connect(addr).await;
+    c.join("crash", &format!("sender{i}")).await;
+    let mut acked = HashMap::new();
+    let mut sent = HashMap::new();
+    for k in 0.. {
+        let text = format!("c{i}-m{k}");
+        let frame = ClientMsg::Send {
+            room: "crash".into(),
+            client_id: format!("c{i}-{k}"),
+            text: text.clone(),
+        };
+        if futures_util::SinkExt::send(
+            &mut c.ws,
+            tokio_tungstenite::tungstenite::Message::text(frame.to_json()),
+        )
+        .await
+        .is_err()
+        {
+            break;
+        }
+        sent.insert(format!("c{i}-{k}"), text);
+        // Keep up to 8 in flight; read what has arrived.
+        while sent.len() - acked.len() >= 8 {
+            match tokio::time::timeout(
+                Duration::from_secs(5),
+                futures_util::StreamExt::next(&mut c.ws),
+            )
+            .await
+            {
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))) => {
+                    if let Ok(ServerMsg::Ack { client_id, seq, .. }) =
+                        serde_json::from_str(t.as_str())
+                    {
+                        acked.insert(sent[client_id.as_str()].clone(), seq.0);
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+                _ => return acked,
+            }
+        }
+    }
+    acked
+}
+
+#[tokio::test]
+async fn every_acked_message_survives_a_kill_9_in_order_and_once() {
+    for db in Db::all().await {
+        let addr = free_addr();
+        let mut child = parley(&db, addr);
+        wait_ready(addr).await;
+        let senders: Vec<_> = (0..4).map(|i| tokio::spawn(sender(addr, i))).collect();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        child.start_kill().unwrap(); // SIGKILL: no shutdown, no flush
+        child.wait().await.unwrap();
+        let mut acked: HashMap<String, u64> = HashMap::new();
+        for s in senders {
+            acked.extend(s.await.unwrap());
+        }
+        assert!(
+            acked.len() > 20,
+            "{}: traffic flowed before the kill ({} acks)",
+            db.label,
+            acked.len()
+        );
+
+        let addr = free_addr();
+        let _child = parley(&db, addr);
+        wait_ready(addr).await;
+        let mut reader = Client::connect(addr).await;
+        reader
+            .send(&ClientMsg::Join {
+                room: "crash".into(),
+                nickname: "reader".into(),
+                after: Some(Seq(0)),
+            })
+            .await;
+        let ServerMsg::Joined { last_seq, .. } = reader
+            .recv_where(|m| matches!(m, ServerMsg::Joined { .. }))
+            .await
+        else {
+            unreachable!()
+        };
+        let mut stored: Vec<(u64, String)> = Vec::new();
+        while stored.len() < last_seq.0 as usize {
+            if let ServerMsg::Message(m) = reader.recv().await {
+                stored.push((m.seq.0, m.text.to_string()));
+            }
+        }
+        let seqs: Vec<u64> = stored.iter().map(|s| s.0).collect();
+        assert_eq!(
+            seqs,
+            (1..=last_seq.0).collect::<Vec<_>>(),
+            "{}: gapless, in order",
+            db.label
+        );
+        let by_text: HashMap<&str, u64> = stored.iter().map(|(s, t)| (t.as_str(), *s)).collect();
+        assert_eq!(
+            by_text.len(),
+            stored.len(),
+            "{}: no message stored twice",
+            db.label
+        );
+        for (text, seq) in &acked {
+            assert_eq!(
+                by_text.get(text.as_str()),
+                Some(seq),
+                "{}: acked {text} at {seq} is there",
+                db.label
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_database_stops_start_up_with_a_clear_error_and_no_password() {
+    for url in [
+        "postgres://bob:hunter2@127.0.0.1:1/chat",
+        "mysql://bob:hunter2@127.0.0.1:1/chat",
+    ] {
+        let out = tokio::time::timeout(
+            Duration::from_secs(30),
+            Command::new(env!("CARGO_BIN_EXE_parley"))
+                .args(["--listen", "127.0.0.1:0", "--database-url", url])
+                .output(),
+        )
+        .await
+        .expect("exits promptly")
+        .unwrap();
+        assert!(!out.status.success(), "{url}: non-zero exit");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("cannot connect to the database at"),
+            "{url}: {stderr}"
+        );
+        assert!(
+            stderr.contains("127.0.0.1:1"),
+            "{url}: names the host: {stderr}"
+        );
+        assert!(
+            !stderr.contains("hunter2"),
+            "{url}: never the password: {stderr}"
+        );
+    }
+}
