@@ -29,7 +29,7 @@ struct WsQuery {
 
 /// Read buffer per connection. Most client frames are small; tungstenite grows the buffer
 /// for a large one. Kept small because every idle connection holds one.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+const READ_BUFFER_BYTES: usize = 512;
 /// Outgoing frames are gathered up to this size before a write to the socket.
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 

@@ -1,0 +1,96 @@
+//! The report: a table of Parley against the Node peer with ratios, and JSON lines.
+
+use crate::proto::Target;
+use crate::suite::Record;
+
+/// A row: scenario, metric, the JSON path of the figure, and whether more is better.
+const ROWS: &[(&str, &str, &str, bool)] = &[
+    ("fanout", "deliveries/s", "deliveries_per_s", true),
+    ("fanout", "latency p50 ms", "latency.p50_ms", false),
+    ("fanout", "latency p99 ms", "latency.p99_ms", false),
+    ("fanout", "lost / duplicated", "lost+duplicated", false),
+    ("latency", "latency p50 ms", "latency.p50_ms", false),
+    ("latency", "latency p90 ms", "latency.p90_ms", false),
+    ("latency", "latency p99 ms", "latency.p99_ms", false),
+    ("latency", "latency max ms", "latency.max_ms", false),
+    ("latency", "lost / duplicated", "lost+duplicated", false),
+    ("storm", "connections/s", "connections_per_s", true),
+    ("storm", "failed", "failed", false),
+    ("idle", "KiB per connection", "kib_per_connection", false),
+    ("capacity", "connected", "connected", true),
+    ("capacity", "failed", "failed", false),
+    (
+        "capacity",
+        "KiB per connection",
+        "kib_per_connection",
+        false,
+    ),
+    ("slow-baseline", "others' p99 ms", "latency.p99_ms", false),
+    ("slow", "others' p99 ms", "latency.p99_ms", false),
+    ("slow", "server RSS growth KiB", "rss_growth_kib", false),
+    ("slow", "lost / duplicated", "lost+duplicated", false),
+];
+
+fn lookup(v: &serde_json::Value, path: &str) -> Option<f64> {
+    if let Some((a, b)) = path.split_once('+') {
+        return Some(lookup(v, a)? + lookup(v, b)?);
+    }
+    path.split('.').try_fold(v, |v, k| v.get(k))?.as_f64()
+}
+
+fn fmt(x: Option<f64>) -> String {
+    match x {
+        None => "–".into(),
+        Some(x) if x >= 1000.0 => format!("{:.0}", x),
+        Some(x) if x == x.trunc() => format!("{x:.0}"),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+/// The table, in Markdown.
+pub fn table(records: &[Record]) -> String {
+    let get = |scenario: &str, target: Target| {
+        records
+            .iter()
+            .find(|r| r.scenario == scenario && r.target == target)
+    };
+    let mut out = String::from(
+        "| scenario | metric | Parley | Node ws | Parley vs Node |\n|---|---|---:|---:|---:|\n",
+    );
+    for (scenario, metric, path, more_is_better) in ROWS {
+        let p = get(scenario, Target::Parley).and_then(|r| lookup(&r.result, path));
+        let n = get(scenario, Target::Node).and_then(|r| lookup(&r.result, path));
+        if p.is_none() && n.is_none() {
+            continue;
+        }
+        let ratio = match (p, n) {
+            (Some(p), Some(n)) if p > 0.0 && n > 0.0 => {
+                let r = if *more_is_better { p / n } else { n / p };
+                format!("{r:.1}× {}", if *more_is_better { "more" } else { "less" })
+            }
+            _ => "".into(),
+        };
+        out.push_str(&format!(
+            "| {scenario} | {metric} | {} | {} | {ratio} |\n",
+            fmt(p),
+            fmt(n)
+        ));
+    }
+    for r in records.iter().filter(|r| r.scenario == "slow") {
+        if let Some(s) = r.result.get("stalled").and_then(|s| s.as_str()) {
+            out.push_str(&format!(
+                "| slow | stalled client ({}) | {s} | | |\n",
+                r.target
+            ));
+        }
+    }
+    out
+}
+
+/// One JSON object per line.
+pub fn json_lines(records: &[Record]) -> String {
+    records
+        .iter()
+        .map(|r| serde_json::to_string(r).expect("records serialize") + "\n")
+        .collect()
+}

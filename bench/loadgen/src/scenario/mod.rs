@@ -1,0 +1,5 @@
+//! The load scenarios.
+
+pub mod fanout;
+pub mod idle;
+pub mod storm;

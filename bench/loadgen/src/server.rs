@@ -1,0 +1,122 @@
+//! Starting the servers under test as child processes, pinned to a core, and reading their
+//! memory.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::process::{Child, Command};
+
+use crate::proto::Target;
+
+/// A server under test.
+pub struct ServerProc {
+    child: Child,
+    /// Its process id.
+    pub pid: u32,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    _data: Option<PathBuf>,
+}
+
+/// How to start the servers.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Launch {
+    /// The `parley` binary.
+    #[arg(long, default_value = "target/release/parley")]
+    pub parley_bin: PathBuf,
+    /// The Node peer's script.
+    #[arg(long, default_value = "bench/node-peer/server.js")]
+    pub node_peer: PathBuf,
+    /// Pin the server to this CPU core (with taskset); none: no pinning.
+    #[arg(long)]
+    pub server_core: Option<usize>,
+}
+
+/// A free loopback port.
+pub fn free_addr() -> anyhow::Result<SocketAddr> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+impl ServerProc {
+    /// Starts `target` and waits until it accepts connections.
+    pub async fn start(target: Target, launch: &Launch) -> anyhow::Result<Self> {
+        let addr = free_addr()?;
+        let mut argv: Vec<String> = Vec::new();
+        if let Some(core) = launch.server_core {
+            argv.extend(["taskset".into(), "-c".into(), core.to_string()]);
+        }
+        let mut data = None;
+        let mut cmd;
+        match target {
+            Target::Parley => {
+                let dir = std::env::temp_dir().join(format!(
+                    "parley-bench-{}-{}",
+                    std::process::id(),
+                    addr.port()
+                ));
+                let _ = std::fs::remove_dir_all(&dir);
+                argv.push(launch.parley_bin.display().to_string());
+                cmd = command(&argv);
+                cmd.args(["--listen", &addr.to_string(), "--log", "warn", "--data-dir"])
+                    .arg(&dir);
+                // One runtime worker: the server gets one core, like the Node peer.
+                cmd.env("TOKIO_WORKER_THREADS", "1")
+                    .env_remove("DATABASE_URL");
+                data = Some(dir);
+            }
+            Target::Node => {
+                argv.extend(["node".into(), launch.node_peer.display().to_string()]);
+                cmd = command(&argv);
+                cmd.env("PEER_LISTEN", addr.to_string());
+            }
+        }
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {target} ({})", argv.join(" ")))?;
+        let pid = child.id().context("server pid")?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while tokio::net::TcpStream::connect(addr).await.is_err() {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{target} did not start listening on {addr}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Self {
+            child,
+            pid,
+            addr,
+            _data: data,
+        })
+    }
+
+    /// Stops the server.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+        if let Some(dir) = &self._data {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn command(argv: &[String]) -> Command {
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    cmd
+}
+
+/// Resident memory of a process, in KiB (VmRSS).
+pub fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmRSS")
+}

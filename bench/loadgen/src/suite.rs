@@ -1,0 +1,141 @@
+//! The benchmark suite: every scenario against each target, each on a freshly started server
+//! pinned to its own core, and the records for the report.
+
+use serde::Serialize;
+
+use crate::proto::Target;
+use crate::scenario::{fanout, idle, storm};
+use crate::server::{Launch, ServerProc};
+use crate::Sources;
+
+/// One scenario's outcome against one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    /// Scenario name.
+    pub scenario: String,
+    /// Which server.
+    pub target: Target,
+    /// The scenario's parameters.
+    pub params: serde_json::Value,
+    /// What it measured.
+    pub result: serde_json::Value,
+}
+
+/// Suite options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SuiteArgs {
+    /// How to start the servers.
+    #[command(flatten)]
+    pub launch: Launch,
+    /// Which targets, in order.
+    #[arg(long, value_delimiter = ',', default_value = "parley,node")]
+    pub targets: Vec<Target>,
+    /// Which scenarios (fanout, latency, storm, idle, capacity, slow).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "fanout,latency,storm,idle,capacity,slow"
+    )]
+    pub scenarios: Vec<String>,
+    /// Source addresses 127.0.0.1..n.
+    #[arg(long, default_value_t = 8)]
+    pub sources: u8,
+    /// Shorter runs, for a quick look.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+fn fanout_params(name: &str, quick: bool) -> Option<fanout::FanoutParams> {
+    let secs = if quick { 3.0 } else { 10.0 };
+    let base = fanout::FanoutParams {
+        rooms: 1,
+        clients: 1000,
+        senders: 10,
+        rate: 0.0,
+        window: 32,
+        seconds: secs,
+        pad: 0,
+        stall: false,
+    };
+    Some(match name {
+        "fanout" => base,
+        "latency" => fanout::FanoutParams {
+            rooms: 100,
+            clients: 10,
+            senders: 1,
+            rate: 1000.0,
+            window: 1000,
+            ..base
+        },
+        "slow-baseline" | "slow" => fanout::FanoutParams {
+            rooms: 1,
+            clients: 50,
+            senders: 5,
+            rate: 500.0,
+            window: 1000,
+            seconds: if quick { 8.0 } else { 15.0 },
+            pad: 3900,
+            stall: name == "slow",
+        },
+        _ => return None,
+    })
+}
+
+/// Runs the suite, printing progress on stderr.
+pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
+    let sources = Sources::loopback(args.sources);
+    let sources_arg = args.sources.to_string();
+    let mut records = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for s in &args.scenarios {
+        if s == "slow" {
+            names.push("slow-baseline".into());
+        }
+        names.push(s.clone());
+    }
+    for name in &names {
+        for &target in &args.targets {
+            eprintln!("==> {name} against {target}");
+            let server = ServerProc::start(target, &args.launch).await?;
+            let (params, result) = if let Some(p) = fanout_params(name, args.quick) {
+                let r = fanout::run(target, server.addr, &p, &sources, Some(server.pid)).await?;
+                (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
+            } else if name == "storm" {
+                let p = storm::StormParams {
+                    connections: if args.quick { 2000 } else { 5000 },
+                    in_flight: 256,
+                };
+                let r = storm::run(target, server.addr, &p, &sources).await;
+                (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
+            } else if name == "idle" || name == "capacity" {
+                let connections = match (name.as_str(), args.quick) {
+                    ("idle", true) => 2_000,
+                    ("idle", false) => 10_000,
+                    // The open-file hard limit here is 20,000; the server keeps a few dozen for
+                    // itself (listener, epoll, database files).
+                    (_, _) => 19_900,
+                };
+                let p = idle::IdleParams {
+                    connections,
+                    rooms: 100,
+                    per_worker: 7_000,
+                };
+                let r = idle::run(target, server.addr, server.pid, &p, &sources_arg).await?;
+                (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
+            } else {
+                anyhow::bail!("unknown scenario {name:?}");
+            };
+            eprintln!("    {result}");
+            records.push(Record {
+                scenario: name.clone(),
+                target,
+                params,
+                result,
+            });
+            server.stop().await;
+            // Let sockets in TIME_WAIT and the kernel settle between runs.
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+    Ok(records)
+}
