@@ -6,6 +6,10 @@
 pub enum CloseReason {
     /// 1001: the server is shutting down. Reconnect later.
     GoingAway,
+    /// 1002: the client broke the WebSocket protocol (unmasked frame, bad opcode, …).
+    ProtocolError,
+    /// 1007: a text message was not valid UTF-8.
+    InvalidUtf8,
     /// 1009: a frame or message was larger than the server's hard cap.
     TooBig,
     /// 4000: the client's protocol version is not the server's. Reload the app.
@@ -22,8 +26,10 @@ pub enum CloseReason {
 
 impl CloseReason {
     /// Every reason, for documentation and tests.
-    pub const ALL: [CloseReason; 7] = [
+    pub const ALL: [CloseReason; 9] = [
         Self::GoingAway,
+        Self::ProtocolError,
+        Self::InvalidUtf8,
         Self::TooBig,
         Self::ProtocolVersion,
         Self::Unauthorized,
@@ -36,6 +42,8 @@ impl CloseReason {
     pub fn code(self) -> u16 {
         match self {
             Self::GoingAway => 1001,
+            Self::ProtocolError => 1002,
+            Self::InvalidUtf8 => 1007,
             Self::TooBig => 1009,
             Self::ProtocolVersion => 4000,
             Self::Unauthorized => 4001,
@@ -49,6 +57,8 @@ impl CloseReason {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::GoingAway => "going_away",
+            Self::ProtocolError => "protocol_error",
+            Self::InvalidUtf8 => "invalid_utf8",
             Self::TooBig => "too_big",
             Self::ProtocolVersion => "protocol_version",
             Self::Unauthorized => "unauthorized",

@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::Context;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::ws::Utf8Bytes;
 use shared::{CloseReason, Nickname, RoomName, RoomSummary, ServerMsg};
 
 use self::outbox::Outbox;
@@ -173,7 +172,7 @@ impl Hub {
 
     /// Sends a message to every connection.
     pub fn broadcast_all(&self, msg: &ServerMsg) {
-        let bytes = Utf8Bytes::from(msg.to_json());
+        let bytes = crate::ws::frame::message(msg);
         let users = self.users();
         for outbox in users.conns.values() {
             let _ = outbox.push_frame(bytes.clone());

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use shared::{CloseReason, RoomName, Seq};
 use tokio::sync::Notify;
 
@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 #[derive(Debug, Clone)]
 pub enum Outgoing {
     /// A ready JSON text frame.
-    Frame(Utf8Bytes),
+    Frame(Bytes),
     /// Write the room's messages with `after < seq <= until` here, fetched when the session
     /// gets to this point, so they arrive after `joined` and before any live message.
     CatchUp {
@@ -101,7 +101,7 @@ impl Outbox {
     }
 
     /// Queues a ready frame.
-    pub fn push_frame(&self, frame: Utf8Bytes) -> Result<(), Closed> {
+    pub fn push_frame(&self, frame: Bytes) -> Result<(), Closed> {
         self.push(Outgoing::Frame(frame))
     }
 
@@ -146,7 +146,7 @@ mod tests {
     use super::*;
 
     fn frame(s: &str) -> Outgoing {
-        Outgoing::Frame(Utf8Bytes::from(s.to_owned()))
+        Outgoing::Frame(Bytes::from(s.to_owned()))
     }
 
     #[tokio::test]
@@ -159,7 +159,7 @@ mod tests {
         let texts: Vec<_> = batch
             .iter()
             .map(|o| match o {
-                Outgoing::Frame(b) => b.as_str().to_owned(),
+                Outgoing::Frame(b) => String::from_utf8(b.to_vec()).unwrap(),
                 _ => unreachable!(),
             })
             .collect();

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use shared::{
     ChatMessage, ClientMsgId, ErrorCode, MessageText, Nickname, PresenceChange, RoomName, Seq,
     ServerMsg,
@@ -57,7 +57,7 @@ enum RoomCmd {
 #[derive(Debug, Default)]
 pub struct RecentFrames {
     /// The frames held, in seq order.
-    pub frames: Vec<Utf8Bytes>,
+    pub frames: Vec<Bytes>,
     /// The first seq of the range the room no longer holds in memory, if any: the range
     /// `(after, missing_until]` must come from storage.
     pub missing_until: Option<Seq>,
@@ -191,7 +191,7 @@ struct Room {
     index: HashMap<ConnId, usize>,
     last_seq: Seq,
     /// The latest messages as ready frames, oldest first.
-    recent: VecDeque<(Seq, Utf8Bytes)>,
+    recent: VecDeque<(Seq, Bytes)>,
     settings: RoomSettings,
     store: Store,
     /// Sends not yet handed to the writer.
@@ -199,8 +199,8 @@ struct Room {
     member_count: Arc<AtomicU32>,
 }
 
-fn frame(msg: &ServerMsg) -> Utf8Bytes {
-    Utf8Bytes::from(msg.to_json())
+fn frame(msg: &ServerMsg) -> Bytes {
+    crate::ws::frame::message(msg)
 }
 
 fn now_ms() -> i64 {
@@ -365,7 +365,7 @@ impl Room {
 
     /// Pushes a frame to every member. Members whose outbox overflows are removed (and the
     /// others told), which may cascade; the loop ends because each round removes someone.
-    fn broadcast(&mut self, frame: &Utf8Bytes) {
+    fn broadcast(&mut self, frame: &Bytes) {
         let dropped: Vec<ConnId> = self
             .members
             .iter()
@@ -463,7 +463,7 @@ impl Room {
         }
     }
 
-    fn remember(&mut self, seq: Seq, bytes: Utf8Bytes) {
+    fn remember(&mut self, seq: Seq, bytes: Bytes) {
         if self.settings.recent_len == 0 {
             return;
         }

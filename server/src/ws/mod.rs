@@ -1,18 +1,26 @@
-//! The chat WebSocket at `/ws`: the upgrade handler; [`session`] runs each connection.
+//! The chat WebSocket at `/ws`: the HTTP upgrade (RFC 6455 handshake) and, per connection,
+//! a [`session`] speaking Parley's protocol over Parley's own lean framing ([`frame`],
+//! [`socket`]).
 
+pub mod frame;
 mod handle;
 mod session;
+pub mod socket;
 
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use base64::Engine;
+use bytes::Bytes;
+use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::json;
+use sha1::{Digest, Sha1};
+use tokio::net::TcpStream;
 
+use self::socket::Socket;
 use crate::AppState;
 
 /// The `/ws` route.
@@ -27,48 +35,130 @@ struct WsQuery {
     v: Option<u32>,
 }
 
-/// Read buffer per connection. Most client frames are small; tungstenite grows the buffer
-/// for a large one. Kept small because every idle connection holds one.
-const READ_BUFFER_BYTES: usize = 512;
-/// Outgoing frames are gathered up to this size before a write to the socket.
-const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
+}
+
+fn refuse(status: StatusCode, error: &str, message: String) -> Response {
+    (status, Json(json!({"error": error, "message": message}))).into_response()
+}
+
+/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`.
+fn accept_key(key: &[u8]) -> String {
+    let mut sha = Sha1::new();
+    sha.update(key);
+    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
+}
 
 async fn upgrade(
     State(state): State<AppState>,
     Query(query): Query<WsQuery>,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    mut req: Request,
 ) -> Response {
-    let ws = match ws {
-        Ok(ws) => ws,
-        Err(
-            rejection @ (WebSocketUpgradeRejection::InvalidConnectionHeader(_)
-            | WebSocketUpgradeRejection::InvalidUpgradeHeader(_)),
-        ) => {
-            return (
-                StatusCode::UPGRADE_REQUIRED,
-                [(header::UPGRADE, "websocket")],
-                Json(json!({
-                    "error": "websocket_required",
-                    "message": format!(
-                        "/ws is Parley's chat WebSocket; connect with a WebSocket client \
-                         (ws://host/ws?v={}). {rejection}",
-                        shared::PROTOCOL_VERSION
-                    ),
-                })),
-            )
-                .into_response();
-        }
-        Err(rejection) => return rejection.into_response(),
+    let headers = req.headers();
+    if !has_token(headers, header::CONNECTION, "upgrade")
+        || !has_token(headers, header::UPGRADE, "websocket")
+    {
+        let mut resp = refuse(
+            StatusCode::UPGRADE_REQUIRED,
+            "websocket_required",
+            format!(
+                "/ws is Parley's chat WebSocket; connect with a WebSocket client (ws://host/ws?v={})",
+                shared::PROTOCOL_VERSION
+            ),
+        );
+        resp.headers_mut()
+            .insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        return resp;
+    }
+    if headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .map(|v| v.as_bytes())
+        != Some(b"13")
+    {
+        let mut resp = refuse(
+            StatusCode::BAD_REQUEST,
+            "websocket_version",
+            "only WebSocket version 13 is supported".into(),
+        );
+        resp.headers_mut().insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static("13"),
+        );
+        return resp;
+    }
+    let Some(key) = headers.get(header::SEC_WEBSOCKET_KEY) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "websocket_key",
+            "Sec-WebSocket-Key is missing".into(),
+        );
     };
-    let limits = &state.limits;
+    let accept = accept_key(key.as_bytes());
+    let on_upgrade = hyper::upgrade::on(&mut req);
     let version = query.v.unwrap_or(shared::PROTOCOL_VERSION);
-    let max = limits.max_frame_bytes;
-    ws.read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(WRITE_BUFFER_BYTES)
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_upgrade(move |socket| {
-            let sessions = state.sessions.clone();
-            sessions.track_future(session::run(socket, state, version))
-        })
+    let sessions = state.sessions.clone();
+    sessions.spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(u) => u,
+            Err(err) => return tracing::debug!(%err, "upgrade failed"),
+        };
+        let (max, write_timeout) = (state.limits.max_frame_bytes, state.limits.write_timeout);
+        // A plain TCP connection is unwrapped so reads and writes go straight to the socket.
+        match upgraded.downcast::<TokioIo<TcpStream>>() {
+            Ok(parts) => {
+                let socket = Socket::new(parts.io.into_inner(), parts.read_buf, max, write_timeout);
+                session::run(socket, state, version).await
+            }
+            Err(upgraded) => {
+                let socket = Socket::new(TokioIo::new(upgraded), Bytes::new(), max, write_timeout);
+                session::run(socket, state, version).await
+            }
+        }
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::UPGRADE, "websocket")
+        .header(header::CONNECTION, "Upgrade")
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
+        .body(axum::body::Body::empty())
+        .expect("a valid 101 response")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn accept_key_matches_rfc_6455_example() {
+        assert_eq!(
+            super::accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+}
+#[cfg(test)]
+mod size {
+    /// Every idle connection holds one session task: its future's size is memory per
+    /// connection (docs/PERFORMANCE.md). Rare paths are boxed to keep it small.
+    #[test]
+    fn a_session_task_stays_small() {
+        let cfg = crate::config::Config::for_tests();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let state = rt.block_on(crate::AppState::open(&cfg)).unwrap();
+        let (io, _peer) = tokio::io::duplex(64);
+        let socket = super::Socket::new(
+            io,
+            bytes::Bytes::new(),
+            1000,
+            std::time::Duration::from_secs(1),
+        );
+        let fut = super::session::run(socket, state, 1);
+        let size = std::mem::size_of_val(&fut);
+        assert!(size <= 1100, "the session future grew to {size} bytes");
+    }
 }

@@ -1,34 +1,40 @@
-//! One WebSocket connection's loop: read client frames, write what the outbox holds, ping,
+//! One WebSocket connection's loop: read client messages, write what the outbox holds, ping,
 //! and clean up (leave rooms, free the nickname) however the connection ends.
 //!
-//! One task does it all with `select!`: it owns both halves of the socket, so an idle
-//! connection costs one task. Writes gather every queued frame and flush once.
+//! One task does it all with `select!`, so an idle connection costs one task. Every frame
+//! queued since the last write goes out in one vectored write.
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use bytes::Bytes;
 use shared::{CloseReason, ErrorCode, Nickname, PresenceChange, RoomName, Seq, ServerMsg};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{debug, info_span, Instrument};
 
+use super::frame::{self, DecodeError, Incoming};
+use super::socket::{Socket, WriteError};
 use crate::config::Limits;
 use crate::hub::outbox::{Outbox, Outgoing};
 use crate::hub::room::RoomHandle;
 use crate::hub::{ConnId, Hub};
 use crate::AppState;
 
-/// How long to wait for a close frame to go out before dropping the connection.
+/// How long to wait for a close frame to go out, and for the peer's answer.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
-
-type Sink = SplitSink<WebSocket, Message>;
+/// Messages read from storage per query during a catch-up.
+const CATCH_UP_PAGE: u32 = 500;
+/// Bytes of catch-up frames gathered before they are written.
+const CATCH_UP_CHUNK: usize = 256 * 1024;
 
 /// Runs a connection to its end.
-pub async fn run(socket: WebSocket, state: AppState, version: u32) {
+pub async fn run<S>(socket: Socket<S>, state: AppState, version: u32)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let (conn, outbox) = state.hub.connect();
     let span = info_span!("conn", conn);
     let session = Session {
@@ -54,18 +60,27 @@ pub(super) struct Session {
     pub(super) rooms: HashMap<RoomName, RoomHandle>,
 }
 
-/// How the read side wants the loop to go on.
-pub(super) enum Read {
+/// How the loop goes on after reading.
+enum Next {
     Continue,
-    /// The peer closed or the socket failed: nothing more to send.
+    /// The peer closed (and was answered) or the socket failed: nothing more to send.
     Gone,
     /// Close with this reason.
     Close(CloseReason),
 }
 
+impl From<DecodeError> for CloseReason {
+    fn from(e: DecodeError) -> Self {
+        match e {
+            DecodeError::TooBig => CloseReason::TooBig,
+            DecodeError::BadUtf8 => CloseReason::InvalidUtf8,
+            DecodeError::Protocol(_) => CloseReason::ProtocolError,
+        }
+    }
+}
+
 impl Session {
-    async fn run(mut self, socket: WebSocket, version: u32) {
-        let (mut sink, mut stream) = socket.split();
+    async fn run<S: AsyncRead + AsyncWrite + Unpin>(mut self, mut socket: Socket<S>, version: u32) {
         let end = if version != shared::PROTOCOL_VERSION {
             Some(CloseReason::ProtocolVersion)
         } else {
@@ -73,36 +88,45 @@ impl Session {
                 protocol: shared::PROTOCOL_VERSION,
                 rooms: self.hub.rooms(),
             });
-            self.serve(&mut sink, &mut stream).await
+            self.serve(&mut socket).await
         };
+        // Boxed, like the other rarely taken paths below: kept inline, their futures would
+        // make every idle connection's task larger.
+        Box::pin(self.finish(socket, end)).await;
+    }
+
+    /// Closes with `end` (if given), then leaves the rooms and frees the nickname.
+    async fn finish<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        mut socket: Socket<S>,
+        end: Option<CloseReason>,
+    ) {
         if let Some(reason) = end {
             debug!(?reason, "closing");
-            let frame = CloseFrame {
-                code: reason.code(),
-                reason: Utf8Bytes::from_static(reason.as_str()),
-            };
-            let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(Message::Close(Some(frame)))).await;
+            let close = frame::close(reason.code(), reason.as_str());
+            let _ = tokio::time::timeout(CLOSE_GRACE, socket.write_frame(close)).await;
             // Read until the peer answers the close (or the grace ends): closing a socket
             // with unread input makes the kernel send a reset, which can destroy the close
             // frame before the peer reads it.
             let drain = async {
-                while let Some(Ok(msg)) = stream.next().await {
-                    if matches!(msg, Message::Close(_)) {
-                        break;
+                while let Ok(true) = socket.fill().await {
+                    while let Ok(Some(msg)) = socket.next_message() {
+                        if matches!(msg, Incoming::Close(_)) {
+                            return;
+                        }
                     }
                 }
             };
             let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
         }
-        let _ = tokio::time::timeout(CLOSE_GRACE, sink.close()).await;
+        socket.shutdown().await;
         self.cleanup(end).await;
     }
 
     /// The main loop; returns the reason to close with, if any.
-    async fn serve(
+    async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
-        sink: &mut Sink,
-        stream: &mut SplitStream<WebSocket>,
+        socket: &mut Socket<S>,
     ) -> Option<CloseReason> {
         let limits = self.limits.clone();
         let mut ping =
@@ -117,31 +141,33 @@ impl Session {
                     if let Err(reason) = queued {
                         return Some(reason);
                     }
-                    if let Err(err) = self.write_batch(sink, &mut batch).await {
+                    if let Err(err) = Box::pin(self.write_batch(socket, &mut batch)).await {
                         debug!(%err, "write failed");
                         return match err {
                             WriteError::Stalled => self.outbox.closed().or(Some(CloseReason::SlowConsumer)),
-                            WriteError::Socket(_) => None,
+                            WriteError::Io(_) => None,
                         };
                     }
-                    batch.clear();
                     if batch.capacity() > 256 {
                         batch.shrink_to(16);
                     }
                 }
-                frame = stream.next() => {
+                filled = socket.fill() => {
                     last_heard = Instant::now();
-                    match self.read(frame).await {
-                        Read::Continue => {}
-                        Read::Gone => return None,
-                        Read::Close(reason) => return Some(reason),
+                    if !matches!(filled, Ok(true)) {
+                        return None;
+                    }
+                    match Box::pin(self.read_messages(socket)).await {
+                        Next::Continue => {}
+                        Next::Gone => return None,
+                        Next::Close(reason) => return Some(reason),
                     }
                 }
                 _ = ping.tick() => {
                     if last_heard.elapsed() >= limits.idle_timeout {
                         return Some(CloseReason::IdleTimeout);
                     }
-                    if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    if Box::pin(socket.write_frame(frame::ping())).await.is_err() {
                         return None;
                     }
                 }
@@ -149,37 +175,50 @@ impl Session {
         }
     }
 
-    /// Handles one item from the socket.
-    async fn read(&mut self, frame: Option<Result<Message, axum::Error>>) -> Read {
-        match frame {
-            None => Read::Gone,
-            Some(Err(err)) => {
-                if is_too_big(err) {
-                    Read::Close(CloseReason::TooBig)
-                } else {
-                    Read::Gone
+    /// Handles every complete message in the input buffer.
+    async fn read_messages<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        socket: &mut Socket<S>,
+    ) -> Next {
+        loop {
+            let msg = match socket.next_message() {
+                Ok(Some(msg)) => msg,
+                Ok(None) => return Next::Continue,
+                Err(err) => {
+                    debug!(%err, "unreadable frame");
+                    return Next::Close(err.into());
                 }
-            }
-            Some(Ok(Message::Text(text))) => match self.handle_text(text.as_str()).await {
-                ControlFlow::Continue(()) => Read::Continue,
-                ControlFlow::Break(reason) => Read::Close(reason),
-            },
-            Some(Ok(Message::Binary(_))) => {
-                self.error(
+            };
+            match msg {
+                Incoming::Text(text) => {
+                    if let ControlFlow::Break(reason) = self.handle_text(&text).await {
+                        return Next::Close(reason);
+                    }
+                }
+                Incoming::Binary => self.error(
                     ErrorCode::BinaryNotSupported,
                     "binary frames are not supported: send JSON text frames",
-                );
-                Read::Continue
+                ),
+                Incoming::Ping(payload) => {
+                    if socket.write_frame(frame::pong(&payload)).await.is_err() {
+                        return Next::Gone;
+                    }
+                }
+                Incoming::Pong => {}
+                Incoming::Close(code) => {
+                    // Answer the close handshake with the peer's code, then end.
+                    let _ = socket
+                        .write_frame(frame::close(code.unwrap_or(1000), ""))
+                        .await;
+                    return Next::Gone;
+                }
             }
-            // Pongs to our pings are queued by tungstenite and flushed with the next write.
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Read::Continue,
-            Some(Ok(Message::Close(_))) => Read::Gone,
         }
     }
 
     /// Queues a message for this connection.
     pub(super) fn send(&self, msg: &ServerMsg) {
-        let _ = self.outbox.push_frame(Utf8Bytes::from(msg.to_json()));
+        let _ = self.outbox.push_frame(frame::message(msg));
     }
 
     /// Queues an error frame.
@@ -187,41 +226,39 @@ impl Session {
         self.send(&ServerMsg::error(code, message));
     }
 
-    /// Writes a batch: every frame is fed, then one flush. Each step that makes no progress
-    /// for the write timeout fails the write (a stalled client).
-    async fn write_batch(
+    /// Writes a batch: ready frames as they are, catch-ups and history pages fetched now.
+    async fn write_batch<S: AsyncRead + AsyncWrite + Unpin>(
         &self,
-        sink: &mut Sink,
+        socket: &mut Socket<S>,
         batch: &mut VecDeque<Outgoing>,
     ) -> Result<(), WriteError> {
+        let mut frames = Vec::with_capacity(batch.len());
         for item in batch.drain(..) {
             match item {
-                Outgoing::Frame(bytes) => self.feed(sink, bytes).await?,
+                Outgoing::Frame(bytes) => frames.push(bytes),
+                // Boxed: these futures hold storage queries and are rare; kept inline they
+                // would make every idle connection's task larger.
                 Outgoing::CatchUp { room, after, until } => {
-                    self.catch_up(sink, &room, after, until).await?
+                    Box::pin(self.catch_up(socket, &mut frames, &room, after, until)).await?
                 }
                 Outgoing::History {
                     room,
                     before,
                     limit,
-                } => {
-                    let msg = self.history(&room, before, limit).await;
-                    self.feed(sink, Utf8Bytes::from(msg.to_json())).await?;
-                }
+                } => frames.push(frame::message(
+                    &Box::pin(self.history(&room, before, limit)).await,
+                )),
             }
         }
-        timed(self.limits.write_timeout, sink.flush()).await
+        socket.write_frames(&mut frames).await
     }
 
-    async fn feed(&self, sink: &mut Sink, bytes: Utf8Bytes) -> Result<(), WriteError> {
-        timed(self.limits.write_timeout, sink.feed(Message::Text(bytes))).await
-    }
-
-    /// Writes the messages a join must catch up on: from storage as far as the room no
-    /// longer holds them in memory, then from the room's memory.
-    async fn catch_up(
+    /// Adds the messages a join must catch up on: from storage as far as the room no longer
+    /// holds them in memory, then from the room's memory. Writes as it goes when large.
+    async fn catch_up<S: AsyncRead + AsyncWrite + Unpin>(
         &self,
-        sink: &mut Sink,
+        socket: &mut Socket<S>,
+        frames: &mut Vec<Bytes>,
         room: &RoomName,
         after: Seq,
         until: Seq,
@@ -232,6 +269,7 @@ impl Session {
         let recent = handle.recent(after, until).await;
         if let Some(stored_until) = recent.missing_until {
             let mut from = after;
+            let mut pending_bytes = 0;
             while from < stored_until {
                 let page = match self
                     .hub
@@ -244,25 +282,28 @@ impl Session {
                     Err(err) => {
                         // The client keeps its resume point; it gets the rest on its next join.
                         tracing::warn!(cause = %err, %room, "catch-up from storage failed");
-                        let error = ServerMsg::Error {
+                        frames.push(frame::message(&ServerMsg::Error {
                             code: ErrorCode::StorageUnavailable,
                             message: "missed messages could not be read; rejoin to get them".into(),
                             room: Some(room.clone()),
                             client_id: None,
-                        };
-                        return self.feed(sink, Utf8Bytes::from(error.to_json())).await;
+                        }));
+                        return Ok(());
                     }
                 };
                 from = page.last().map_or(stored_until, |m| m.seq);
                 for m in page {
-                    self.feed(sink, Utf8Bytes::from(ServerMsg::Message(m).to_json()))
-                        .await?;
+                    let f = frame::message(&ServerMsg::Message(m));
+                    pending_bytes += f.len();
+                    frames.push(f);
+                }
+                if pending_bytes > CATCH_UP_CHUNK {
+                    socket.write_frames(frames).await?;
+                    pending_bytes = 0;
                 }
             }
         }
-        for bytes in recent.frames {
-            self.feed(sink, bytes).await?;
-        }
+        frames.extend(recent.frames);
         Ok(())
     }
 
@@ -297,39 +338,4 @@ impl Session {
         self.hub.disconnect(self.conn, self.nickname.as_ref());
         debug!(?end, "session ended");
     }
-}
-
-/// Why a write failed.
-#[derive(Debug, thiserror::Error)]
-enum WriteError {
-    /// No progress within the write timeout.
-    #[error("write stalled")]
-    Stalled,
-    /// The socket failed.
-    #[error("socket: {0}")]
-    Socket(#[from] axum::Error),
-}
-
-/// Runs a socket operation under the write timeout.
-async fn timed<F: std::future::Future<Output = Result<(), axum::Error>>>(
-    limit: Duration,
-    op: F,
-) -> Result<(), WriteError> {
-    match tokio::time::timeout(limit, op).await {
-        Ok(result) => Ok(result?),
-        Err(_) => Err(WriteError::Stalled),
-    }
-}
-
-/// Messages read from storage per query during a catch-up.
-const CATCH_UP_PAGE: u32 = 500;
-
-/// Whether a read error is tungstenite's "message or frame too big".
-fn is_too_big(err: axum::Error) -> bool {
-    matches!(
-        err.into_inner()
-            .downcast::<tungstenite::Error>()
-            .map(|e| *e),
-        Ok(tungstenite::Error::Capacity(_))
-    )
 }

@@ -188,3 +188,72 @@ async fn a_wrong_protocol_version_closes_with_4000() {
     assert_eq!(close.reason.as_str(), "protocol_version");
     server.shutdown().await.unwrap();
 }
+
+/// Opens a raw TCP connection and completes the WebSocket handshake by hand.
+async fn raw_ws(addr: std::net::SocketAddr) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "GET /ws?v=1 HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(tcp.read_u8().await.unwrap());
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    tcp
+}
+
+/// Reads server frames until a close frame; returns its code.
+async fn close_code(tcp: &mut tokio::net::TcpStream) -> u16 {
+    use tokio::io::AsyncReadExt;
+    loop {
+        let (b0, b1) = (tcp.read_u8().await.unwrap(), tcp.read_u8().await.unwrap());
+        let len = match b1 & 0x7f {
+            126 => tcp.read_u16().await.unwrap() as usize,
+            127 => tcp.read_u64().await.unwrap() as usize,
+            n => n as usize,
+        };
+        let mut payload = vec![0; len];
+        tcp.read_exact(&mut payload).await.unwrap();
+        if b0 & 0x0f == 0x8 {
+            return u16::from_be_bytes([payload[0], payload[1]]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_protocol_violations_close_with_their_codes() {
+    use tokio::io::AsyncWriteExt;
+    let server = start().await;
+    // Unmasked client frame: 1002.
+    let mut tcp = raw_ws(server.addr).await;
+    tcp.write_all(&[0x81, 0x01, b'a']).await.unwrap();
+    assert_eq!(
+        close_code(&mut tcp).await,
+        CloseReason::ProtocolError.code()
+    );
+    // Text that is not UTF-8 (mask key 0): 1007.
+    let mut tcp = raw_ws(server.addr).await;
+    tcp.write_all(&[0x81, 0x82, 0, 0, 0, 0, 0xC3, 0x28])
+        .await
+        .unwrap();
+    assert_eq!(close_code(&mut tcp).await, CloseReason::InvalidUtf8.code());
+    // A 1 GB frame header: 1009 at once, without the server waiting for the payload.
+    let mut tcp = raw_ws(server.addr).await;
+    let mut head = vec![0x81, 0x80 | 127];
+    head.extend_from_slice(&(1u64 << 30).to_be_bytes());
+    head.extend_from_slice(&[0, 0, 0, 0]);
+    tcp.write_all(&head).await.unwrap();
+    assert_eq!(close_code(&mut tcp).await, CloseReason::TooBig.code());
+    // The server still serves.
+    let mut c = Client::connect(server.addr).await;
+    c.join("lobby", "after").await;
+    server.shutdown().await.unwrap();
+}
