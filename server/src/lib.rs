@@ -95,6 +95,11 @@ impl Server {
 
 /// Binds `config.listen` and serves until [`Server::shutdown`].
 pub async fn start(config: Config) -> anyhow::Result<Server> {
+    // Each connection is a file descriptor: take every one the hard limit allows.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::info!(limit, "open-file limit"),
+        Err(err) => tracing::warn!(%err, "cannot raise the open-file limit"),
+    }
     let state = AppState::open(&config).await?;
     let listener =
         bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;

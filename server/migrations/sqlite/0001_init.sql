@@ -5,16 +5,17 @@ CREATE TABLE rooms (
     created_at  INTEGER NOT NULL
 );
 
+-- id is the rowid: new messages append at the right edge of the table, MAX(id) is instant,
+-- and each insert touches three b-trees (table, room/seq, sender/client id), no more.
 CREATE TABLE messages (
+    id          INTEGER NOT NULL PRIMARY KEY,
     room        TEXT    NOT NULL,
     seq         INTEGER NOT NULL,
-    id          INTEGER NOT NULL,
     sender      TEXT    NOT NULL,  -- who sent it, for idempotency: the nickname's key
     nickname    TEXT    NOT NULL,  -- as shown
     client_id   TEXT    NOT NULL,
     body        TEXT    NOT NULL,
     ts          INTEGER NOT NULL,
-    PRIMARY KEY (room, seq),
+    UNIQUE (room, seq),
     UNIQUE (sender, client_id)
 );
-CREATE UNIQUE INDEX messages_id ON messages (id);

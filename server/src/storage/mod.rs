@@ -153,6 +153,14 @@ impl Store {
         if backend != Backend::Postgres {
             return Cow::Borrowed(query);
         }
+        Cow::Owned(Self::sql_owned(backend, query.to_owned()))
+    }
+
+    /// [`Store::sql`] for a query built at run time.
+    pub(crate) fn sql_owned(backend: Backend, query: String) -> String {
+        if backend != Backend::Postgres {
+            return query;
+        }
         let mut out = String::with_capacity(query.len() + 8);
         let mut n = 0;
         for c in query.chars() {
@@ -164,7 +172,7 @@ impl Store {
                 out.push(c);
             }
         }
-        Cow::Owned(out)
+        out
     }
 
     /// Which database this is.
@@ -283,13 +291,19 @@ impl Store {
     }
 }
 
-/// How often the SQLite write-ahead log is copied into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// How often the SQLite write-ahead log is copied into the database file. Each checkpoint
+/// ends with an fsync, which on this kind of disk stalls other writes for a few
+/// milliseconds (docs/PERFORMANCE.md), so they are spaced out; the log grows meanwhile
+/// (about 12 KiB per commit).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(10);
 
 /// Checkpoints the SQLite WAL off the write path: a passive checkpoint never blocks the
 /// writer, and its fsync happens on this task's connection, not in a commit.
 async fn checkpoints(pool: AnyPool) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    let mut tick = tokio::time::interval_at(
+        tokio::time::Instant::now() + CHECKPOINT_EVERY,
+        CHECKPOINT_EVERY,
+    );
     loop {
         tick.tick().await;
         if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")

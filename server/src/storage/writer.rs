@@ -1,10 +1,16 @@
 //! The message writer: one task that commits messages in batches (group commit).
 //!
 //! Rooms send it their pending messages; it gathers whatever has queued from every room,
-//! writes it all in one transaction and answers each room. Under load batches grow, so one
-//! commit (one fsync) covers many messages. It also assigns the server-wide message ids
-//! and recognises a client id seen before from the same sender (a retried send): that
-//! message is answered with the original's seq and id and is not stored again.
+//! writes it all at once and answers each room. Under load batches grow, so one commit
+//! covers many messages. It also assigns the server-wide message ids and recognises a
+//! client id seen before from the same sender (a retried send): that message is answered
+//! with the original's seq and id and is not stored again.
+//!
+//! Fast path: retries are recognised from the ids of recent messages kept in memory, and
+//! the new rows go in with a few multi-row `INSERT`s (a single statement, committed on its
+//! own, for a batch of one). If that fails (a retry older than the memory hits the unique
+//! key, or the database failed), the slow path redoes the batch row by row in a transaction,
+//! asking the database about each client id.
 
 use shared::{ClientMsgId, MessageId, MessageText, Nickname, RoomName, Seq};
 use sqlx::any::AnyRow;
@@ -15,6 +21,11 @@ use super::{Backend, Store, StoreError};
 
 /// Most messages committed in one transaction.
 const MAX_BATCH: usize = 1024;
+/// Row counts of the multi-row `INSERT`s: a batch is split into these, largest first, so
+/// only these few statements are ever prepared.
+const CHUNKS: [usize; 5] = [256, 64, 16, 4, 1];
+/// Client ids of this many recent messages are kept to recognise retries without a query.
+const RECENT_IDS: usize = 20_000;
 
 /// A message to store.
 #[derive(Debug, Clone)]
@@ -97,8 +108,45 @@ pub fn spawn(pool: AnyPool, backend: Backend, next_id: i64) -> WriterHandle {
     WriterHandle { tx }
 }
 
+/// Recent (sender, client id) → the stored message, oldest evicted first.
+#[derive(Default)]
+struct RecentIds {
+    map: std::collections::HashMap<(String, String), Outcome>,
+    order: std::collections::VecDeque<(String, String)>,
+}
+
+impl RecentIds {
+    fn get(&self, m: &NewMessage) -> Option<&Outcome> {
+        self.map
+            .get(&(m.sender.clone(), m.client_id.as_str().to_owned()))
+    }
+
+    fn insert(&mut self, m: &NewMessage, room: &RoomName, outcome: &Outcome, ts: i64) {
+        let Outcome::Stored { seq, id } = *outcome else {
+            return;
+        };
+        let key = (m.sender.clone(), m.client_id.as_str().to_owned());
+        if self.order.len() == RECENT_IDS {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+        self.map.insert(
+            key.clone(),
+            Outcome::Duplicate {
+                room: room.clone(),
+                seq,
+                id,
+                ts,
+            },
+        );
+        self.order.push_back(key);
+    }
+}
+
 async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Request>, mut next_id: i64) {
     let mut batch = Vec::new();
+    let mut recent = RecentIds::default();
     while let Some(first) = rx.recv().await {
         let mut rows = first.rows.len();
         batch.push(first);
@@ -112,9 +160,18 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Request>, m
             }
         }
         let first_id = next_id;
-        match commit(&pool, backend, &batch, &mut next_id).await {
+        let mut result = fast_commit(&pool, backend, &batch, &recent, &mut next_id).await;
+        if let Err(err) = &result {
+            tracing::debug!(cause = %err, "fast commit failed; retrying row by row");
+            next_id = first_id;
+            result = commit(&pool, backend, &batch, &mut next_id).await;
+        }
+        match result {
             Ok(outcomes) => {
                 for (req, out) in batch.drain(..).zip(outcomes) {
+                    for (m, o) in req.rows.iter().zip(&out) {
+                        recent.insert(m, &req.room, o, m.ts);
+                    }
                     let _ = req.reply.send(Ok(out));
                 }
             }
@@ -129,6 +186,100 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Request>, m
             }
         }
     }
+}
+
+/// A row to insert: (room, seq, id, message).
+type NewRow<'a> = (&'a RoomName, i64, i64, &'a NewMessage);
+
+/// The fast path (see the module docs).
+async fn fast_commit(
+    pool: &AnyPool,
+    backend: Backend,
+    batch: &[Request],
+    recent: &RecentIds,
+    next_id: &mut i64,
+) -> Result<Vec<Vec<Outcome>>, sqlx::Error> {
+    let mut all = Vec::with_capacity(batch.len());
+    let mut rows: Vec<NewRow<'_>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for req in batch {
+        let mut seq = req.next_seq.0 as i64;
+        let mut outcomes = Vec::with_capacity(req.rows.len());
+        for m in &req.rows {
+            if let Some(dup) = recent.get(m) {
+                outcomes.push(dup.clone());
+                continue;
+            }
+            if !seen.insert((m.sender.as_str(), m.client_id.as_str())) {
+                // The same id twice in one batch: let the slow path sort it out.
+                return Err(sqlx::Error::Protocol(
+                    "repeated client id in a batch".into(),
+                ));
+            }
+            rows.push((&req.room, seq, *next_id, m));
+            outcomes.push(Outcome::Stored {
+                seq: Seq(seq as u64),
+                id: MessageId(*next_id as u64),
+            });
+            seq += 1;
+            *next_id += 1;
+        }
+        all.push(outcomes);
+    }
+    match rows.len() {
+        0 => {}
+        1 => insert_rows(pool, backend, &rows).await?,
+        _ => {
+            let mut tx = pool.begin().await?;
+            let mut rest = &rows[..];
+            while !rest.is_empty() {
+                let n = CHUNKS
+                    .into_iter()
+                    .find(|c| *c <= rest.len())
+                    .expect("chunk sizes end with 1");
+                insert_rows(&mut *tx, backend, &rest[..n]).await?;
+                rest = &rest[n..];
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(all)
+}
+
+/// One multi-row `INSERT` of `rows`.
+async fn insert_rows<'e, E>(
+    exec: E,
+    backend: Backend,
+    rows: &[NewRow<'_>],
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut sql = String::from(
+        "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts) VALUES ",
+    );
+    for i in 0..rows.len() {
+        sql.push_str(if i == 0 {
+            "(?, ?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            ", (?, ?, ?, ?, ?, ?, ?, ?)"
+        });
+    }
+    let sql = Store::sql_owned(backend, sql);
+    let mut q = sqlx::query(&sql);
+    for (room, seq, id, m) in rows {
+        q = q
+            .bind(room.as_str())
+            .bind(*seq)
+            .bind(*id)
+            .bind(m.sender.as_str())
+            .bind(m.nickname.as_str())
+            .bind(m.client_id.as_str())
+            .bind(m.text.as_str())
+            .bind(m.ts);
+    }
+    q.execute(exec).await?;
+    Ok(())
 }
 
 async fn commit(

@@ -161,6 +161,33 @@ async fn a_retried_send_is_acked_again_and_never_stored_twice() {
             "{}: stored once: {body}",
             db.label
         );
+        drop(a);
+        server.shutdown().await.unwrap();
+
+        // After a restart the server no longer remembers recent ids: the database does.
+        let server = db.start(|_| {}).await;
+        let mut a = Client::connect(server.addr).await;
+        join_after(&mut a, "lobby", "alice", Some(seq.0)).await;
+        a.say("lobby", "fresh", "new one").await;
+        a.say("lobby", "retry-me", "only once").await;
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            if let ServerMsg::Ack {
+                client_id,
+                seq,
+                duplicate,
+                ..
+            } = a.recv().await
+            {
+                got.push((client_id.to_string(), seq, duplicate));
+            }
+        }
+        got.sort();
+        let expected = [
+            ("fresh".to_string(), Seq(seq.0 + 1), false),
+            ("retry-me".to_string(), seq, true),
+        ];
+        assert_eq!(got, expected, "{}", db.label);
         server.shutdown().await.unwrap();
     }
 }
