@@ -79,3 +79,19 @@ build_spa() {
   step "building the SPA (trunk build --release)"
   trunk build --release
 }
+
+# Reports the release SPA's size (wasm + js, gzipped) and fails above the budget.
+SPA_BUDGET_BYTES=250000
+check_spa_size() {
+  local total=0 f n
+  for f in dist/*.wasm dist/*.js; do
+    n=$(gzip -9 -c "$f" | wc -c)
+    printf '    %-48s %8d bytes gzipped\n' "$(basename "$f")" "$n" >&2
+    total=$((total + n))
+  done
+  printf '    SPA total (wasm + js, gzipped): %d bytes; budget %d\n' "$total" "$SPA_BUDGET_BYTES" >&2
+  if [ "$total" -gt "$SPA_BUDGET_BYTES" ]; then
+    echo "error: the SPA is over its size budget" >&2
+    return 1
+  fi
+}

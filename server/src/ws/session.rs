@@ -25,6 +25,10 @@ use crate::AppState;
 
 /// How long to wait for a close frame to go out, and for the peer's answer.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// How long a slow consumer's close frame may wait behind what the client has not read yet:
+/// a client that resumes reading within this time learns why it was cut off. Meanwhile the
+/// connection holds no queued messages, only its socket.
+const SLOW_CONSUMER_CLOSE_GRACE: Duration = Duration::from_secs(30);
 /// Messages read from storage per query during a catch-up.
 const CATCH_UP_PAGE: u32 = 500;
 /// Bytes of catch-up frames gathered before they are written.
@@ -95,16 +99,23 @@ impl Session {
         Box::pin(self.finish(socket, end)).await;
     }
 
-    /// Closes with `end` (if given), then leaves the rooms and frees the nickname.
+    /// Leaves the rooms and frees the nickname (at once: a reconnecting client may want it
+    /// back), then closes with `end`, if given.
     async fn finish<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         mut socket: Socket<S>,
         end: Option<CloseReason>,
     ) {
+        self.cleanup(end).await;
         if let Some(reason) = end {
             debug!(?reason, "closing");
             let close = frame::close(reason.code(), reason.as_str());
-            let _ = tokio::time::timeout(CLOSE_GRACE, socket.write_frame(close)).await;
+            let grace = if reason == CloseReason::SlowConsumer {
+                SLOW_CONSUMER_CLOSE_GRACE
+            } else {
+                CLOSE_GRACE
+            };
+            let _ = socket.write_frames_within(&mut vec![close], grace).await;
             // Read until the peer answers the close (or the grace ends): closing a socket
             // with unread input makes the kernel send a reset, which can destroy the close
             // frame before the peer reads it.
@@ -120,7 +131,6 @@ impl Session {
             let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
         }
         socket.shutdown().await;
-        self.cleanup(end).await;
     }
 
     /// The main loop; returns the reason to close with, if any.

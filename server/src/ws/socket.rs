@@ -42,6 +42,9 @@ pub enum WriteError {
 /// See the module docs.
 pub struct Socket<S> {
     io: S,
+    /// The rest of a frame a stalled write left half-written: it goes out before anything
+    /// else, or the peer would read garbage.
+    unfinished: Option<Bytes>,
     inbuf: BytesMut,
     decoder: Decoder,
     write_timeout: Duration,
@@ -52,6 +55,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
     pub fn new(io: S, leftover: Bytes, max_message: usize, write_timeout: Duration) -> Self {
         Self {
             io,
+            unfinished: None,
             inbuf: BytesMut::from(&leftover[..]),
             decoder: Decoder::new(max_message),
             write_timeout,
@@ -89,33 +93,53 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
     /// Writes every frame, then flushes. Each step must make progress within the write
     /// timeout. `frames` is emptied.
     pub async fn write_frames(&mut self, frames: &mut Vec<Bytes>) -> Result<(), WriteError> {
+        self.write_frames_within(frames, self.write_timeout).await
+    }
+
+    /// [`Socket::write_frames`] with another timeout per step.
+    pub async fn write_frames_within(
+        &mut self,
+        frames: &mut Vec<Bytes>,
+        limit: Duration,
+    ) -> Result<(), WriteError> {
+        if let Some(rest) = self.unfinished.take() {
+            frames.insert(0, rest);
+        }
         let mut first = 0;
+        let mut mid_frame = false;
         while first < frames.len() {
             let slices: Vec<IoSlice<'_>> = frames[first..]
                 .iter()
                 .take(MAX_SLICES)
                 .map(|f| IoSlice::new(f))
                 .collect();
-            let written = tokio::time::timeout(self.write_timeout, self.io.write_vectored(&slices))
-                .await
-                .map_err(|_| WriteError::Stalled)??;
-            if written == 0 {
-                return Err(io::Error::from(io::ErrorKind::WriteZero).into());
-            }
+            let written = match tokio::time::timeout(limit, self.io.write_vectored(&slices)).await {
+                Ok(Ok(0)) => return Err(io::Error::from(io::ErrorKind::WriteZero).into()),
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => {
+                    if mid_frame {
+                        self.unfinished = Some(frames[first].clone());
+                    }
+                    return Err(WriteError::Stalled);
+                }
+            };
             let mut left = written;
             while left > 0 {
                 let f = &mut frames[first];
                 if left >= f.len() {
                     left -= f.len();
                     first += 1;
+                    mid_frame = false;
                 } else {
                     f.advance(left);
                     left = 0;
+                    mid_frame = true;
                 }
             }
         }
         frames.clear();
-        tokio::time::timeout(self.write_timeout, self.io.flush())
+        tokio::time::timeout(limit, self.io.flush())
             .await
             .map_err(|_| WriteError::Stalled)??;
         Ok(())
