@@ -33,6 +33,14 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Serve HTTPS and WSS with this PEM certificate chain (with `--tls-key`).
+    #[arg(long, env = "PARLEY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, env = "PARLEY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// Log filter, in `tracing_subscriber::EnvFilter` syntax (e.g. `info,parley_server=debug`).
     #[arg(long, env = "PARLEY_LOG", default_value = "info")]
     pub log: String,
@@ -68,6 +76,11 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_WRITE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub write_timeout: Duration,
 
+    /// Time a client has to complete the TLS handshake and to send its request head; a
+    /// slow-loris client does not hold a connection longer than this.
+    #[arg(long, env = "PARLEY_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub handshake_timeout: Duration,
+
     /// Messages sent with a join when the client has no resume point.
     #[arg(long, env = "PARLEY_HISTORY_PAGE", default_value_t = 50)]
     pub history_page: u32,
@@ -101,7 +114,7 @@ impl Config {
     }
 }
 
-/// Parses `250ms`, `20s`, `5m`, `1h` or a bare number of seconds.
+/// Parses `250ms`, `20s`, `5m`, `1h`, `7d` or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s
@@ -116,9 +129,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "" | "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
+        "d" => n * 86400.0,
         other => {
             return Err(format!(
-                "unknown unit {other:?} in {s:?}: use ms, s, m or h"
+                "unknown unit {other:?} in {s:?}: use ms, s, m, h or d"
             ))
         }
     };

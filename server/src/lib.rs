@@ -6,8 +6,10 @@
 pub mod config;
 pub mod http;
 pub mod hub;
+mod serve;
 pub mod storage;
 pub mod telemetry;
+mod tls;
 pub mod ws;
 
 use std::net::SocketAddr;
@@ -15,7 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use axum::Router;
 use shared::CloseReason;
 use tokio::net::{TcpListener, TcpSocket};
@@ -74,6 +75,8 @@ pub fn app(state: AppState, config: &Config) -> Router {
 pub struct Server {
     /// The address it listens on (useful with port 0).
     pub addr: SocketAddr,
+    /// Whether it serves HTTPS and WSS.
+    pub tls: bool,
     /// Its state, for tests that look inside.
     pub state: AppState,
     stop: CancellationToken,
@@ -111,18 +114,22 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
              (or run scripts/run); the API and WebSocket work without it"
         );
     }
-    let router = app(state.clone(), &config);
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+        (None, None) => None,
+        _ => anyhow::bail!("--tls-cert and --tls-key go together"),
+    };
+    let acceptor = serve::Acceptor {
+        app: app(state.clone(), &config),
+        tls,
+        handshake_timeout: config.limits.handshake_timeout,
+    };
     let stop = CancellationToken::new();
-    let listener = listener.tap_io(|tcp| {
-        // Chat frames are small and latency matters more than packet count.
-        let _ = tcp.set_nodelay(true);
-    });
-    let serve =
-        axum::serve(listener, router).with_graceful_shutdown(stop.clone().cancelled_owned());
-    let task = tokio::spawn(async move { serve.await });
+    let task = tokio::spawn(serve::serve(listener, acceptor, stop.clone()));
     tracing::info!(%addr, "listening");
     Ok(Server {
         addr,
+        tls: config.tls_cert.is_some(),
         state,
         stop,
         task,

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha1::{Digest, Sha1};
 use tokio::net::TcpStream;
+use tokio_rustls::server::TlsStream;
 
 use self::socket::Socket;
 use crate::AppState;
@@ -116,10 +117,18 @@ async fn upgrade(
                 let socket = Socket::new(parts.io.into_inner(), parts.read_buf, max, write_timeout);
                 session::run(socket, state, version).await
             }
-            Err(upgraded) => {
-                let socket = Socket::new(TokioIo::new(upgraded), Bytes::new(), max, write_timeout);
-                session::run(socket, state, version).await
-            }
+            Err(upgraded) => match upgraded.downcast::<TokioIo<TlsStream<TcpStream>>>() {
+                Ok(parts) => {
+                    let socket =
+                        Socket::new(parts.io.into_inner(), parts.read_buf, max, write_timeout);
+                    session::run(socket, state, version).await
+                }
+                Err(upgraded) => {
+                    let socket =
+                        Socket::new(TokioIo::new(upgraded), Bytes::new(), max, write_timeout);
+                    session::run(socket, state, version).await
+                }
+            },
         }
     });
     Response::builder()
