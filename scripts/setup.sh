@@ -95,3 +95,24 @@ check_spa_size() {
     return 1
   fi
 }
+
+need_cargo_fuzz() {
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    step "installing cargo-fuzz (cargo install, about 2 minutes)"
+    cargo install cargo-fuzz --locked
+  fi
+}
+
+# Runs the client-frame fuzz target for $1 seconds. cargo-fuzz needs nightly flags; stable
+# Rust accepts them with RUSTC_BOOTSTRAP=1. No sanitizer: the code under test has no
+# `unsafe`, and libFuzzer still finds panics, hangs and runaway memory.
+run_fuzz() {
+  local seconds="$1"
+  need_cargo_fuzz
+  step "fuzzing client frames for ${seconds}s (cargo fuzz run client_frames)"
+  mkdir -p fuzz/corpus/client_frames
+  # Its own target directory: the fuzzing flags would otherwise invalidate the main build.
+  local target_dir="${CARGO_TARGET_DIR:+$CARGO_TARGET_DIR-fuzz}"
+  (cd fuzz && CARGO_TARGET_DIR="${target_dir:-target}" RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none client_frames corpus/client_frames seeds -- \
+     -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1)
+}

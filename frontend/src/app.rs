@@ -20,12 +20,17 @@ pub fn app() -> Html {
 fn shell() -> Html {
     let chat = use_chat();
     let screen = match &chat.state().screen {
+        Screen::Starting => {
+            html! { <main class="welcome"><p class="muted">{ "Loading…" }</p></main> }
+        }
         Screen::Nickname { error } => html! { <NicknameScreen error={error.clone()} /> },
         Screen::Chat => html! { <ChatScreen /> },
     };
+    // The connection exists only once signed in.
+    let in_chat = chat.state().screen == Screen::Chat;
     html! {
         <div class="app">
-            <Banner />
+            if in_chat { <Banner /> }
             { screen }
             <Toasts />
         </div>

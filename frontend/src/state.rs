@@ -39,6 +39,8 @@ pub enum ConnStatus {
 /// Which screen is shown.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
+    /// Asking the server whether there is a session already.
+    Starting,
     /// Pick a nickname; with the last refusal, if any.
     Nickname {
         /// Why the last nickname was refused.
@@ -155,8 +157,10 @@ pub struct ChatState {
     pub conn: ConnStatus,
     /// The screen.
     pub screen: Screen,
-    /// The nickname chosen (confirmed by the first `joined`).
+    /// The signed-in nickname.
     pub me: Option<Nickname>,
+    /// A sign-in request is on its way.
+    pub signing_in: bool,
     /// Every known room by name.
     pub rooms: BTreeMap<RoomName, Rc<RoomView>>,
     /// The room in view.
@@ -178,8 +182,9 @@ impl Default for ChatState {
     fn default() -> Self {
         Self {
             conn: ConnStatus::Connecting,
-            screen: Screen::Nickname { error: None },
+            screen: Screen::Starting,
             me: None,
+            signing_in: false,
             rooms: BTreeMap::new(),
             current: None,
             toasts: Vec::new(),
@@ -196,8 +201,16 @@ pub enum Action {
     Conn(ConnStatus),
     /// A message from the server.
     Server(ServerMsg),
-    /// The user picked a nickname and is joining the first room.
-    Enter(Nickname),
+    /// There is no session: show the nickname screen, with why if there is a reason.
+    NoSession(Option<String>),
+    /// A sign-in request went out.
+    SigningIn,
+    /// Signed in as this nickname: the chat starts.
+    SignedIn(Nickname),
+    /// The session ended (expired, or signed out elsewhere): back to the nickname screen.
+    SessionEnded,
+    /// The user signed out.
+    SignedOut,
     /// The user is joining a room (it comes into view).
     Joining(RoomName),
     /// The user left a room.
@@ -266,9 +279,32 @@ impl ChatState {
         match action {
             Action::Conn(status) => self.conn = status,
             Action::Server(msg) => self.server(msg),
-            Action::Enter(nick) => {
+            Action::NoSession(error) => {
+                self.signing_in = false;
+                self.me = None;
+                self.screen = Screen::Nickname { error };
+            }
+            Action::SigningIn => self.signing_in = true,
+            Action::SignedIn(nick) => {
+                self.signing_in = false;
                 self.me = Some(nick);
-                self.screen = Screen::Nickname { error: None };
+                self.screen = Screen::Chat;
+            }
+            Action::SessionEnded => {
+                *self = ChatState {
+                    screen: Screen::Nickname {
+                        error: Some("Your session has ended. Pick a nickname to continue.".into()),
+                    },
+                    version: self.version,
+                    ..ChatState::default()
+                };
+            }
+            Action::SignedOut => {
+                *self = ChatState {
+                    screen: Screen::Nickname { error: None },
+                    version: self.version,
+                    ..ChatState::default()
+                };
             }
             Action::Joining(room) => {
                 self.room_mut(&room);
@@ -332,7 +368,6 @@ impl ChatState {
                 last_seq,
             } => {
                 self.me = Some(nickname);
-                self.screen = Screen::Chat;
                 let r = self.room_mut(&room);
                 if last_seq < r.last_seq() {
                     // The server's history restarted (it lost its data): start afresh.
@@ -475,15 +510,8 @@ impl ChatState {
                 return;
             }
         }
-        match code {
-            ErrorCode::NicknameTaken | ErrorCode::BadNickname if self.screen != Screen::Chat => {
-                self.me = None;
-                self.screen = Screen::Nickname {
-                    error: Some(message),
-                };
-            }
-            _ => self.toast(message),
-        }
+        let _ = code;
+        self.toast(message);
     }
 }
 

@@ -41,6 +41,26 @@ pub struct Config {
     #[arg(long, env = "PARLEY_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// Secret for signing session tokens (16+ characters). Default: a random key created
+    /// on first run and kept in `<data-dir>/session.key`.
+    #[arg(long, env = "PARLEY_SESSION_SECRET", hide_env_values = true)]
+    pub session_secret: Option<String>,
+
+    /// How long a session lasts.
+    #[arg(long, env = "PARLEY_SESSION_TTL", default_value = "7d", value_parser = parse_duration)]
+    pub session_ttl: Duration,
+
+    /// Origins allowed to open the WebSocket from a browser, comma-separated. The server's
+    /// own origin is always allowed. Default: the trunk dev server's (http://127.0.0.1:8080
+    /// and http://localhost:8080).
+    #[arg(
+        long,
+        env = "PARLEY_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        default_value = "http://127.0.0.1:8080,http://localhost:8080"
+    )]
+    pub allowed_origins: Vec<String>,
+
     /// Log filter, in `tracing_subscriber::EnvFilter` syntax (e.g. `info,parley_server=debug`).
     #[arg(long, env = "PARLEY_LOG", default_value = "info")]
     pub log: String,
@@ -81,6 +101,28 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub handshake_timeout: Duration,
 
+    /// Most WebSocket connections in all (0: no limit); more get 503 before the upgrade.
+    #[arg(long, env = "PARLEY_MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: usize,
+
+    /// Most WebSocket connections from one IP address (0: no limit); more get 503.
+    #[arg(long, env = "PARLEY_MAX_CONNECTIONS_PER_IP", default_value_t = 200)]
+    pub max_connections_per_ip: usize,
+
+    /// Most rooms one connection may be in.
+    #[arg(long, env = "PARLEY_MAX_ROOMS", default_value_t = 100)]
+    pub max_rooms_per_connection: usize,
+
+    /// Messages per second a connection may send, on average (0: no limit). Beyond the
+    /// burst, messages are refused with `slow_down`; a client that keeps going is closed
+    /// with 4009.
+    #[arg(long, env = "PARLEY_MESSAGE_RATE", default_value_t = 20.0)]
+    pub message_rate: f64,
+
+    /// Messages a connection may send at once before the rate applies.
+    #[arg(long, env = "PARLEY_MESSAGE_BURST", default_value_t = 60.0)]
+    pub message_burst: f64,
+
     /// Messages sent with a join when the client has no resume point.
     #[arg(long, env = "PARLEY_HISTORY_PAGE", default_value_t = 50)]
     pub history_page: u32,
@@ -97,12 +139,14 @@ impl Default for Limits {
 }
 
 impl Config {
-    /// The defaults with port 0 and SQLite in a new temporary directory (for tests).
+    /// The defaults with port 0, SQLite in a new temporary directory and no message rate
+    /// limit (tests send fast; the rate-limit tests set one).
     pub fn for_tests() -> Self {
         use std::sync::atomic::{AtomicU32, Ordering};
         static N: AtomicU32 = AtomicU32::new(0);
         let mut cfg = Config::parse_from(["parley", "--listen", "127.0.0.1:0"]);
         cfg.limits = Limits::default();
+        cfg.limits.message_rate = 0.0;
         cfg.database_url = None;
         cfg.data_dir = std::env::temp_dir().join(format!(
             "parley-test-{}-{}",

@@ -3,6 +3,7 @@
 //! [`app`] builds the router without a listener (tests can call it directly); [`start`]
 //! binds, serves and returns a [`Server`] to stop.
 
+pub mod auth;
 pub mod config;
 pub mod http;
 pub mod hub;
@@ -23,10 +24,12 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::auth::Auth;
 use crate::config::{Config, Limits};
 use crate::hub::room::RoomSettings;
 use crate::hub::Hub;
 use crate::storage::Store;
+use crate::ws::gate::Gate;
 
 /// Connections the kernel may queue before `accept`: large, so a connect storm is not
 /// dropped (and retried a second later) as it would be with the usual 128.
@@ -44,6 +47,12 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Tracks WebSocket sessions, which outlive their HTTP request, for shutdown.
     pub sessions: TaskTracker,
+    /// Who is who.
+    pub auth: Auth,
+    /// Who may open a WebSocket.
+    pub gate: Arc<Gate>,
+    /// Whether the server speaks TLS (cookies are then Secure).
+    pub tls: bool,
 }
 
 impl AppState {
@@ -55,10 +64,22 @@ impl AppState {
             history_page: limits.history_page,
             recent_len: limits.recent_per_room,
         };
+        let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
+        let auth = Auth::open(store.clone(), secret, config.session_ttl).await?;
+        let tls = config.tls_cert.is_some();
+        let gate = Arc::new(Gate::new(
+            limits.max_connections,
+            limits.max_connections_per_ip,
+            config.allowed_origins.clone(),
+            tls,
+        ));
         Ok(Self {
             hub: Hub::open(store, settings, limits.outbox_bytes).await?,
             limits,
             sessions: TaskTracker::new(),
+            auth,
+            gate,
+            tls,
         })
     }
 }

@@ -21,7 +21,7 @@ pub enum ErrorCode {
     BadNickname,
     /// The nickname is in use by another connected user (case-insensitive).
     NicknameTaken,
-    /// This connection already uses another nickname; reconnect to change it.
+    /// The join names a nickname that is not the session's.
     NicknameMismatch,
     /// The room name breaks the rules (1–48 of `a-z 0-9 - _`).
     BadRoomName,

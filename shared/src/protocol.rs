@@ -12,13 +12,15 @@ use crate::model::{
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
-    /// Join a room (created on first join) under a nickname. The first join of a connection
-    /// claims the nickname; later joins must use the same one.
+    /// Join a room (created on first join). The connection appears under its session's
+    /// nickname.
     Join {
         /// Room to join.
         room: String,
-        /// Nickname to appear under.
-        nickname: String,
+        /// Optional: the nickname the client believes it has. If given, it must be its
+        /// session's (case-insensitively), or the join is refused with `nickname_mismatch`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nickname: Option<String>,
         /// The last `seq` this client has seen in the room, to resume after a reconnect:
         /// the server then sends every message after it. Absent: the latest history page.
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -50,7 +50,7 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
     prop_oneof![
         (
             any::<String>(),
-            any::<String>(),
+            proptest::option::of(any::<String>()),
             proptest::option::of(any::<u64>())
         )
             .prop_map(|(room, nickname, after)| ClientMsg::Join {

@@ -45,15 +45,15 @@ fn client_join() {
     check_client(
         ClientMsg::Join {
             room: "lobby".into(),
-            nickname: "alice".into(),
+            nickname: None,
             after: None,
         },
-        json!({"type": "join", "room": "lobby", "nickname": "alice"}),
+        json!({"type": "join", "room": "lobby"}),
     );
     check_client(
         ClientMsg::Join {
             room: "lobby".into(),
-            nickname: "alice".into(),
+            nickname: Some("alice".into()),
             after: Some(Seq(41)),
         },
         json!({"type": "join", "room": "lobby", "nickname": "alice", "after": 41}),

@@ -9,7 +9,9 @@ pub mod stats;
 pub mod suite;
 pub mod ws;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+
+use proto::Target;
 
 /// Source addresses connections are spread over (127.0.0.1 … 127.0.0.n), so that tens of
 /// thousands of connections do not run out of ephemeral ports on one address.
@@ -31,4 +33,68 @@ impl Sources {
 /// Raises this process's open-file soft limit to its hard limit; returns the new limit.
 pub fn raise_nofile() -> u64 {
     rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024)
+}
+
+/// A server under load: its protocol, its address and, for Parley, a session token.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Its protocol.
+    pub target: Target,
+    /// Its address.
+    pub addr: SocketAddr,
+    /// The session every load connection uses (Parley requires one before the upgrade;
+    /// one session may hold any number of connections).
+    pub token: Option<String>,
+}
+
+impl Endpoint {
+    /// An endpoint; for Parley, creates a session named `nickname` first.
+    pub async fn open(target: Target, addr: SocketAddr, nickname: &str) -> anyhow::Result<Self> {
+        let token = match target {
+            Target::Parley => {
+                Some(session(addr, &format!("{nickname}-{}", std::process::id())).await?)
+            }
+            Target::Node => None,
+        };
+        Ok(Self {
+            target,
+            addr,
+            token,
+        })
+    }
+
+    /// Opens a WebSocket from `source` with a `buf`-byte read buffer.
+    pub async fn connect(&self, source: Option<IpAddr>, buf: usize) -> std::io::Result<ws::WsConn> {
+        ws::connect(
+            self.addr,
+            source,
+            self.target.path(),
+            self.token.as_deref(),
+            buf,
+        )
+        .await
+    }
+}
+
+/// `POST /api/session` on a Parley server; returns the token.
+pub async fn session(addr: SocketAddr, nickname: &str) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = serde_json::json!({ "nickname": nickname }).to_string();
+    let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+    let req = format!(
+        "POST /api/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    tcp.write_all(req.as_bytes()).await?;
+    let mut resp = String::new();
+    tcp.read_to_string(&mut resp).await?;
+    let token = resp
+        .split("\"token\":\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .ok_or_else(|| {
+            anyhow::anyhow!("no session: {}", resp.lines().next().unwrap_or_default())
+        })?;
+    Ok(token.to_owned())
 }

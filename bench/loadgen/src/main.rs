@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use clap::{Parser, Subcommand};
 use loadgen::proto::Target;
 use loadgen::scenario::{fanout, idle, storm};
-use loadgen::{report, suite, Sources};
+use loadgen::{report, suite, Endpoint, Sources};
 
 #[derive(Parser)]
 #[command(
@@ -69,6 +69,22 @@ struct On {
     /// Source addresses 127.0.0.1..n.
     #[arg(long, default_value_t = 8)]
     sources: u8,
+    /// A Parley session token; without one, a session is created.
+    #[arg(long)]
+    token: Option<String>,
+}
+
+impl On {
+    async fn endpoint(&self) -> anyhow::Result<Endpoint> {
+        match &self.token {
+            Some(t) => Ok(Endpoint {
+                target: self.target,
+                addr: self.addr,
+                token: Some(t.clone()),
+            }),
+            None => Endpoint::open(self.target, self.addr, "bench").await,
+        }
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -90,19 +106,13 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             Cmd::Fanout { on, params } => {
-                let r = fanout::run(
-                    on.target,
-                    on.addr,
-                    &params,
-                    &Sources::loopback(on.sources),
-                    None,
-                )
-                .await?;
+                let server = on.endpoint().await?;
+                let r = fanout::run(&server, &params, &Sources::loopback(on.sources), None).await?;
                 println!("{}", serde_json::to_string(&r)?);
             }
             Cmd::Storm { on, params } => {
-                let r =
-                    storm::run(on.target, on.addr, &params, &Sources::loopback(on.sources)).await;
+                let server = on.endpoint().await?;
+                let r = storm::run(&server, &params, &Sources::loopback(on.sources)).await;
                 println!("{}", serde_json::to_string(&r)?);
             }
             Cmd::WorkerIdle {
@@ -111,15 +121,12 @@ fn main() -> anyhow::Result<()> {
                 count,
                 rooms,
             } => {
-                idle::worker(
-                    on.target,
-                    on.addr,
-                    first,
-                    count,
-                    rooms,
-                    &Sources::loopback(on.sources),
-                )
-                .await;
+                let server = Endpoint {
+                    target: on.target,
+                    addr: on.addr,
+                    token: on.token.clone(),
+                };
+                idle::worker(&server, first, count, rooms, &Sources::loopback(on.sources)).await;
             }
         }
         anyhow::Ok(())

@@ -49,10 +49,10 @@ impl Target {
         }
     }
 
-    /// A join frame.
+    /// A join frame. Parley takes the nickname from the session, so it is not sent.
     pub fn join(self, room: &str, nick: &str) -> String {
         match self {
-            Target::Parley => format!(r#"{{"type":"join","room":"{room}","nickname":"{nick}"}}"#),
+            Target::Parley => format!(r#"{{"type":"join","room":"{room}"}}"#),
             Target::Node => format!(r#"{{"t":"join","room":"{room}","nick":"{nick}"}}"#),
         }
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::proto::Target;
 use crate::scenario::{fanout, idle, storm};
 use crate::server::{Launch, ServerProc};
-use crate::Sources;
+use crate::{Endpoint, Sources};
 
 /// One scenario's outcome against one target.
 #[derive(Debug, Clone, Serialize)]
@@ -97,15 +97,16 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
         for &target in &args.targets {
             eprintln!("==> {name} against {target}");
             let server = ServerProc::start(target, &args.launch).await?;
+            let endpoint = Endpoint::open(target, server.addr, "bench").await?;
             let (params, result) = if let Some(p) = fanout_params(name, args.quick) {
-                let r = fanout::run(target, server.addr, &p, &sources, Some(server.pid)).await?;
+                let r = fanout::run(&endpoint, &p, &sources, Some(server.pid)).await?;
                 (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
             } else if name == "storm" {
                 let p = storm::StormParams {
                     connections: if args.quick { 2000 } else { 5000 },
                     in_flight: 256,
                 };
-                let r = storm::run(target, server.addr, &p, &sources).await;
+                let r = storm::run(&endpoint, &p, &sources).await;
                 (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
             } else if name == "idle" || name == "capacity" {
                 let connections = match (name.as_str(), args.quick) {
@@ -120,7 +121,7 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
                     rooms: 100,
                     per_worker: 7_000,
                 };
-                let r = idle::run(target, server.addr, server.pid, &p, &sources_arg).await?;
+                let r = idle::run(&endpoint, server.pid, &p, &sources_arg).await?;
                 (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
             } else {
                 anyhow::bail!("unknown scenario {name:?}");

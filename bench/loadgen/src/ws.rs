@@ -27,6 +27,7 @@ pub async fn connect(
     server: SocketAddr,
     source: Option<IpAddr>,
     path: &str,
+    token: Option<&str>,
     buf: usize,
 ) -> io::Result<WsConn> {
     let socket = if server.is_ipv4() {
@@ -39,8 +40,11 @@ pub async fn connect(
     }
     let mut stream = socket.connect(server).await?;
     stream.set_nodelay(true)?;
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        "GET {path} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n{auth}\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await?;

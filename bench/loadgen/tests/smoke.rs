@@ -4,7 +4,7 @@
 
 use loadgen::proto::Target;
 use loadgen::scenario::fanout::{self, FanoutParams};
-use loadgen::Sources;
+use loadgen::{Endpoint, Sources};
 use parley_server::config::Config;
 
 #[test]
@@ -32,16 +32,12 @@ fn a_short_fanout_loses_and_duplicates_nothing() {
     };
     let local = tokio::task::LocalSet::new();
     let r = local
-        .block_on(
-            &client,
-            fanout::run(
-                Target::Parley,
-                server.addr,
-                &params,
-                &Sources::loopback(4),
-                None,
-            ),
-        )
+        .block_on(&client, async {
+            let endpoint = Endpoint::open(Target::Parley, server.addr, "smoke")
+                .await
+                .unwrap();
+            fanout::run(&endpoint, &params, &Sources::loopback(4), None).await
+        })
         .unwrap();
     assert!(r.sent > 100, "traffic flowed: {r:?}");
     assert_eq!(

@@ -181,7 +181,6 @@ pub async fn enter_here(c: &Client, nick: &str) {
     // The input is the one labelled "Nickname".
     let label = c.find(Locator::Css("label[for=nickname]")).await.unwrap();
     assert_eq!(label.text().await.unwrap(), "Nickname");
-    wait_for(c, ".banner[data-status=connected]").await;
     input.send_keys(nick).await.unwrap();
     c.find(Locator::XPath("//button[normalize-space()='Join']"))
         .await
@@ -190,6 +189,7 @@ pub async fn enter_here(c: &Client, nick: &str) {
         .await
         .unwrap();
     wait_for(c, "textarea#composer:not([disabled])").await;
+    wait_for(c, ".banner[data-status=connected]").await;
 }
 
 /// Types `text` into the composer and presses Enter.

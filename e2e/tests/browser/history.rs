@@ -8,12 +8,15 @@ use crate::helpers::*;
 
 /// Fills `room` with `n` messages ("m1" …) through a WebSocket client.
 async fn seed(addr: std::net::SocketAddr, room: &str, n: usize) {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws?v=1"))
-        .await
-        .unwrap();
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let token = loadgen::session(addr, "archivist").await.unwrap();
+    let mut req = format!("ws://{addr}/ws?v=1").into_client_request().unwrap();
+    req.headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
     let join = ClientMsg::Join {
         room: room.into(),
-        nickname: "archivist".into(),
+        nickname: None,
         after: None,
     };
     ws.send(Message::text(join.to_json())).await.unwrap();

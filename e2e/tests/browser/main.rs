@@ -8,3 +8,4 @@ mod proxy;
 mod chat;
 mod history;
 mod reconnect;
+mod session;

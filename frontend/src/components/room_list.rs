@@ -53,9 +53,18 @@ pub fn room_list() -> Html {
             </li>
         }
     });
+    let sign_out = {
+        let chat = chat.clone();
+        Callback::from(move |_| chat.sign_out())
+    };
+    let me = state.me.as_ref().map(|m| m.to_string()).unwrap_or_default();
     html! {
         <nav class="sidebar" aria-label="Rooms">
             <div class="brand">{ "Parley" }</div>
+            <div class="me">
+                <span class="muted">{ "Signed in as " }</span><strong>{ me }</strong>
+                <button class="link" onclick={sign_out}>{ "Sign out" }</button>
+            </div>
             <ul class="rooms">{ for rooms }</ul>
             <form class="new-room" {onsubmit}>
                 <label for="new-room">{ "New room" }</label>

@@ -1,9 +1,11 @@
-//! The chat context: [`ChatProvider`] owns the state and the connection (opened once, in its
-//! effect); [`use_chat`] gives components the state and domain methods.
+//! The chat context: [`ChatProvider`] owns the state and, once there is a session, the
+//! connection; [`use_chat`] gives components the state and domain methods.
 
 use shared::{Nickname, RoomName};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::services::api;
 use crate::services::connection::{ConnEvent, Connection};
 use crate::state::{Action, ChatState};
 use crate::util::{new_client_id, room_from_path, show_room_in_path};
@@ -13,6 +15,10 @@ use crate::util::{new_client_id, room_from_path, show_room_in_path};
 pub struct ChatHandle {
     state: UseReducerHandle<ChatState>,
     conn: Option<Connection>,
+    /// Starts the chat for a signed-in nickname (opens the connection).
+    begin: Callback<Nickname>,
+    /// Stops the connection.
+    end: Callback<()>,
 }
 
 impl ChatHandle {
@@ -25,15 +31,29 @@ impl ChatHandle {
         self.conn.as_ref()
     }
 
-    /// Enters the chat as `nickname`: joins `lobby`, and the room in the URL if any.
-    pub fn enter(&self, nickname: Nickname) {
-        let Some(conn) = self.conn() else { return };
-        self.state.dispatch(Action::Enter(nickname.clone()));
-        conn.set_nickname(nickname);
-        conn.join(RoomName::lobby());
-        if let Some(room) = room_from_path().filter(|r| *r != RoomName::lobby()) {
-            self.join(room);
-        }
+    /// Signs in as `nickname` (with a password to register it or to unlock it), then enters
+    /// the chat; on refusal the nickname screen says why.
+    pub fn sign_in(&self, nickname: Nickname, password: Option<String>) {
+        self.state.dispatch(Action::SigningIn);
+        let (dispatcher, begin) = (self.state.dispatcher(), self.begin.clone());
+        spawn_local(async move {
+            match api::sign_in(nickname.as_str(), password.as_deref()).await {
+                Ok(info) => match Nickname::parse(&info.nickname) {
+                    Ok(nick) => begin.emit(nick),
+                    Err(_) => {
+                        dispatcher.dispatch(Action::NoSession(Some("unexpected answer".into())))
+                    }
+                },
+                Err(err) => dispatcher.dispatch(Action::NoSession(Some(err.message))),
+            }
+        });
+    }
+
+    /// Signs out: closes the connection and ends the session.
+    pub fn sign_out(&self) {
+        self.end.emit(());
+        self.state.dispatch(Action::SignedOut);
+        spawn_local(api::sign_out());
     }
 
     /// Joins a room and brings it into view.
@@ -47,7 +67,7 @@ impl ChatHandle {
         show_room_in_path(&room);
     }
 
-    /// Brings a joined room into view (joins it first if needed).
+    /// Brings a room into view (joins it first if needed).
     pub fn select(&self, room: RoomName) {
         self.join(room);
     }
@@ -128,21 +148,69 @@ pub struct ChatProviderProps {
 #[function_component(ChatProvider)]
 pub fn chat_provider(props: &ChatProviderProps) -> Html {
     let state = use_reducer(ChatState::default);
-    let conn = use_state(|| None::<Connection>);
-    {
-        let dispatcher = state.dispatcher();
-        let conn = conn.clone();
-        use_effect_with((), move |_| {
+    // The live connection. A ref, not state: callbacks made earlier must see the current
+    // one; the reducer's actions re-render whenever it changes.
+    let conn = use_mut_ref(|| None::<Connection>);
+
+    // Opens the connection for a signed-in nickname and joins the lobby (and the room in
+    // the address, if any).
+    let begin = {
+        let (dispatcher, conn) = (state.dispatcher(), conn.clone());
+        use_callback((), move |nickname: Nickname, _| {
+            if let Some(old) = conn.borrow_mut().take() {
+                old.stop();
+            }
+            let events = dispatcher.clone();
             let on_event = Callback::from(move |ev: ConnEvent| match ev {
-                ConnEvent::Status(s) => dispatcher.dispatch(Action::Conn(s)),
-                ConnEvent::Msg(m) => dispatcher.dispatch(Action::Server(m)),
+                ConnEvent::Status(s) => events.dispatch(Action::Conn(s)),
+                ConnEvent::Msg(m) => events.dispatch(Action::Server(m)),
+                ConnEvent::SessionEnded => events.dispatch(Action::SessionEnded),
             });
-            conn.set(Some(Connection::start(on_event)));
+            let connection = Connection::start(on_event);
+            connection.join(RoomName::lobby());
+            let deep_link = room_from_path().filter(|r| *r != RoomName::lobby());
+            if let Some(room) = &deep_link {
+                connection.join(room.clone());
+            }
+            *conn.borrow_mut() = Some(connection);
+            dispatcher.dispatch(Action::SignedIn(nickname));
+            dispatcher.dispatch(Action::Joining(RoomName::lobby()));
+            if let Some(room) = deep_link {
+                dispatcher.dispatch(Action::Joining(room));
+            }
+        })
+    };
+    let end = {
+        let conn = conn.clone();
+        use_callback((), move |(), _| {
+            if let Some(c) = conn.borrow_mut().take() {
+                c.stop();
+            }
+        })
+    };
+
+    // At start: resume the session the cookie holds, if any.
+    {
+        let (dispatcher, begin) = (state.dispatcher(), begin.clone());
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                match api::current_session().await {
+                    Ok(Some(info)) => match Nickname::parse(&info.nickname) {
+                        Ok(nick) => begin.emit(nick),
+                        Err(_) => dispatcher.dispatch(Action::NoSession(None)),
+                    },
+                    Ok(None) => dispatcher.dispatch(Action::NoSession(None)),
+                    Err(err) => dispatcher.dispatch(Action::NoSession(Some(err.message))),
+                }
+            });
         });
     }
+
     let handle = ChatHandle {
         state,
-        conn: (*conn).clone(),
+        conn: conn.borrow().clone(),
+        begin,
+        end,
     };
     html! {
         <ContextProvider<ChatHandle> context={handle}>

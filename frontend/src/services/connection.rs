@@ -1,6 +1,7 @@
-//! The connection to the server: opens the WebSocket, reconnects with exponential backoff
-//! and jitter, and after each reconnect rejoins the rooms from the last `seq` seen and
-//! re-sends every message not yet acknowledged (same client id, so never stored twice).
+//! The connection to the server: opens the WebSocket (the session cookie authenticates it),
+//! reconnects with exponential backoff and jitter, and after each reconnect rejoins the rooms
+//! from the last `seq` seen and re-sends every message not yet acknowledged (same client id,
+//! so never stored twice). When the session has ended it stops and says so.
 //!
 //! Plain async code, no UI: it reports [`ConnEvent`]s through a callback and takes commands
 //! through a [`Connection`] handle.
@@ -12,9 +13,10 @@ use std::rc::Rc;
 use futures::channel::mpsc;
 use futures::{select, FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
-use shared::{ClientMsg, CloseReason, ErrorCode, Nickname, RoomName, Seq, ServerMsg};
+use shared::{ClientMsg, CloseReason, RoomName, Seq, ServerMsg};
 use yew::Callback;
 
+use super::api;
 use crate::state::ConnStatus;
 use crate::util::{now_ms, random, ws_url};
 
@@ -30,6 +32,8 @@ pub enum ConnEvent {
     Status(ConnStatus),
     /// A message arrived.
     Msg(ServerMsg),
+    /// The session is gone (expired, signed out elsewhere): sign in again.
+    SessionEnded,
 }
 
 /// A message sent but not acknowledged.
@@ -43,9 +47,6 @@ struct Unacked {
 /// What must survive a reconnect.
 #[derive(Default)]
 struct Session {
-    nickname: Option<Nickname>,
-    /// A `joined` has confirmed the nickname.
-    confirmed: bool,
     /// Rooms to be in, with the last seq seen (None: never joined yet).
     rooms: BTreeMap<RoomName, Option<Seq>>,
     unacked: Vec<Unacked>,
@@ -57,6 +58,8 @@ enum Cmd {
     Frame(String),
     /// Skip the rest of the backoff and reconnect now.
     Wake,
+    /// Close and stop for good (signed out).
+    Stop,
 }
 
 /// Cloneable handle to the connection.
@@ -90,23 +93,15 @@ impl Connection {
         }
     }
 
-    /// Sets the nickname used by joins.
-    pub fn set_nickname(&self, nickname: Nickname) {
-        let mut s = self.session.borrow_mut();
-        s.nickname = Some(nickname);
-        s.confirmed = false;
-    }
-
     /// Joins a room (now, or on connect).
     pub fn join(&self, room: RoomName) {
-        let msg = {
-            let mut s = self.session.borrow_mut();
-            let after = *s.rooms.entry(room.clone()).or_insert(None);
-            join_msg(&s, &room, after)
-        };
-        if let Some(msg) = msg {
-            self.frame(&msg);
-        }
+        let after = *self
+            .session
+            .borrow_mut()
+            .rooms
+            .entry(room.clone())
+            .or_insert(None);
+        self.frame(&join_msg(&room, after));
     }
 
     /// Leaves a room.
@@ -145,15 +140,20 @@ impl Connection {
     pub fn reconnect_now(&self) {
         let _ = self.tx.unbounded_send(Cmd::Wake);
     }
+
+    /// Closes the socket and stops.
+    pub fn stop(&self) {
+        let _ = self.tx.unbounded_send(Cmd::Stop);
+    }
 }
 
-fn join_msg(s: &Session, room: &RoomName, after: Option<Seq>) -> Option<ClientMsg> {
-    let nickname = s.nickname.as_ref()?;
-    Some(ClientMsg::Join {
+fn join_msg(room: &RoomName, after: Option<Seq>) -> ClientMsg {
+    // The server takes the nickname from the session.
+    ClientMsg::Join {
         room: room.to_string(),
-        nickname: nickname.to_string(),
+        nickname: None,
         after,
-    })
+    }
 }
 
 /// How a socket ended.
@@ -162,6 +162,10 @@ enum End {
     Retry,
     /// Do not retry until the user asks; says why.
     Stop(String),
+    /// The session is gone.
+    SessionEnded,
+    /// Stopped on purpose.
+    Quit,
 }
 
 async fn run(
@@ -175,8 +179,21 @@ async fn run(
             Ok(ws) => drive(ws, &session, &mut rx, &on_event, &mut attempt).await,
             Err(err) => End::Stop(format!("cannot open a WebSocket: {err}")),
         };
-        session.borrow_mut().open = false;
+        let was_open = std::mem::take(&mut session.borrow_mut().open);
+        // Browsers hide why an upgrade failed (a 401 looks like any network error): ask.
+        let end = match end {
+            End::Retry if !was_open => match api::current_session().await {
+                Ok(None) => End::SessionEnded,
+                _ => End::Retry,
+            },
+            end => end,
+        };
         match end {
+            End::Quit => return,
+            End::SessionEnded => {
+                on_event.emit(ConnEvent::SessionEnded);
+                return;
+            }
             End::Retry => {
                 attempt += 1;
                 let delay = backoff_ms(attempt);
@@ -184,11 +201,15 @@ async fn run(
                     at_ms: now_ms() + delay,
                     attempt,
                 }));
-                wait(&mut rx, Some(delay)).await;
+                if !wait(&mut rx, Some(delay)).await {
+                    return;
+                }
             }
             End::Stop(reason) => {
                 on_event.emit(ConnEvent::Status(ConnStatus::Disconnected { reason }));
-                wait(&mut rx, None).await;
+                if !wait(&mut rx, None).await {
+                    return;
+                }
             }
         }
     }
@@ -201,17 +222,19 @@ fn backoff_ms(attempt: u32) -> f64 {
     nominal * (0.5 + 0.5 * random())
 }
 
-/// Waits for the delay (or forever) unless woken; drops stale frames meanwhile.
-async fn wait(rx: &mut mpsc::UnboundedReceiver<Cmd>, delay_ms: Option<f64>) {
+/// Waits for the delay (or forever) unless woken; drops stale frames meanwhile. False if
+/// told to stop.
+async fn wait(rx: &mut mpsc::UnboundedReceiver<Cmd>, delay_ms: Option<f64>) -> bool {
     let mut timer = match delay_ms {
         Some(ms) => gloo_timers::future::TimeoutFuture::new(ms as u32).fuse(),
         None => gloo_timers::future::TimeoutFuture::new(u32::MAX).fuse(),
     };
     loop {
         select! {
-            _ = timer => return,
+            _ = timer => return true,
             cmd = rx.next() => match cmd {
-                Some(Cmd::Wake) | None => return,
+                Some(Cmd::Wake) => return true,
+                Some(Cmd::Stop) | None => return false,
                 Some(Cmd::Frame(_)) => {}
             },
         }
@@ -235,11 +258,8 @@ async fn drive(
                 Some(Ok(Message::Text(text))) => {
                     let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) else { continue };
                     let welcome = matches!(msg, ServerMsg::Welcome { .. });
-                    let resync = observe(session, &msg);
+                    observe(session, &msg);
                     on_event.emit(ConnEvent::Msg(msg));
-                    if resync {
-                        return End::Retry;
-                    }
                     if welcome {
                         *attempt = 0;
                         on_event.emit(ConnEvent::Status(ConnStatus::Connected));
@@ -262,7 +282,7 @@ async fn drive(
                     }
                 }
                 Some(Cmd::Wake) => {}
-                None => return End::Stop("the app stopped".into()),
+                Some(Cmd::Stop) | None => return End::Quit,
             },
         }
     }
@@ -274,19 +294,17 @@ fn closed(code: u16) -> End {
         Some(CloseReason::ProtocolVersion) => {
             End::Stop("Parley was updated: reload the page to get the new version.".into())
         }
+        Some(CloseReason::Unauthorized) => End::SessionEnded,
         _ => End::Retry,
     }
 }
 
-/// Tracks what a reconnect needs from a server message. Returns true when the connection
-/// should be dropped and retried (our nickname is still held by our previous connection,
-/// which the server has not yet noticed is gone).
-fn observe(session: &Rc<RefCell<Session>>, msg: &ServerMsg) -> bool {
+/// Tracks what a reconnect needs from a server message.
+fn observe(session: &Rc<RefCell<Session>>, msg: &ServerMsg) {
     let mut s = session.borrow_mut();
     match msg {
         ServerMsg::Welcome { .. } => s.open = true,
         ServerMsg::Joined { room, after, .. } => {
-            s.confirmed = true;
             if let Some(seen) = s.rooms.get_mut(room) {
                 *seen = Some(seen.unwrap_or(*after).max(*after));
             }
@@ -298,32 +316,17 @@ fn observe(session: &Rc<RefCell<Session>>, msg: &ServerMsg) -> bool {
         }
         ServerMsg::Ack { client_id, .. } => s.unacked.retain(|u| u.client_id != client_id.as_str()),
         ServerMsg::Error {
-            code, client_id, ..
-        } => {
-            if let Some(id) = client_id {
-                s.unacked.retain(|u| u.client_id != id.as_str());
-            }
-            if matches!(code, ErrorCode::NicknameTaken | ErrorCode::BadNickname) {
-                if s.confirmed {
-                    return true;
-                }
-                s.nickname = None;
-                s.rooms.clear();
-                s.unacked.clear();
-            }
-        }
+            client_id: Some(id),
+            ..
+        } => s.unacked.retain(|u| u.client_id != id.as_str()),
         _ => {}
     }
-    false
 }
 
 /// The frames that restore a session on a new socket: rejoins, then unacked sends in order.
 fn resume_frames(session: &Rc<RefCell<Session>>) -> Vec<String> {
     let s = session.borrow();
-    let joins = s
-        .rooms
-        .iter()
-        .filter_map(|(room, after)| join_msg(&s, room, *after));
+    let joins = s.rooms.iter().map(|(room, after)| join_msg(room, *after));
     let sends = s.unacked.iter().map(|u| ClientMsg::Send {
         room: u.room.to_string(),
         client_id: u.client_id.clone(),

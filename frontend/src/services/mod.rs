@@ -1,3 +1,4 @@
 //! Non-UI code the components call.
 
+pub mod api;
 pub mod connection;

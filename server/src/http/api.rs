@@ -15,6 +15,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/rooms", get(rooms))
         .route("/rooms/{room}/messages", get(super::history::messages))
+        .merge(super::session::router())
         .fallback(not_found)
 }
 

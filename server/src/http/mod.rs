@@ -2,6 +2,7 @@
 
 mod api;
 mod history;
+pub mod session;
 mod spa;
 
 use std::path::Path;

@@ -1,7 +1,8 @@
 //! The hub: the directory of rooms and of connected users.
 //!
-//! Rooms are actors ([`room`]); the hub only finds or creates them, keeps nicknames unique
-//! and reaches every connection for server-wide events (a new room). Its maps sit behind
+//! Rooms are actors ([`room`]); the hub only finds or creates them and reaches every
+//! connection for server-wide events (a new room, a session ending). Nicknames are kept
+//! unique by the sessions ([`crate::auth`]). Its maps sit behind
 //! short-held mutexes: lookups are rare next to messages, which go straight to the rooms.
 
 pub mod outbox;
@@ -22,10 +23,6 @@ use crate::storage::Store;
 /// Identifies one WebSocket connection for the life of the server.
 pub type ConnId = u64;
 
-/// The nickname is in use by another connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NicknameTaken;
-
 /// Cloneable handle to the hub.
 #[derive(Clone)]
 pub struct Hub {
@@ -43,10 +40,8 @@ struct Inner {
 
 #[derive(Default)]
 struct Users {
-    /// Nickname key (lower case) → the connection holding it.
-    nicknames: HashMap<String, ConnId>,
-    /// Every connection's outbox.
-    conns: HashMap<ConnId, Arc<Outbox>>,
+    /// Every connection's outbox, with the id of its session.
+    conns: HashMap<ConnId, (Arc<Outbox>, Arc<str>)>,
 }
 
 impl Hub {
@@ -82,35 +77,27 @@ impl Hub {
         &self.inner.store
     }
 
-    /// Registers a new connection and returns its id and outbox.
-    pub fn connect(&self) -> (ConnId, Arc<Outbox>) {
+    /// Registers a new connection of a session and returns its id and outbox.
+    pub fn connect(&self, session_id: &str) -> (ConnId, Arc<Outbox>) {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.outbox_bytes));
-        self.users().conns.insert(id, outbox.clone());
+        self.users()
+            .conns
+            .insert(id, (outbox.clone(), Arc::from(session_id)));
         (id, outbox)
     }
 
-    /// Forgets a connection and frees its nickname. The session leaves its rooms itself.
-    pub fn disconnect(&self, conn: ConnId, nickname: Option<&Nickname>) {
-        let mut users = self.users();
-        users.conns.remove(&conn);
-        if let Some(nick) = nickname {
-            let key = nick.key();
-            if users.nicknames.get(&key) == Some(&conn) {
-                users.nicknames.remove(&key);
-            }
-        }
+    /// Forgets a connection. The session leaves its rooms itself.
+    pub fn disconnect(&self, conn: ConnId) {
+        self.users().conns.remove(&conn);
     }
 
-    /// Claims a nickname for a connection, unless another connection holds it
-    /// (case-insensitively).
-    pub fn claim_nickname(&self, conn: ConnId, nickname: &Nickname) -> Result<(), NicknameTaken> {
-        let mut users = self.users();
-        let holder = *users.nicknames.entry(nickname.key()).or_insert(conn);
-        if holder == conn {
-            Ok(())
-        } else {
-            Err(NicknameTaken)
+    /// Closes every connection of a session (signed out, or replaced).
+    pub fn close_session(&self, session_id: &str, reason: CloseReason) {
+        for (outbox, sid) in self.users().conns.values() {
+            if &**sid == session_id {
+                outbox.close(reason);
+            }
         }
     }
 
@@ -174,14 +161,14 @@ impl Hub {
     pub fn broadcast_all(&self, msg: &ServerMsg) {
         let bytes = crate::ws::frame::message(msg);
         let users = self.users();
-        for outbox in users.conns.values() {
+        for (outbox, _) in users.conns.values() {
             let _ = outbox.push_frame(bytes.clone());
         }
     }
 
     /// Closes every connection with `reason` (shutdown).
     pub fn close_all(&self, reason: CloseReason) {
-        for outbox in self.users().conns.values() {
+        for (outbox, _) in self.users().conns.values() {
             outbox.close(reason);
         }
     }

@@ -115,6 +115,13 @@ impl Outbox {
         self.notify.notify_one();
     }
 
+    /// Takes what is still queued (once closed: to write it before the close frame).
+    pub fn take_remaining(&self) -> VecDeque<Outgoing> {
+        let mut st = self.state.lock().expect("outbox lock");
+        st.bytes = 0;
+        std::mem::take(&mut st.items)
+    }
+
     /// Whether the outbox is closed, and why.
     pub fn closed(&self) -> Option<CloseReason> {
         self.state.lock().expect("outbox lock").closed

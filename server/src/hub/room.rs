@@ -100,6 +100,7 @@ impl RoomHandle {
             name: name.clone(),
             members: Vec::new(),
             index: HashMap::new(),
+            people: HashMap::new(),
             last_seq: Seq(0),
             recent: VecDeque::new(),
             settings,
@@ -189,6 +190,8 @@ struct Room {
     /// Members in join order; `index` maps a connection to its place here.
     members: Vec<Member>,
     index: HashMap<ConnId, usize>,
+    /// The people in the room: nickname key → (nickname, connections here).
+    people: HashMap<String, (Nickname, u32)>,
     last_seq: Seq,
     /// The latest messages as ready frames, oldest first.
     recent: VecDeque<(Seq, Bytes)>,
@@ -293,12 +296,21 @@ impl Room {
 
     fn join(&mut self, conn: ConnId, nickname: Nickname, outbox: Arc<Outbox>, after: Option<Seq>) {
         if !self.index.contains_key(&conn) {
-            let presence = frame(&ServerMsg::Presence {
-                room: self.name.clone(),
-                nickname: nickname.clone(),
-                change: PresenceChange::Joined,
-            });
-            self.broadcast(&presence);
+            // One person may be here from several connections (tabs): the room hears of
+            // them when the first arrives and when the last goes.
+            let first = !self.people.contains_key(&nickname.key());
+            if first {
+                let presence = frame(&ServerMsg::Presence {
+                    room: self.name.clone(),
+                    nickname: nickname.clone(),
+                    change: PresenceChange::Joined,
+                });
+                self.broadcast(&presence);
+            }
+            self.people
+                .entry(nickname.key())
+                .or_insert_with(|| (nickname.clone(), 0))
+                .1 += 1;
             self.index.insert(conn, self.members.len());
             self.members.push(Member {
                 conn,
@@ -306,7 +318,7 @@ impl Room {
                 outbox: outbox.clone(),
             });
             self.member_count
-                .store(self.members.len() as u32, Ordering::Relaxed);
+                .store(self.people.len() as u32, Ordering::Relaxed);
             debug!(conn, %nickname, members = self.members.len(), "joined");
         }
         let page = u64::from(self.settings.history_page);
@@ -316,7 +328,7 @@ impl Room {
         let joined = frame(&ServerMsg::Joined {
             room: self.name.clone(),
             nickname,
-            members: self.members.iter().map(|m| m.nickname.clone()).collect(),
+            members: self.people_sorted(),
             after,
             last_seq: self.last_seq,
         });
@@ -351,16 +363,39 @@ impl Room {
         if let Some(moved) = self.members.get(idx) {
             self.index.insert(moved.conn, idx);
         }
+        let key = member.nickname.key();
+        let last = match self.people.get_mut(&key) {
+            Some((_, n)) if *n > 1 => {
+                *n -= 1;
+                false
+            }
+            _ => {
+                self.people.remove(&key);
+                true
+            }
+        };
         self.member_count
-            .store(self.members.len() as u32, Ordering::Relaxed);
+            .store(self.people.len() as u32, Ordering::Relaxed);
         debug!(conn, nickname = %member.nickname, ?change, "left");
-        let presence = frame(&ServerMsg::Presence {
-            room: self.name.clone(),
-            nickname: member.nickname.clone(),
-            change,
-        });
-        self.broadcast(&presence);
+        if last {
+            let presence = frame(&ServerMsg::Presence {
+                room: self.name.clone(),
+                nickname: member.nickname.clone(),
+                change,
+            });
+            self.broadcast(&presence);
+        }
         Some(member)
+    }
+
+    /// Everyone here, by nickname.
+    fn people_sorted(&self) -> Vec<Nickname> {
+        let mut people: Vec<_> = self.people.iter().collect();
+        people.sort_by(|a, b| a.0.cmp(b.0));
+        people
+            .into_iter()
+            .map(|(_, (nick, _))| nick.clone())
+            .collect()
     }
 
     /// Pushes a frame to every member. Members whose outbox overflows are removed (and the

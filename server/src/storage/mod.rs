@@ -5,6 +5,7 @@
 //! Messages are only ever written by the [`writer`] task, which commits them in batches.
 
 mod rows;
+pub mod sessions;
 pub mod writer;
 
 use std::borrow::Cow;

@@ -186,8 +186,14 @@ impl Decoder {
                 "control frames must be whole and at most 125 bytes",
             ));
         }
+        if len >> 63 != 0 {
+            return Err(DecodeError::Protocol(
+                "a 64-bit length with its high bit set",
+            ));
+        }
+        // Checked without overflow: `len` is up to 2^63 (found by fuzzing).
         let sofar = self.partial.as_ref().map_or(0, |(_, p)| p.len() as u64);
-        if op < OP_CLOSE && sofar + len > self.max_message as u64 {
+        if op < OP_CLOSE && len > (self.max_message as u64).saturating_sub(sofar) {
             return Err(DecodeError::TooBig);
         }
         let len = len as usize;
@@ -316,6 +322,22 @@ mod tests {
         bytes.extend(client(0x80, &[b'a'; 600]));
         assert_eq!(decode_all(&bytes, 1000), [Err(DecodeError::TooBig)]);
         assert_eq!(decode_all(&client(0x81, &[b'a'; 1000]), 1000).len(), 1);
+    }
+
+    #[test]
+    fn a_length_near_2_pow_64_is_refused_not_overflowed() {
+        // Found by the fuzzer: the size check used to add and overflow.
+        for len in [u64::MAX, 1 << 63, (1 << 63) - 1, u64::MAX - 100] {
+            let mut head = vec![0x81, 0x80 | 127];
+            head.extend_from_slice(&len.to_be_bytes());
+            head.extend_from_slice(&[0, 0, 0, 0, b'x']);
+            assert!(matches!(decode_all(&head, 1000)[..], [Err(_)]), "{len}");
+        }
+        let mut frag = client(0x01, b"abc");
+        let mut head = vec![0x80, 0x80 | 127];
+        head.extend_from_slice(&(u64::MAX - 1).to_be_bytes());
+        frag.extend(head);
+        assert!(matches!(decode_all(&frag, 1000)[..], [Err(_)]));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use shared::{
     RoomName, Seq, ServerMsg, ValidationError, HISTORY_PAGE_MAX,
 };
 
+use super::rate::Verdict;
 use super::session::Session;
 use crate::hub::outbox::Outgoing;
 
@@ -47,9 +48,13 @@ fn room_name(raw: &str) -> Result<RoomName, Refusal> {
 impl Session {
     /// Handles one text frame. Breaks with a close reason when the connection must end.
     pub(super) async fn handle_text(&mut self, text: &str) -> ControlFlow<CloseReason> {
-        let result = match decode_client_msg(text) {
-            Ok(msg) => self.dispatch(msg).await,
-            Err(err) => Err(Refusal::new(err.code, err.message)),
+        let result = match self.rate.check() {
+            Verdict::Flood => return ControlFlow::Break(CloseReason::Flood),
+            Verdict::SlowDown => Err(slow_down(text, self.limits.message_rate)),
+            Verdict::Accept => match decode_client_msg(text) {
+                Ok(msg) => self.dispatch(msg).await,
+                Err(err) => Err(Refusal::new(err.code, err.message)),
+            },
         };
         if let Err(r) = result {
             self.send(&ServerMsg::Error {
@@ -68,7 +73,7 @@ impl Session {
                 room,
                 nickname,
                 after,
-            } => self.join(&room, &nickname, after).await,
+            } => self.join(&room, nickname.as_deref(), after).await,
             ClientMsg::Leave { room } => self.leave(&room).await,
             ClientMsg::Send {
                 room,
@@ -86,41 +91,45 @@ impl Session {
     async fn join(
         &mut self,
         room: &str,
-        nickname: &str,
+        nickname: Option<&str>,
         after: Option<Seq>,
     ) -> Result<(), Refusal> {
         let room = room_name(room)?;
-        let nickname = Nickname::parse(nickname).map_err(|e| {
-            Refusal::invalid(
-                ErrorCode::BadNickname,
-                "nickname (1–32 characters, no control characters)",
-                e,
-            )
-            .in_room(&room)
-        })?;
-        match &self.nickname {
-            Some(mine) if *mine != nickname => {
+        let mine = self.identity.nickname.clone();
+        if let Some(claimed) = nickname {
+            let claimed = Nickname::parse(claimed).map_err(|e| {
+                Refusal::invalid(
+                    ErrorCode::BadNickname,
+                    "nickname (1–32 characters, no control characters)",
+                    e,
+                )
+                .in_room(&room)
+            })?;
+            if claimed.key() != mine.key() {
                 return Err(Refusal::new(
                     ErrorCode::NicknameMismatch,
-                    format!("this connection is \"{mine}\"; reconnect to use another nickname"),
+                    format!(
+                        "you are signed in as \"{mine}\"; sign in again to use another nickname"
+                    ),
                 )
                 .in_room(&room));
             }
-            Some(_) => {}
-            None => {
-                self.hub.claim_nickname(self.conn, &nickname).map_err(|_| {
-                    Refusal::new(
-                        ErrorCode::NicknameTaken,
-                        format!("the nickname \"{nickname}\" is in use; pick another"),
-                    )
-                    .in_room(&room)
-                })?;
-                self.nickname = Some(nickname.clone());
-            }
         }
-        let handle = self.hub.room(&room, &nickname);
+        if !self.rooms.contains_key(&room)
+            && self.rooms.len() >= self.limits.max_rooms_per_connection
+        {
+            return Err(Refusal::new(
+                ErrorCode::TooManyRooms,
+                format!(
+                    "a connection may be in {} rooms at most; leave one first",
+                    self.limits.max_rooms_per_connection
+                ),
+            )
+            .in_room(&room));
+        }
+        let handle = self.hub.room(&room, &mine);
         handle
-            .join(self.conn, nickname, self.outbox.clone(), after)
+            .join(self.conn, mine, self.outbox.clone(), after)
             .await;
         self.rooms.insert(room, handle);
         Ok(())
@@ -200,5 +209,27 @@ impl Session {
             format!("you have not joined #{room}; send a join first"),
         )
         .in_room(room)
+    }
+}
+
+/// The `slow_down` refusal, naming the refused message's room and client id when it has
+/// them (without spending a full parse on a flood).
+fn slow_down(text: &str, rate: f64) -> Refusal {
+    let (room, client_id) = match decode_client_msg(text) {
+        Ok(ClientMsg::Send {
+            room, client_id, ..
+        }) => (
+            RoomName::parse(&room).ok(),
+            ClientMsgId::parse(&client_id).ok(),
+        ),
+        _ => (None, None),
+    };
+    Refusal {
+        code: ErrorCode::SlowDown,
+        message: format!(
+            "too many messages: at most {rate} a second on average; this one was not handled"
+        ),
+        room,
+        client_id,
     }
 }

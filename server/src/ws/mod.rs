@@ -3,11 +3,15 @@
 //! [`socket`]).
 
 pub mod frame;
+pub mod gate;
 mod handle;
+mod rate;
 mod session;
 pub mod socket;
 
-use axum::extract::{Query, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,6 +26,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
 use self::socket::Socket;
+use crate::auth::request;
 use crate::AppState;
 
 /// The `/ws` route.
@@ -59,6 +64,7 @@ fn accept_key(key: &[u8]) -> String {
 
 async fn upgrade(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<WsQuery>,
     mut req: Request,
 ) -> Response {
@@ -101,11 +107,36 @@ async fn upgrade(
             "Sec-WebSocket-Key is missing".into(),
         );
     };
+    if !state.gate.origin_allowed(headers) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            "this page's origin may not open Parley's WebSocket".into(),
+        );
+    }
+    let Some(identity) = request::token(headers).and_then(|t| state.auth.verify(t)) else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "no valid session: POST /api/session, then connect with its cookie or token".into(),
+        );
+    };
+    let Some(slot) = state.gate.enter(peer.ip()) else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too_many_connections",
+            "too many connections; try again later".into(),
+        );
+    };
+    let offered_protocols = request::offers_protocols(headers);
     let accept = accept_key(key.as_bytes());
     let on_upgrade = hyper::upgrade::on(&mut req);
     let version = query.v.unwrap_or(shared::PROTOCOL_VERSION);
     let sessions = state.sessions.clone();
-    sessions.spawn(async move {
+    // The upgrade completes after this response is sent. The task waiting for it spawns the
+    // session as a task of its own and ends, so a connection's long-lived task holds only
+    // the session (see `size::a_session_task_stays_small`).
+    sessions.clone().spawn(async move {
         let upgraded = match on_upgrade.await {
             Ok(u) => u,
             Err(err) => return tracing::debug!(%err, "upgrade failed"),
@@ -115,28 +146,32 @@ async fn upgrade(
         match upgraded.downcast::<TokioIo<TcpStream>>() {
             Ok(parts) => {
                 let socket = Socket::new(parts.io.into_inner(), parts.read_buf, max, write_timeout);
-                session::run(socket, state, version).await
+                sessions.spawn(session::run(socket, state, version, identity, slot));
             }
             Err(upgraded) => match upgraded.downcast::<TokioIo<TlsStream<TcpStream>>>() {
                 Ok(parts) => {
                     let socket =
                         Socket::new(parts.io.into_inner(), parts.read_buf, max, write_timeout);
-                    session::run(socket, state, version).await
+                    sessions.spawn(session::run(socket, state, version, identity, slot));
                 }
                 Err(upgraded) => {
                     let socket =
                         Socket::new(TokioIo::new(upgraded), Bytes::new(), max, write_timeout);
-                    session::run(socket, state, version).await
+                    sessions.spawn(session::run(socket, state, version, identity, slot));
                 }
             },
         }
     });
-    Response::builder()
+    let mut resp = Response::builder()
         .status(StatusCode::SWITCHING_PROTOCOLS)
         .header(header::UPGRADE, "websocket")
         .header(header::CONNECTION, "Upgrade")
-        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
-        .body(axum::body::Body::empty())
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept);
+    if offered_protocols {
+        // A client that offers subprotocols (`parley`, `bearer.<token>`) must get one back.
+        resp = resp.header(header::SEC_WEBSOCKET_PROTOCOL, request::PROTOCOL);
+    }
+    resp.body(axum::body::Body::empty())
         .expect("a valid 101 response")
 }
 
@@ -166,7 +201,13 @@ mod size {
             1000,
             std::time::Duration::from_secs(1),
         );
-        let fut = super::session::run(socket, state, 1);
+        let identity = crate::auth::Session {
+            id: "s".into(),
+            nickname: shared::Nickname::parse("probe").unwrap(),
+            expires_at: i64::MAX,
+        };
+        let slot = state.gate.enter([127, 0, 0, 1].into()).unwrap();
+        let fut = super::session::run(socket, state, 1, identity, slot);
         let size = std::mem::size_of_val(&fut);
         assert!(size <= 1100, "the session future grew to {size} bytes");
     }

@@ -10,13 +10,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use shared::{CloseReason, ErrorCode, Nickname, PresenceChange, RoomName, Seq, ServerMsg};
+use shared::{CloseReason, ErrorCode, PresenceChange, RoomName, Seq, ServerMsg};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{debug, info_span, Instrument};
 
 use super::frame::{self, DecodeError, Incoming};
+use super::gate::Slot;
+use super::rate::RateLimit;
 use super::socket::{Socket, WriteError};
+use crate::auth;
 use crate::config::Limits;
 use crate::hub::outbox::{Outbox, Outgoing};
 use crate::hub::room::RoomHandle;
@@ -34,22 +37,32 @@ const CATCH_UP_PAGE: u32 = 500;
 /// Bytes of catch-up frames gathered before they are written.
 const CATCH_UP_CHUNK: usize = 256 * 1024;
 
-/// Runs a connection to its end.
-pub async fn run<S>(socket: Socket<S>, state: AppState, version: u32)
+/// Runs a connection of an authenticated session to its end. `slot` is its place in the
+/// connection limits, given back when it ends. (A plain function returning the session's
+/// future, so the arguments are not kept twice in every connection's task.)
+pub fn run<S>(
+    socket: Socket<S>,
+    state: AppState,
+    version: u32,
+    identity: auth::Session,
+    slot: Slot,
+) -> impl std::future::Future<Output = ()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (conn, outbox) = state.hub.connect();
-    let span = info_span!("conn", conn);
+    let (conn, outbox) = state.hub.connect(&identity.id);
+    let span = info_span!("conn", conn, nickname = %identity.nickname);
     let session = Session {
         conn,
         outbox,
         hub: state.hub.clone(),
+        rate: RateLimit::new(state.limits.message_rate, state.limits.message_burst),
         limits: state.limits.clone(),
-        nickname: None,
+        identity,
         rooms: HashMap::new(),
+        _slot: slot,
     };
-    session.run(socket, version).instrument(span).await
+    session.run(socket, version).instrument(span)
 }
 
 /// A connection's state.
@@ -58,10 +71,13 @@ pub(super) struct Session {
     pub(super) outbox: Arc<Outbox>,
     pub(super) hub: Hub,
     pub(super) limits: Arc<Limits>,
-    /// Claimed by the first join.
-    pub(super) nickname: Option<Nickname>,
+    /// Who this connection is.
+    pub(super) identity: auth::Session,
+    /// How fast it may send.
+    pub(super) rate: RateLimit,
     /// Rooms this connection is in.
     pub(super) rooms: HashMap<RoomName, RoomHandle>,
+    _slot: Slot,
 }
 
 /// How the loop goes on after reading.
@@ -109,6 +125,12 @@ impl Session {
         self.cleanup(end).await;
         if let Some(reason) = end {
             debug!(?reason, "closing");
+            // What was queued before the close (a last error, a notice) goes out first.
+            let mut rest = self.outbox.take_remaining();
+            if !rest.is_empty() {
+                let _ = tokio::time::timeout(CLOSE_GRACE, self.write_batch(&mut socket, &mut rest))
+                    .await;
+            }
             let close = frame::close(reason.code(), reason.as_str());
             let grace = if reason == CloseReason::SlowConsumer {
                 SLOW_CONSUMER_CLOSE_GRACE
@@ -176,6 +198,9 @@ impl Session {
                 _ = ping.tick() => {
                     if last_heard.elapsed() >= limits.idle_timeout {
                         return Some(CloseReason::IdleTimeout);
+                    }
+                    if self.identity.expires_at <= now_ms() {
+                        return Some(CloseReason::Unauthorized);
                     }
                     if Box::pin(socket.write_frame(frame::ping())).await.is_err() {
                         return None;
@@ -345,7 +370,14 @@ impl Session {
             room.leave(self.conn, change).await;
         }
         self.outbox.close(end.unwrap_or(CloseReason::GoingAway));
-        self.hub.disconnect(self.conn, self.nickname.as_ref());
+        self.hub.disconnect(self.conn);
         debug!(?end, "session ended");
     }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

@@ -32,8 +32,8 @@ async fn refused(client: &mut Client, frame: Message, code: ErrorCode) {
 #[tokio::test]
 async fn each_bad_input_gets_its_typed_error_and_the_connection_survives() {
     let server = start().await;
-    let mut c = Client::connect(server.addr).await;
-    c.join("lobby", "tester").await;
+    let mut c = Client::connect(server.addr, "tester").await;
+    c.join("lobby").await;
     let text = |s: String| Message::text(s);
     let send = |room: &str, text: String| {
         ClientMsg::Send {
@@ -102,7 +102,7 @@ async fn each_bad_input_gets_its_typed_error_and_the_connection_survives() {
     let join = |room: &str, nick: &str| {
         ClientMsg::Join {
             room: room.into(),
-            nickname: nick.into(),
+            nickname: Some(nick.into()),
             after: None,
         }
         .to_json()
@@ -134,8 +134,8 @@ async fn each_bad_input_gets_its_typed_error_and_the_connection_survives() {
     .await;
 
     // A room that exists but was not joined.
-    let mut other = Client::connect(server.addr).await;
-    other.join("busy", "other").await;
+    let mut other = Client::connect(server.addr, "other").await;
+    other.join("busy").await;
     refused(
         &mut c,
         text(send("busy", "hi".into())),
@@ -160,10 +160,10 @@ async fn each_bad_input_gets_its_typed_error_and_the_connection_survives() {
 #[tokio::test]
 async fn an_oversize_frame_closes_with_1009_and_others_are_unaffected() {
     let server = start_with(|c| c.limits.max_frame_bytes = 16 * 1024).await;
-    let mut bystander = Client::connect(server.addr).await;
-    bystander.join("lobby", "bystander").await;
-    let mut big = Client::connect(server.addr).await;
-    big.join("lobby", "big").await;
+    let mut bystander = Client::connect(server.addr, "bystander").await;
+    bystander.join("lobby").await;
+    let mut big = Client::connect(server.addr, "big").await;
+    big.join("lobby").await;
     let _ = big.ws.send(Message::text("x".repeat(17 * 1024))).await;
     let close = big.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), CloseReason::TooBig.code());
@@ -182,7 +182,8 @@ async fn an_oversize_frame_closes_with_1009_and_others_are_unaffected() {
 #[tokio::test]
 async fn a_wrong_protocol_version_closes_with_4000() {
     let server = start().await;
-    let mut c = Client::connect_raw(server.addr, "/ws?v=99").await;
+    let token = session(server.addr, "old-client").await;
+    let mut c = Client::connect_raw(server.addr, "/ws?v=99", &token).await;
     let close = c.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 4000);
     assert_eq!(close.reason.as_str(), "protocol_version");
@@ -190,12 +191,13 @@ async fn a_wrong_protocol_version_closes_with_4000() {
 }
 
 /// Opens a raw TCP connection and completes the WebSocket handshake by hand.
-async fn raw_ws(addr: std::net::SocketAddr) -> tokio::net::TcpStream {
+async fn raw_ws(addr: std::net::SocketAddr, nick: &str) -> tokio::net::TcpStream {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let token = session(addr, nick).await;
     let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let req = format!(
         "GET /ws?v=1 HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+         Authorization: Bearer {token}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     );
     tcp.write_all(req.as_bytes()).await.unwrap();
     let mut head = Vec::new();
@@ -233,27 +235,27 @@ async fn websocket_protocol_violations_close_with_their_codes() {
     use tokio::io::AsyncWriteExt;
     let server = start().await;
     // Unmasked client frame: 1002.
-    let mut tcp = raw_ws(server.addr).await;
+    let mut tcp = raw_ws(server.addr, "raw1").await;
     tcp.write_all(&[0x81, 0x01, b'a']).await.unwrap();
     assert_eq!(
         close_code(&mut tcp).await,
         CloseReason::ProtocolError.code()
     );
     // Text that is not UTF-8 (mask key 0): 1007.
-    let mut tcp = raw_ws(server.addr).await;
+    let mut tcp = raw_ws(server.addr, "raw2").await;
     tcp.write_all(&[0x81, 0x82, 0, 0, 0, 0, 0xC3, 0x28])
         .await
         .unwrap();
     assert_eq!(close_code(&mut tcp).await, CloseReason::InvalidUtf8.code());
     // A 1 GB frame header: 1009 at once, without the server waiting for the payload.
-    let mut tcp = raw_ws(server.addr).await;
+    let mut tcp = raw_ws(server.addr, "raw3").await;
     let mut head = vec![0x81, 0x80 | 127];
     head.extend_from_slice(&(1u64 << 30).to_be_bytes());
     head.extend_from_slice(&[0, 0, 0, 0]);
     tcp.write_all(&head).await.unwrap();
     assert_eq!(close_code(&mut tcp).await, CloseReason::TooBig.code());
     // The server still serves.
-    let mut c = Client::connect(server.addr).await;
-    c.join("lobby", "after").await;
+    let mut c = Client::connect(server.addr, "tester").await;
+    c.join("lobby").await;
     server.shutdown().await.unwrap();
 }

@@ -142,24 +142,55 @@ pub async fn start() -> Server {
 /// A WebSocket client speaking Parley's protocol.
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Its session token.
+    pub token: String,
+}
+
+/// Creates a session for `nick`; returns its token.
+pub async fn session(addr: SocketAddr, nick: &str) -> String {
+    let body = serde_json::json!({ "nickname": nick }).to_string();
+    let (status, resp) = http_body(
+        addr,
+        "POST",
+        "/api/session",
+        &[("Content-Type", "application/json")],
+        &body,
+    )
+    .await;
+    assert_eq!(status, 201, "session for {nick}: {resp}");
+    let v: serde_json::Value = serde_json::from_str(resp.trim()).expect("JSON");
+    v["token"].as_str().expect("a token").to_owned()
 }
 
 impl Client {
-    /// Connects and reads the `welcome` frame.
-    pub async fn connect(addr: SocketAddr) -> Client {
-        let mut c = Self::connect_raw(addr, "/ws?v=1").await;
+    /// Creates a session for `nick`, connects with its token and reads the `welcome` frame.
+    pub async fn connect(addr: SocketAddr, nick: &str) -> Client {
+        let token = session(addr, nick).await;
+        Self::reconnect(addr, &token).await
+    }
+
+    /// Connects again with a session's token (after a disconnect or a restart).
+    pub async fn reconnect(addr: SocketAddr, token: &str) -> Client {
+        let mut c = Self::connect_raw(addr, "/ws?v=1", token).await;
         match c.recv().await {
             ServerMsg::Welcome { .. } => c,
             other => panic!("expected welcome, got {other:?}"),
         }
     }
 
-    /// Connects to `path` without reading anything.
-    pub async fn connect_raw(addr: SocketAddr, path: &str) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
+    /// Connects to `path` with a token, without reading anything.
+    pub async fn connect_raw(addr: SocketAddr, path: &str, token: &str) -> Client {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = format!("ws://{addr}{path}").into_client_request().unwrap();
+        req.headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(req)
             .await
             .expect("websocket connects");
-        Client { ws }
+        Client {
+            ws,
+            token: token.to_owned(),
+        }
     }
 
     /// Sends a protocol message.
@@ -172,11 +203,11 @@ impl Client {
         self.ws.send(Message::text(text)).await.expect("send");
     }
 
-    /// Joins `room` as `nick` and returns the `joined` frame's members.
-    pub async fn join(&mut self, room: &str, nick: &str) -> Vec<String> {
+    /// Joins `room` and returns the `joined` frame's members.
+    pub async fn join(&mut self, room: &str) -> Vec<String> {
         self.send(&ClientMsg::Join {
             room: room.into(),
-            nickname: nick.into(),
+            nickname: None,
             after: None,
         })
         .await;
@@ -268,12 +299,35 @@ pub async fn http(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (u16, String) {
+    http_body(addr, method, path, headers, "").await
+}
+
+/// A plain HTTP/1.1 request with a body; returns the status code and body.
+pub async fn http_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let (status, _, body) = http_full(addr, method, path, headers, body).await;
+    (status, body)
+}
+
+/// A plain HTTP/1.1 request; returns the status code, the response head and the body.
+pub async fn http_full(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
     let mut tcp = TcpStream::connect(addr).await.unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
-    req.push_str("\r\n");
+    req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
     tcp.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     tokio::time::timeout(WAIT, tcp.read_to_end(&mut raw))
@@ -286,9 +340,9 @@ pub async fn http(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = raw
+    let (head, body) = raw
         .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
+        .map(|(h, b)| (h.to_owned(), b.to_owned()))
         .unwrap_or_default();
-    (status, body)
+    (status, head, body)
 }

@@ -16,11 +16,11 @@ async fn health_and_rooms() {
     assert_eq!(status, 200);
     assert!(body.contains("\"status\":\"ok\""), "{body}");
 
-    let mut a = Client::connect(server.addr).await;
-    a.join("lobby", "a").await;
-    a.join("zed", "a").await;
-    let mut b = Client::connect(server.addr).await;
-    b.join("lobby", "b").await;
+    let mut a = Client::connect(server.addr, "a").await;
+    a.join("lobby").await;
+    a.join("zed").await;
+    let mut b = Client::connect(server.addr, "b").await;
+    b.join("lobby").await;
     let (status, body) = http(server.addr, "GET", "/api/rooms", &[]).await;
     assert_eq!(status, 200);
     assert!(

@@ -14,12 +14,12 @@ async fn a_client_that_stops_reading_is_cut_off_while_others_keep_receiving() {
         c.limits.write_timeout = Duration::from_millis(500);
     })
     .await;
-    let mut sender = Client::connect(server.addr).await;
-    let mut reader = Client::connect(server.addr).await;
-    let mut stalled = Client::connect(server.addr).await;
-    sender.join("lobby", "sender").await;
-    reader.join("lobby", "reader").await;
-    stalled.join("lobby", "stalled").await;
+    let mut sender = Client::connect(server.addr, "sender").await;
+    let mut reader = Client::connect(server.addr, "reader").await;
+    let mut stalled = Client::connect(server.addr, "stalled").await;
+    sender.join("lobby").await;
+    reader.join("lobby").await;
+    stalled.join("lobby").await;
 
     // ~16 MB of traffic: more than the loopback socket buffers and the outbox can hold.
     let text = "x".repeat(4000);
@@ -92,10 +92,10 @@ async fn a_peer_that_stops_answering_pings_is_dropped() {
         c.limits.idle_timeout = Duration::from_millis(300);
     })
     .await;
-    let mut watcher = Client::connect(server.addr).await;
-    watcher.join("lobby", "watcher").await;
-    let mut silent = Client::connect(server.addr).await;
-    silent.join("lobby", "silent").await;
+    let mut watcher = Client::connect(server.addr, "watcher").await;
+    watcher.join("lobby").await;
+    let mut silent = Client::connect(server.addr, "silent").await;
+    silent.join("lobby").await;
     // The tungstenite client answers pings only while it reads; stop reading.
     let seen = watcher
         .recv_where(|m| {
@@ -123,8 +123,8 @@ async fn a_peer_that_stops_answering_pings_is_dropped() {
 #[tokio::test]
 async fn shutdown_closes_sockets_with_going_away() {
     let server = start().await;
-    let mut c = Client::connect(server.addr).await;
-    c.join("lobby", "c").await;
+    let mut c = Client::connect(server.addr, "c").await;
+    c.join("lobby").await;
     server.shutdown().await.unwrap();
     let close = c.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 1001);

@@ -3,8 +3,11 @@
 mod helpers;
 
 mod bad_input;
+mod catalogue;
 mod chat;
 mod http;
 mod liveness;
 mod process;
+mod sessions;
 mod storage;
+mod tls;

@@ -43,8 +43,8 @@ fn free_addr() -> SocketAddr {
 
 /// One client sending as fast as acks allow, recording text → acked seq until the server dies.
 async fn sender(addr: SocketAddr, i: usize) -> HashMap<String, u64> {
-    let mut c = Client::connect(addr).await;
-    c.join("crash", &format!("sender{i}")).await;
+    let mut c = Client::connect(addr, &format!("sender{i}")).await;
+    c.join("crash").await;
     let mut acked = HashMap::new();
     let mut sent = HashMap::new();
     for k in 0.. {
@@ -111,11 +111,11 @@ async fn every_acked_message_survives_a_kill_9_in_order_and_once() {
         let addr = free_addr();
         let _child = parley(&db, addr);
         wait_ready(addr).await;
-        let mut reader = Client::connect(addr).await;
+        let mut reader = Client::connect(addr, "reader").await;
         reader
             .send(&ClientMsg::Join {
                 room: "crash".into(),
-                nickname: "reader".into(),
+                nickname: None,
                 after: Some(Seq(0)),
             })
             .await;

@@ -43,7 +43,7 @@ async fn send_all(
 async fn join_after(c: &mut Client, room: &str, nick: &str, after: Option<u64>) -> (u64, u64) {
     c.send(&ClientMsg::Join {
         room: room.into(),
-        nickname: nick.into(),
+        nickname: Some(nick.into()),
         after: after.map(Seq),
     })
     .await;
@@ -62,11 +62,11 @@ async fn join_after(c: &mut Client, room: &str, nick: &str, after: Option<u64>) 
 async fn messages_and_rooms_survive_a_restart() {
     for db in Db::all().await {
         let server = db.start(|_| {}).await;
-        let mut a = Client::connect(server.addr).await;
-        let mut b = Client::connect(server.addr).await;
-        a.join("lobby", "alice").await;
-        b.join("lobby", "bob").await;
-        b.join("garden", "bob").await;
+        let mut a = Client::connect(server.addr, "alice").await;
+        let mut b = Client::connect(server.addr, "bob").await;
+        a.join("lobby").await;
+        b.join("lobby").await;
+        b.join("garden").await;
         let mut acked = send_all(&mut a, "lobby", "a", (0..5).map(|i| format!("alice {i}"))).await;
         acked.extend(send_all(&mut b, "lobby", "b", (0..5).map(|i| format!("bob {i}"))).await);
         assert_eq!(
@@ -86,7 +86,7 @@ async fn messages_and_rooms_survive_a_restart() {
             "{}: {body}",
             db.label
         );
-        let mut c = Client::connect(server.addr).await;
+        let mut c = Client::connect(server.addr, "carol").await;
         let (after, last) = join_after(&mut c, "lobby", "carol", Some(0)).await;
         assert_eq!((after, last), (0, 10), "{}", db.label);
         let got = next_messages(&mut c, 10).await;
@@ -116,10 +116,11 @@ async fn messages_and_rooms_survive_a_restart() {
 async fn a_retried_send_is_acked_again_and_never_stored_twice() {
     for db in Db::all().await {
         let server = db.start(|_| {}).await;
-        let mut a = Client::connect(server.addr).await;
-        let mut watcher = Client::connect(server.addr).await;
-        a.join("lobby", "alice").await;
-        watcher.join("lobby", "watcher").await;
+        let mut a = Client::connect(server.addr, "alice").await;
+        let alice_token = a.token.clone();
+        let mut watcher = Client::connect(server.addr, "watcher").await;
+        a.join("lobby").await;
+        watcher.join("lobby").await;
         a.say("lobby", "retry-me", "only once").await;
         let ServerMsg::Ack {
             seq,
@@ -133,7 +134,7 @@ async fn a_retried_send_is_acked_again_and_never_stored_twice() {
         // The client lost its connection before it saw the ack, reconnects and retries.
         drop(a);
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let mut a = Client::connect(server.addr).await;
+        let mut a = Client::reconnect(server.addr, &alice_token).await;
         join_after(&mut a, "lobby", "alice", Some(seq.0)).await;
         a.say("lobby", "retry-me", "only once").await;
         let again = a.recv_where(|m| matches!(m, ServerMsg::Ack { .. })).await;
@@ -166,7 +167,7 @@ async fn a_retried_send_is_acked_again_and_never_stored_twice() {
 
         // After a restart the server no longer remembers recent ids: the database does.
         let server = db.start(|_| {}).await;
-        let mut a = Client::connect(server.addr).await;
+        let mut a = Client::reconnect(server.addr, &alice_token).await;
         join_after(&mut a, "lobby", "alice", Some(seq.0)).await;
         a.say("lobby", "fresh", "new one").await;
         a.say("lobby", "retry-me", "only once").await;
@@ -197,8 +198,8 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed_from_memory_or_storag
     for db in Db::all().await {
         // Rooms hold only 4 messages in memory: a gap of 3 comes from memory, 12 from storage.
         let server = db.start(|c| c.limits.recent_per_room = 4).await;
-        let mut sender = Client::connect(server.addr).await;
-        sender.join("lobby", "sender").await;
+        let mut sender = Client::connect(server.addr, "sender").await;
+        sender.join("lobby").await;
         send_all(
             &mut sender,
             "lobby",
@@ -206,8 +207,9 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed_from_memory_or_storag
             (0..3).map(|i| format!("w{i}")),
         )
         .await;
+        let reader_token = session(server.addr, "reader").await;
         for gap in [3u64, 12] {
-            let mut reader = Client::connect(server.addr).await;
+            let mut reader = Client::reconnect(server.addr, &reader_token).await;
             let (_, last) = join_after(&mut reader, "lobby", "reader", None).await;
             let history = next_messages(&mut reader, last.min(50) as usize).await;
             let seen = history.last().map_or(0, |m| m.0);
@@ -221,7 +223,7 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed_from_memory_or_storag
             )
             .await;
 
-            let mut reader = Client::connect(server.addr).await;
+            let mut reader = Client::reconnect(server.addr, &reader_token).await;
             let (after, last) = join_after(&mut reader, "lobby", "reader", Some(seen)).await;
             assert_eq!((after, last), (seen, seen + gap), "{}", db.label);
             sender.say("lobby", &format!("live{gap}"), "live").await;
@@ -250,7 +252,8 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed_from_memory_or_storag
 async fn reconnect_across_a_server_restart_loses_nothing() {
     for db in Db::all().await {
         let server = db.start(|_| {}).await;
-        let mut a = Client::connect(server.addr).await;
+        let mut a = Client::connect(server.addr, "alice").await;
+        let alice_token = a.token.clone();
         let (_, _) = join_after(&mut a, "lobby", "alice", None).await;
         send_all(
             &mut a,
@@ -264,8 +267,8 @@ async fn reconnect_across_a_server_restart_loses_nothing() {
         server.shutdown().await.unwrap();
 
         let server = db.start(|_| {}).await;
-        let mut b = Client::connect(server.addr).await;
-        b.join("lobby", "bob").await;
+        let mut b = Client::connect(server.addr, "bob").await;
+        b.join("lobby").await;
         send_all(
             &mut b,
             "lobby",
@@ -273,7 +276,7 @@ async fn reconnect_across_a_server_restart_loses_nothing() {
             (0..4).map(|i| format!("while away {i}")),
         )
         .await;
-        let mut a = Client::connect(server.addr).await;
+        let mut a = Client::reconnect(server.addr, &alice_token).await;
         let (after, last) = join_after(&mut a, "lobby", "alice", Some(seen)).await;
         assert_eq!((after, last), (3, 7), "{}", db.label);
         let got = next_messages(&mut a, 4).await;
@@ -293,11 +296,11 @@ async fn reconnect_across_a_server_restart_loses_nothing() {
 async fn history_pages_reach_the_first_message_over_ws_and_rest() {
     for db in Db::all().await {
         let server = db.start(|_| {}).await;
-        let mut a = Client::connect(server.addr).await;
-        a.join("lobby", "alice").await;
+        let mut a = Client::connect(server.addr, "alice").await;
+        a.join("lobby").await;
         send_all(&mut a, "lobby", "h", (1..=120).map(|i| format!("n{i}"))).await;
 
-        let mut c = Client::connect(server.addr).await;
+        let mut c = Client::connect(server.addr, "carol").await;
         let (after, last) = join_after(&mut c, "lobby", "carol", None).await;
         assert_eq!(
             (after, last),
@@ -382,8 +385,8 @@ async fn concurrent_senders_get_gapless_unique_seqs_and_everyone_sees_the_same_o
         let per = 50;
         let mut clients = Vec::new();
         for i in 0..senders {
-            let mut c = Client::connect(server.addr).await;
-            c.join("busy", &format!("s{i}")).await;
+            let mut c = Client::connect(server.addr, &format!("s{i}")).await;
+            c.join("busy").await;
             clients.push(c);
         }
         let mut tasks = Vec::new();
@@ -428,8 +431,8 @@ async fn concurrent_senders_get_gapless_unique_seqs_and_everyone_sees_the_same_o
 async fn a_storage_failure_refuses_the_send_and_loses_nothing_already_acked() {
     for db in Db::all().await {
         let server = db.start(|_| {}).await;
-        let mut a = Client::connect(server.addr).await;
-        a.join("lobby", "alice").await;
+        let mut a = Client::connect(server.addr, "alice").await;
+        a.join("lobby").await;
         send_all(
             &mut a,
             "lobby",

@@ -4,7 +4,6 @@
 //! end-to-end latency (send → delivery, same clock).
 
 use std::cell::RefCell;
-use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -13,10 +12,10 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Semaphore;
 
-use crate::proto::{Event, Target};
+use crate::proto::Event;
 use crate::stats::{histogram, Latency};
 use crate::ws::{self, OP_CLOSE, OP_TEXT};
-use crate::Sources;
+use crate::{Endpoint, Sources};
 
 /// Fan-out parameters.
 #[derive(Debug, Clone, clap::Args, Serialize)]
@@ -103,12 +102,12 @@ fn parse_text(text: &[u8]) -> Option<(usize, u64, u64)> {
 
 /// Runs the scenario; must run inside a `LocalSet`.
 pub async fn run(
-    target: Target,
-    addr: SocketAddr,
+    server: &Endpoint,
     p: &FanoutParams,
     sources: &Sources,
     server_pid: Option<u32>,
 ) -> anyhow::Result<FanoutResult> {
+    let target = server.target;
     let run_id = std::process::id() ^ (Instant::now().elapsed().subsec_nanos());
     let start = Instant::now();
     let shared = Rc::new(RefCell::new(Shared {
@@ -126,9 +125,10 @@ pub async fn run(
         for c in 0..p.clients {
             let gate = connect_gate.clone();
             let source = sources.pick(room * p.clients + c);
+            let server = server.clone();
             joins.push(tokio::task::spawn_local(async move {
                 let _permit = gate.acquire().await.unwrap();
-                let mut conn = ws::connect(addr, source, target.path(), 64 * 1024).await?;
+                let mut conn = server.connect(source, 64 * 1024).await?;
                 let room_name = format!("f{run_id:x}-{room}");
                 conn.send_text(
                     target
@@ -155,7 +155,7 @@ pub async fn run(
 
     let mut stalled = None;
     if p.stall {
-        let mut conn = ws::connect(addr, sources.pick(0), target.path(), 4096).await?;
+        let mut conn = server.connect(sources.pick(0), 4096).await?;
         conn.send_text(
             target
                 .join(&format!("f{run_id:x}-0"), &format!("u{run_id:x}-stalled"))
@@ -281,7 +281,7 @@ pub async fn run(
                     buf.clear();
                     ws::text_frame(
                         target
-                            .send(&room_name, &counter.to_string(), &text)
+                            .send(&room_name, &format!("{sid}-{counter}"), &text)
                             .as_bytes(),
                         &mut buf,
                     );

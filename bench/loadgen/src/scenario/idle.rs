@@ -2,7 +2,6 @@
 //! is read before and after. Clients are spread over worker processes (each holds at most
 //! `per_worker`), so the load generator's own open-file limit is never the bottleneck.
 
-use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -12,9 +11,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::Semaphore;
 
-use crate::proto::{Event, Target};
-use crate::ws::{self, OP_TEXT};
-use crate::Sources;
+use crate::proto::Event;
+use crate::ws::OP_TEXT;
+use crate::{Endpoint, Sources};
 
 /// Idle parameters.
 #[derive(Debug, Clone, clap::Args, Serialize)]
@@ -48,21 +47,22 @@ pub struct IdleResult {
 /// Worker side: opens `count` connections (numbered from `first`), joins each to a room,
 /// prints `ready <connected> <failed>`, then holds them until stdin closes.
 pub async fn worker(
-    target: Target,
-    addr: SocketAddr,
+    server: &Endpoint,
     first: usize,
     count: usize,
     rooms: usize,
     sources: &Sources,
 ) {
+    let target = server.target;
     let gate = Rc::new(Semaphore::new(256));
     let mut tasks = Vec::with_capacity(count);
     for i in first..first + count {
         let gate = gate.clone();
         let source = sources.pick(i);
+        let server = server.clone();
         tasks.push(tokio::task::spawn_local(async move {
             let _permit = gate.acquire().await.unwrap();
-            let mut conn = ws::connect(addr, source, target.path(), 512).await.ok()?;
+            let mut conn = server.connect(source, 512).await.ok()?;
             let room = format!("idle-{}", i % rooms);
             conn.send_text(target.join(&room, &format!("idle{i}")).as_bytes())
                 .await
@@ -106,12 +106,12 @@ async fn futures_pending() {
 
 /// Runs the scenario against a server process `pid`, with workers from this executable.
 pub async fn run(
-    target: Target,
-    addr: SocketAddr,
+    server: &Endpoint,
     pid: u32,
     p: &IdleParams,
     sources_arg: &str,
 ) -> anyhow::Result<IdleResult> {
+    let (target, addr) = (server.target, server.addr);
     let rss_before_kib = crate::server::rss_kib(pid)?;
     let exe = std::env::current_exe()?;
     let mut workers = Vec::new();
@@ -135,6 +135,13 @@ pub async fn run(
                 &p.rooms.to_string(),
             ])
             .args(["--sources", sources_arg])
+            .args(
+                server
+                    .token
+                    .as_ref()
+                    .map(|t| vec!["--token".to_owned(), t.clone()])
+                    .unwrap_or_default(),
+            )
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)

@@ -2,17 +2,14 @@
 //! flight), spread over several 127.0.0.x source addresses; each counts once its first
 //! frame arrives.
 
-use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Instant;
 
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use crate::proto::Target;
 use crate::stats::{histogram, Latency};
-use crate::ws;
-use crate::Sources;
+use crate::{Endpoint, Sources};
 
 /// Storm parameters.
 #[derive(Debug, Clone, clap::Args, Serialize)]
@@ -39,22 +36,18 @@ pub struct StormResult {
 }
 
 /// Runs the storm; must run inside a `LocalSet`. Connections are closed at the end.
-pub async fn run(
-    target: Target,
-    addr: SocketAddr,
-    p: &StormParams,
-    sources: &Sources,
-) -> StormResult {
+pub async fn run(server: &Endpoint, p: &StormParams, sources: &Sources) -> StormResult {
     let gate = Rc::new(Semaphore::new(p.in_flight));
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(p.connections);
     for i in 0..p.connections {
         let gate = gate.clone();
         let source = sources.pick(i);
+        let server = server.clone();
         tasks.push(tokio::task::spawn_local(async move {
             let _permit = gate.acquire().await.unwrap();
             let t0 = Instant::now();
-            let mut conn = ws::connect(addr, source, target.path(), 512).await.ok()?;
+            let mut conn = server.connect(source, 512).await.ok()?;
             conn.next(|_, _| ()).await.ok()??;
             Some((t0.elapsed(), conn))
         }));

@@ -1,0 +1,94 @@
+//! Where a request carries its session token, and the session cookie.
+
+use axum::http::header::{AUTHORIZATION, COOKIE, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::{HeaderMap, HeaderValue};
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "parley_session";
+/// WebSocket subprotocol prefix carrying a token: `bearer.<token>`.
+pub const PROTOCOL_BEARER: &str = "bearer.";
+/// The subprotocol the server answers with when a client offers one.
+pub const PROTOCOL: &str = "parley";
+
+/// The token from the `parley_session` cookie, an `Authorization: Bearer` header, or (for
+/// WebSocket clients that cannot set headers) a `bearer.<token>` subprotocol.
+pub fn token(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    let cookie = || {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| c.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
+    };
+    let protocol = || {
+        headers
+            .get_all(SEC_WEBSOCKET_PROTOCOL)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .find_map(|p| p.trim().strip_prefix(PROTOCOL_BEARER))
+    };
+    bearer.or_else(cookie).or_else(protocol)
+}
+
+/// Whether the client offered subprotocols (then the answer must name one).
+pub fn offers_protocols(headers: &HeaderMap) -> bool {
+    headers.contains_key(SEC_WEBSOCKET_PROTOCOL)
+}
+
+/// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, the session's lifetime; Secure over TLS.
+pub fn set_cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    ))
+    .expect("tokens are header-safe")
+}
+
+/// `Set-Cookie` removing the session cookie.
+pub fn clear_cookie() -> HeaderValue {
+    HeaderValue::from_static("parley_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn finds_the_token_wherever_it_is() {
+        assert_eq!(
+            token(&headers(&[("authorization", "Bearer t1")])),
+            Some("t1")
+        );
+        assert_eq!(
+            token(&headers(&[("cookie", "a=b; parley_session=t2; c=d")])),
+            Some("t2")
+        );
+        assert_eq!(
+            token(&headers(&[("sec-websocket-protocol", "parley, bearer.t3")])),
+            Some("t3")
+        );
+        assert_eq!(token(&headers(&[("cookie", "parley_sessionx=no")])), None);
+        assert_eq!(token(&headers(&[])), None);
+    }
+}
