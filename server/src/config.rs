@@ -109,9 +109,9 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_MAX_CONNECTIONS_PER_IP", default_value_t = 200)]
     pub max_connections_per_ip: usize,
 
-    /// Most rooms one connection may be in.
-    #[arg(long, env = "PARLEY_MAX_ROOMS", default_value_t = 100)]
-    pub max_rooms_per_connection: usize,
+    /// Most rooms one user may be in, counting all the user's connections (0: no limit).
+    #[arg(long = "max-rooms", env = "PARLEY_MAX_ROOMS", default_value_t = 100)]
+    pub max_rooms_per_user: usize,
 
     /// Messages per second a connection may send, on average (0: no limit). Beyond the
     /// burst, messages are refused with `slow_down`; a client that keeps going is closed
@@ -122,6 +122,15 @@ pub struct Limits {
     /// Messages a connection may send at once before the rate applies.
     #[arg(long, env = "PARLEY_MESSAGE_BURST", default_value_t = 60.0)]
     pub message_burst: f64,
+
+    /// Sign-ins (`POST /api/session`) one IP address may make per minute, on average (0: no
+    /// limit); beyond the burst they get 429 `too_many_attempts`.
+    #[arg(long, env = "PARLEY_SIGN_IN_RATE", default_value_t = 10.0)]
+    pub sign_in_rate: f64,
+
+    /// Sign-ins one IP address may make at once before the rate applies.
+    #[arg(long, env = "PARLEY_SIGN_IN_BURST", default_value_t = 20.0)]
+    pub sign_in_burst: f64,
 
     /// Messages sent with a join when the client has no resume point.
     #[arg(long, env = "PARLEY_HISTORY_PAGE", default_value_t = 50)]
@@ -147,6 +156,7 @@ impl Config {
         let mut cfg = Config::parse_from(["parley", "--listen", "127.0.0.1:0"]);
         cfg.limits = Limits::default();
         cfg.limits.message_rate = 0.0;
+        cfg.limits.sign_in_rate = 0.0;
         cfg.database_url = None;
         cfg.data_dir = std::env::temp_dir().join(format!(
             "parley-test-{}-{}",
@@ -186,6 +196,48 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/CONFIGURATION.md lists every flag with its environment variable and default,
+    /// and nothing that `parley` does not take.
+    #[test]
+    fn the_configuration_doc_matches_the_flags() {
+        use clap::CommandFactory;
+        let doc = include_str!("../../docs/CONFIGURATION.md");
+        let rows: Vec<Vec<&str>> = doc
+            .lines()
+            .filter(|l| l.starts_with("| `--"))
+            .map(|l| l.split('|').map(str::trim).collect())
+            .collect();
+        let cmd = Config::command();
+        let args: Vec<_> = cmd
+            .get_arguments()
+            .filter(|a| !matches!(a.get_id().as_str(), "help" | "version"))
+            .collect();
+        for arg in &args {
+            let flag = format!("`--{}`", arg.get_long().expect("a long flag"));
+            let row = rows
+                .iter()
+                .find(|r| r[1].split(", ").any(|f| f == flag))
+                .unwrap_or_else(|| panic!("{flag} is not in docs/CONFIGURATION.md"));
+            let env = arg.get_env().expect("an environment variable");
+            let env = format!("`{}`", env.to_string_lossy());
+            assert!(row[2].split(", ").any(|e| e == env), "{flag}: {env}");
+            if let Some(default) = arg.get_default_values().first() {
+                let default = format!("`{}`", default.to_string_lossy());
+                assert_eq!(row[3], default, "{flag}: default");
+            }
+        }
+        for row in &rows {
+            for flag in row[1].split(", ") {
+                assert!(
+                    args.iter()
+                        .any(|a| Some(flag.trim_matches('`').trim_start_matches("--"))
+                            == a.get_long()),
+                    "{flag} is documented but parley does not take it"
+                );
+            }
+        }
+    }
 
     #[test]
     fn durations() {

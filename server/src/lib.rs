@@ -4,6 +4,7 @@
 //! binds, serves and returns a [`Server`] to stop.
 
 pub mod auth;
+mod bucket;
 pub mod config;
 pub mod http;
 pub mod hub;
@@ -24,6 +25,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::auth::throttle::Throttle;
 use crate::auth::Auth;
 use crate::config::{Config, Limits};
 use crate::hub::room::RoomSettings;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub auth: Auth,
     /// Who may open a WebSocket.
     pub gate: Arc<Gate>,
+    /// Sign-in attempts per address.
+    pub sign_ins: Arc<Throttle>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
 }
@@ -73,12 +77,14 @@ impl AppState {
             config.allowed_origins.clone(),
             tls,
         ));
+        let sign_ins = Arc::new(Throttle::new(limits.sign_in_rate, limits.sign_in_burst));
         Ok(Self {
             hub: Hub::open(store, settings, limits.outbox_bytes).await?,
             limits,
             sessions: TaskTracker::new(),
             auth,
             gate,
+            sign_ins,
             tls,
         })
     }

@@ -64,10 +64,7 @@ pub fn table(records: &[Record]) -> String {
             continue;
         }
         let ratio = match (p, n) {
-            (Some(p), Some(n)) if p > 0.0 && n > 0.0 => {
-                let r = if *more_is_better { p / n } else { n / p };
-                format!("{r:.1}× {}", if *more_is_better { "more" } else { "less" })
-            }
+            (Some(p), Some(n)) if p > 0.0 && n > 0.0 => ratio(p, n, *more_is_better),
             _ => "".into(),
         };
         out.push_str(&format!(
@@ -93,4 +90,29 @@ pub fn json_lines(records: &[Record]) -> String {
         .iter()
         .map(|r| serde_json::to_string(r).expect("records serialize") + "\n")
         .collect()
+}
+
+/// How Parley's figure `p` compares with the peer's `n`: "3.0× more", "2.0× less (worse)".
+fn ratio(p: f64, n: f64, more_is_better: bool) -> String {
+    let (factor, word) = if p >= n {
+        (p / n, "more")
+    } else {
+        (n / p, "less")
+    };
+    let worse = p != n && (p > n) != more_is_better;
+    format!("{factor:.1}× {word}{}", if worse { " (worse)" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ratio;
+
+    #[test]
+    fn ratios_say_which_way_is_better() {
+        assert_eq!(ratio(300.0, 100.0, true), "3.0× more");
+        assert_eq!(ratio(100.0, 300.0, true), "3.0× less (worse)");
+        assert_eq!(ratio(1.0, 2.0, false), "2.0× less");
+        assert_eq!(ratio(2.0, 1.0, false), "2.0× more (worse)");
+        assert_eq!(ratio(1.0, 1.0, false), "1.0× more");
+    }
 }

@@ -62,6 +62,10 @@ impl ServerProc {
                 cmd = command(&argv);
                 cmd.args(["--listen", &addr.to_string(), "--log", "warn", "--data-dir"])
                     .arg(&dir);
+                // The abuse limits are off: the load generator is one user, from a few
+                // addresses, sending as fast as it can (the Node peer has no such limits).
+                cmd.args(["--max-connections", "0", "--max-connections-per-ip", "0"])
+                    .args(["--message-rate", "0", "--max-rooms", "0"]);
                 // One runtime worker: the server gets one core, like the Node peer.
                 cmd.env("TOKIO_WORKER_THREADS", "1")
                     .env_remove("DATABASE_URL");

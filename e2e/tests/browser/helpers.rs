@@ -144,6 +144,16 @@ pub async fn messages(c: &Client) -> Result<Vec<(String, String)>, CmdError> {
     Ok(nicks.into_iter().zip(bodies).collect())
 }
 
+/// The text of every stored message shown, in order.
+pub async fn message_texts(c: &Client) -> Vec<String> {
+    messages(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect()
+}
+
 /// The seq of every stored message shown, in order.
 pub async fn seqs(c: &Client) -> Vec<u64> {
     let mut out = Vec::new();
@@ -177,19 +187,29 @@ pub async fn enter(c: &Client, addr: SocketAddr, nick: &str) {
 
 /// Enters `nick` on the page already open and waits for the chat screen.
 pub async fn enter_here(c: &Client, nick: &str) {
-    let input = wait_for(c, "input#nickname").await;
+    wait_for(c, "input#nickname").await;
     // The input is the one labelled "Nickname".
     let label = c.find(Locator::Css("label[for=nickname]")).await.unwrap();
     assert_eq!(label.text().await.unwrap(), "Nickname");
-    input.send_keys(nick).await.unwrap();
+    submit_nickname(c, nick).await;
+    wait_for(c, "textarea#composer:not([disabled])").await;
+    wait_for(c, ".banner[data-status=connected]").await;
+}
+
+/// Types `nick` into the nickname input and presses "Join".
+pub async fn submit_nickname(c: &Client, nick: &str) {
+    c.find(Locator::Css("input#nickname"))
+        .await
+        .unwrap()
+        .send_keys(nick)
+        .await
+        .unwrap();
     c.find(Locator::XPath("//button[normalize-space()='Join']"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    wait_for(c, "textarea#composer:not([disabled])").await;
-    wait_for(c, ".banner[data-status=connected]").await;
 }
 
 /// Types `text` into the composer and presses Enter.

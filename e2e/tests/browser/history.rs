@@ -66,12 +66,7 @@ async fn scrolling_up_reaches_the_first_message_of_a_long_room() {
         Ok(Some(()))
     })
     .await;
-    let shown: Vec<String> = messages(&c)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect();
+    let shown: Vec<String> = message_texts(&c).await;
     assert_eq!(
         shown,
         (1..=300).map(|i| format!("m{i}")).collect::<Vec<_>>()

@@ -40,12 +40,7 @@ async fn a_page_that_loses_its_connection_gets_the_missed_messages_once_in_order
     })
     .await;
 
-    let shown: Vec<String> = messages(&alice)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect();
+    let shown: Vec<String> = message_texts(&alice).await;
     let expected = [
         "before the cut",
         "missed 1",
@@ -58,12 +53,7 @@ async fn a_page_that_loses_its_connection_gets_the_missed_messages_once_in_order
     assert_eq!(shown, expected, "each once, in order");
     let seqs = seqs(&alice).await;
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seq order: {seqs:?}");
-    let bob_view: Vec<String> = messages(&bob)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect();
+    let bob_view: Vec<String> = message_texts(&bob).await;
     assert_eq!(
         bob_view
             .iter()

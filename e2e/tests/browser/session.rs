@@ -52,18 +52,7 @@ async fn a_reload_keeps_the_session_and_an_ended_session_asks_for_a_nickname() {
     );
 
     // Signing in again works.
-    c.find(Locator::Css("input#nickname"))
-        .await
-        .unwrap()
-        .send_keys("frida")
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Join']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_nickname(&c, "frida").await;
     wait_for(&c, "textarea#composer:not([disabled])").await;
     c.close().await.unwrap();
     server.shutdown().await.unwrap();

@@ -24,7 +24,7 @@ pub fn member_list(props: &MemberListProps) -> Html {
                 <ul>
                     { for members.iter().map(|m| {
                         let mine = props.me.as_ref() == Some(m);
-                        html! { <li class={classes!(mine.then_some("me"))}><span class="dot"></span>{ m.to_string() }
+                        html! { <li class={classes!(mine.then_some("myself"))}><span class="dot"></span>{ m.to_string() }
                             if mine { <span class="muted">{ " (you)" }</span> }</li> }
                     }) }
                 </ul>

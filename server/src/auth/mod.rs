@@ -10,6 +10,7 @@
 
 mod password;
 pub mod request;
+pub mod throttle;
 mod token;
 
 use std::collections::HashMap;

@@ -1,7 +1,9 @@
 //! `/api/session`: create (`POST`), check (`GET`) and end (`DELETE`) a session.
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -50,9 +52,20 @@ fn unauthorized() -> Response {
 
 async fn create(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Option<Json<Create>>,
 ) -> Response {
+    if let Err(wait) = state.sign_ins.attempt(peer.ip()) {
+        let mut resp = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many sign-ins from your address; try again in {wait} s"),
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return resp;
+    }
     let Some(Json(body)) = body else {
         return error(
             StatusCode::BAD_REQUEST,

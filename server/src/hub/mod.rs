@@ -42,6 +42,9 @@ struct Inner {
 struct Users {
     /// Every connection's outbox, with the id of its session.
     conns: HashMap<ConnId, (Arc<Outbox>, Arc<str>)>,
+    /// The rooms each user (by nickname key) is in, with how many of the user's
+    /// connections are in each: the per-user room cap counts these.
+    rooms_of: HashMap<String, HashMap<RoomName, u32>>,
 }
 
 impl Hub {
@@ -77,11 +80,22 @@ impl Hub {
         &self.inner.store
     }
 
-    /// Registers a new connection of a session and returns its id and outbox.
-    pub fn connect(&self, session_id: &str) -> (ConnId, Arc<Outbox>) {
+    /// Registers a new connection of a session and returns its id and outbox. With `greet`,
+    /// the outbox starts with the `welcome` frame and its room list, queued under the same
+    /// lock as the registration: no room announcement can come before it, and a room created
+    /// meanwhile is either in the list or announced after it.
+    pub fn connect(&self, session_id: &str, greet: bool) -> (ConnId, Arc<Outbox>) {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.outbox_bytes));
-        self.users()
+        let mut users = self.users();
+        if greet {
+            let welcome = ServerMsg::Welcome {
+                protocol: shared::PROTOCOL_VERSION,
+                rooms: self.rooms(),
+            };
+            let _ = outbox.push_frame(crate::ws::frame::message(&welcome));
+        }
+        users
             .conns
             .insert(id, (outbox.clone(), Arc::from(session_id)));
         (id, outbox)
@@ -90,6 +104,43 @@ impl Hub {
     /// Forgets a connection. The session leaves its rooms itself.
     pub fn disconnect(&self, conn: ConnId) {
         self.users().conns.remove(&conn);
+    }
+
+    /// Counts one more of `user`'s connections in `room`. Refused (false) when `room` would
+    /// be a new room for the user and the user is already in `max` rooms (0: no cap).
+    pub fn claim_room(&self, user: &Nickname, room: &RoomName, max: usize) -> bool {
+        let mut users = self.users();
+        let rooms = users.rooms_of.entry(user.key()).or_default();
+        if let Some(count) = rooms.get_mut(room) {
+            *count += 1;
+            return true;
+        }
+        if max != 0 && rooms.len() >= max {
+            if rooms.is_empty() {
+                users.rooms_of.remove(&user.key());
+            }
+            return false;
+        }
+        rooms.insert(room.clone(), 1);
+        true
+    }
+
+    /// Undoes one [`Hub::claim_room`].
+    pub fn release_room(&self, user: &Nickname, room: &RoomName) {
+        let mut users = self.users();
+        let key = user.key();
+        let Some(rooms) = users.rooms_of.get_mut(&key) else {
+            return;
+        };
+        if let Some(count) = rooms.get_mut(room) {
+            *count -= 1;
+            if *count == 0 {
+                rooms.remove(room);
+            }
+        }
+        if rooms.is_empty() {
+            users.rooms_of.remove(&key);
+        }
     }
 
     /// Closes every connection of a session (signed out, or replaced).

@@ -115,14 +115,18 @@ impl Session {
                 .in_room(&room));
             }
         }
-        if !self.rooms.contains_key(&room)
-            && self.rooms.len() >= self.limits.max_rooms_per_connection
+        if self.rooms.contains_key(&room) {
+            // Joining again only resends the room's state; it claims nothing more.
+        } else if !self
+            .hub
+            .claim_room(&mine, &room, self.limits.max_rooms_per_user)
         {
             return Err(Refusal::new(
                 ErrorCode::TooManyRooms,
                 format!(
-                    "a connection may be in {} rooms at most; leave one first",
-                    self.limits.max_rooms_per_connection
+                    "you may be in {} rooms at most, counting all your connections; \
+                     leave one first",
+                    self.limits.max_rooms_per_user
                 ),
             )
             .in_room(&room));
@@ -140,6 +144,7 @@ impl Session {
         match self.rooms.remove(&room) {
             Some(handle) => {
                 handle.leave(self.conn, shared::PresenceChange::Left).await;
+                self.hub.release_room(&self.identity.nickname, &room);
                 Ok(())
             }
             None => Err(self.not_in_room(&room)),

@@ -1,7 +1,7 @@
 //! Per-connection message rate: a token bucket. A message over the rate is refused with
 //! `slow_down`; a client that goes on regardless is closed with 4009 (flood).
 
-use tokio::time::Instant;
+use crate::bucket::Bucket;
 
 /// Refused messages in a row after which the connection is closed.
 pub const FLOOD_STRIKES: u32 = 20;
@@ -20,37 +20,22 @@ pub enum Verdict {
 /// See the module docs.
 #[derive(Debug)]
 pub struct RateLimit {
-    /// Tokens per second; 0 disables the limit.
-    rate: f64,
-    burst: f64,
-    tokens: f64,
-    last: Instant,
+    bucket: Bucket,
     strikes: u32,
 }
 
 impl RateLimit {
-    /// A full bucket of `burst` tokens refilled at `rate` per second.
+    /// A full bucket of `burst` tokens refilled at `rate` per second (0: no limit).
     pub fn new(rate: f64, burst: f64) -> Self {
         Self {
-            rate,
-            burst: burst.max(1.0),
-            tokens: burst.max(1.0),
-            last: Instant::now(),
+            bucket: Bucket::new(rate, burst),
             strikes: 0,
         }
     }
 
     /// Takes a token for one message.
     pub fn check(&mut self) -> Verdict {
-        if self.rate <= 0.0 {
-            return Verdict::Accept;
-        }
-        let now = Instant::now();
-        self.tokens =
-            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.bucket.take() {
             self.strikes = 0;
             return Verdict::Accept;
         }

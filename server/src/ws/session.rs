@@ -50,7 +50,8 @@ pub fn run<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (conn, outbox) = state.hub.connect(&identity.id);
+    let greet = version == shared::PROTOCOL_VERSION;
+    let (conn, outbox) = state.hub.connect(&identity.id, greet);
     let span = info_span!("conn", conn, nickname = %identity.nickname);
     let session = Session {
         conn,
@@ -101,13 +102,10 @@ impl From<DecodeError> for CloseReason {
 
 impl Session {
     async fn run<S: AsyncRead + AsyncWrite + Unpin>(mut self, mut socket: Socket<S>, version: u32) {
+        // A compatible client's `welcome` is already queued (see `Hub::connect`).
         let end = if version != shared::PROTOCOL_VERSION {
             Some(CloseReason::ProtocolVersion)
         } else {
-            self.send(&ServerMsg::Welcome {
-                protocol: shared::PROTOCOL_VERSION,
-                rooms: self.hub.rooms(),
-            });
             self.serve(&mut socket).await
         };
         // Boxed, like the other rarely taken paths below: kept inline, their futures would
@@ -366,8 +364,9 @@ impl Session {
             Some(CloseReason::SlowConsumer) => PresenceChange::DroppedSlow,
             _ => PresenceChange::Disconnected,
         };
-        for (_, room) in self.rooms.drain() {
+        for (name, room) in self.rooms.drain() {
             room.leave(self.conn, change).await;
+            self.hub.release_room(&self.identity.nickname, &name);
         }
         self.outbox.close(end.unwrap_or(CloseReason::GoingAway));
         self.hub.disconnect(self.conn);

@@ -217,6 +217,59 @@ async fn a_new_room_is_announced_to_everyone() {
     server.shutdown().await.unwrap();
 }
 
+/// Connections opened while rooms are being created get `welcome` first, then learn of
+/// every room exactly through the welcome's list or a later `room_created`.
+#[tokio::test]
+async fn welcome_comes_first_while_rooms_are_being_created() {
+    const ROOMS: usize = 90;
+    const WATCHERS: usize = 40;
+    let server = start().await;
+    let addr = server.addr;
+    let mut creator = Client::connect(addr, "creator").await;
+    let mut tokens = Vec::new();
+    for i in 0..WATCHERS {
+        tokens.push(session(addr, &format!("w{i}")).await);
+    }
+    let watchers: Vec<_> = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, token)| {
+            tokio::spawn(async move {
+                let mut c = Client::connect_raw(addr, "/ws?v=1", &token).await;
+                let first = c.recv().await;
+                let ServerMsg::Welcome { rooms, .. } = first else {
+                    panic!("w{i}: expected welcome first, got {first:?}")
+                };
+                let mut known: std::collections::HashSet<String> =
+                    rooms.iter().map(|r| r.name.to_string()).collect();
+                while known.len() < ROOMS {
+                    if let ServerMsg::RoomCreated { room } = c.recv().await {
+                        known.insert(room.name.to_string());
+                    }
+                }
+            })
+        })
+        .collect();
+    for i in 0..ROOMS {
+        creator
+            .send(&ClientMsg::Join {
+                room: format!("r{i}").as_str().into(),
+                nickname: None,
+                after: None,
+            })
+            .await;
+    }
+    for w in watchers {
+        w.await.unwrap();
+    }
+    for _ in 0..ROOMS {
+        creator
+            .recv_where(|m| matches!(m, ServerMsg::Joined { .. }))
+            .await;
+    }
+    server.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_late_joiner_gets_recent_history_in_order() {
     let server = start().await;

@@ -148,15 +148,7 @@ pub struct Client {
 
 /// Creates a session for `nick`; returns its token.
 pub async fn session(addr: SocketAddr, nick: &str) -> String {
-    let body = serde_json::json!({ "nickname": nick }).to_string();
-    let (status, resp) = http_body(
-        addr,
-        "POST",
-        "/api/session",
-        &[("Content-Type", "application/json")],
-        &body,
-    )
-    .await;
+    let (status, _, resp) = post_session(addr, serde_json::json!({ "nickname": nick })).await;
     assert_eq!(status, 201, "session for {nick}: {resp}");
     let v: serde_json::Value = serde_json::from_str(resp.trim()).expect("JSON");
     v["token"].as_str().expect("a token").to_owned()
@@ -292,6 +284,13 @@ pub fn error_code(msg: &ServerMsg) -> shared::ErrorCode {
     }
 }
 
+/// `POST /api/session` with `body` as JSON; returns the status code, the response head and
+/// the body.
+pub async fn post_session(addr: SocketAddr, body: serde_json::Value) -> (u16, String, String) {
+    let headers = [("Content-Type", "application/json")];
+    http_full(addr, "POST", "/api/session", &headers, &body.to_string()).await
+}
+
 /// A plain HTTP/1.1 request; returns the status code and body.
 pub async fn http(
     addr: SocketAddr,
@@ -322,12 +321,17 @@ pub async fn http_full(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
-    let mut tcp = TcpStream::connect(addr).await.unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    exchange(TcpStream::connect(addr).await.unwrap(), &req).await
+}
+
+/// Sends the raw request `req` over `tcp`; returns the status code, the response head and
+/// the body.
+pub async fn exchange(mut tcp: TcpStream, req: &str) -> (u16, String, String) {
     tcp.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     tokio::time::timeout(WAIT, tcp.read_to_end(&mut raw))

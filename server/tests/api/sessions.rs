@@ -150,20 +150,14 @@ async fn a_nickname_belongs_to_its_session_until_sign_out() {
     let mut alice = Client::connect(server.addr, "Alice").await;
     let token = alice.token.clone();
     alice.join("lobby").await;
-    let json = |n: &str| serde_json::json!({ "nickname": n }).to_string();
-    let ct = [("Content-Type", "application/json")];
-    let (status, body) = http_body(server.addr, "POST", "/api/session", &ct, &json("aLICE")).await;
+    let json = |n: &str| serde_json::json!({ "nickname": n });
+    let (status, _, body) = post_session(server.addr, json("aLICE")).await;
     assert_eq!(status, 409, "taken, case-insensitively: {body}");
     assert!(body.contains("nickname_taken"));
     // Disconnecting does not free it: the session still lives.
     drop(alice);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(
-        http_body(server.addr, "POST", "/api/session", &ct, &json("alice"))
-            .await
-            .0,
-        409
-    );
+    assert_eq!(post_session(server.addr, json("alice")).await.0, 409);
     // Signing out does.
     let mut alice = Client::reconnect(server.addr, &token).await;
     let auth = bearer(&alice.token);
@@ -196,27 +190,15 @@ async fn a_nickname_belongs_to_its_session_until_sign_out() {
         .0,
         401
     );
-    assert_eq!(
-        http_body(server.addr, "POST", "/api/session", &ct, &json("aLICE"))
-            .await
-            .0,
-        201
-    );
+    assert_eq!(post_session(server.addr, json("aLICE")).await.0, 201);
     server.shutdown().await.unwrap();
 }
 
 #[tokio::test]
 async fn get_session_says_who_and_sets_an_httponly_cookie() {
     let server = start().await;
-    let body = serde_json::json!({ "nickname": "carol" }).to_string();
-    let (status, head, resp) = http_full(
-        server.addr,
-        "POST",
-        "/api/session",
-        &[("Content-Type", "application/json")],
-        &body,
-    )
-    .await;
+    let (status, head, resp) =
+        post_session(server.addr, serde_json::json!({ "nickname": "carol" })).await;
     assert_eq!(status, 201, "{resp}");
     let cookie = head
         .lines()
@@ -239,15 +221,8 @@ async fn get_session_says_who_and_sets_an_httponly_cookie() {
     let (status, who) = http(server.addr, "GET", "/api/session", &[("Cookie", &value)]).await;
     assert_eq!(status, 200);
     assert!(who.contains("\"nickname\":\"carol\""), "{who}");
-    let bad = serde_json::json!({ "nickname": "bad\u{7}" }).to_string();
-    let (status, resp) = http_body(
-        server.addr,
-        "POST",
-        "/api/session",
-        &[("Content-Type", "application/json")],
-        &bad,
-    )
-    .await;
+    let bad = serde_json::json!({ "nickname": "bad\u{7}" });
+    let (status, _, resp) = post_session(server.addr, bad).await;
     assert_eq!(status, 400);
     assert!(resp.contains("bad_nickname"));
     server.shutdown().await.unwrap();
@@ -256,16 +231,8 @@ async fn get_session_says_who_and_sets_an_httponly_cookie() {
 #[tokio::test]
 async fn a_registered_nickname_needs_its_password() {
     let server = start().await;
-    let ct = [("Content-Type", "application/json")];
-    let with = |p: &str| serde_json::json!({ "nickname": "dana", "password": p }).to_string();
-    let (status, _, resp) = http_full(
-        server.addr,
-        "POST",
-        "/api/session",
-        &ct,
-        &with("correct horse"),
-    )
-    .await;
+    let with = |p: &str| serde_json::json!({ "nickname": "dana", "password": p });
+    let (status, _, resp) = post_session(server.addr, with("correct horse")).await;
     assert_eq!(status, 201, "registers it: {resp}");
     let token: serde_json::Value = serde_json::from_str(resp.trim()).unwrap();
     let auth = bearer(token["token"].as_str().unwrap());
@@ -281,37 +248,20 @@ async fn a_registered_nickname_needs_its_password() {
         .0,
         204
     );
-    let bare = serde_json::json!({ "nickname": "Dana" }).to_string();
-    let (status, resp) = http_body(server.addr, "POST", "/api/session", &ct, &bare).await;
+    let bare = serde_json::json!({ "nickname": "Dana" });
+    let (status, _, resp) = post_session(server.addr, bare).await;
     assert_eq!(status, 401);
     assert!(resp.contains("nickname_registered"), "{resp}");
-    let (status, resp) = http_body(
-        server.addr,
-        "POST",
-        "/api/session",
-        &ct,
-        &with("wrong horse"),
-    )
-    .await;
+    let (status, _, resp) = post_session(server.addr, with("wrong horse")).await;
     assert_eq!(status, 401);
     assert!(resp.contains("bad_password"), "{resp}");
     assert_eq!(
-        http_body(
-            server.addr,
-            "POST",
-            "/api/session",
-            &ct,
-            &with("correct horse")
-        )
-        .await
-        .0,
+        post_session(server.addr, with("correct horse")).await.0,
         201
     );
-    let short = serde_json::json!({ "nickname": "erin", "password": "short" }).to_string();
+    let short = serde_json::json!({ "nickname": "erin", "password": "short" });
     assert_eq!(
-        http_body(server.addr, "POST", "/api/session", &ct, &short)
-            .await
-            .0,
+        post_session(server.addr, short).await.0,
         401,
         "too short to register"
     );
@@ -465,21 +415,49 @@ async fn connection_caps_answer_503_before_the_upgrade() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn too_many_rooms_is_refused() {
-    let server = start_with(|c| c.limits.max_rooms_per_connection = 2).await;
-    let mut a = Client::connect(server.addr, "alice").await;
-    a.join("one").await;
-    a.join("two").await;
-    a.join("two").await; // rejoining is not another room
-    a.send(&ClientMsg::Join {
-        room: "three".into(),
+/// Asks to join `room` and returns the answer: `joined`, or the error.
+async fn try_join(c: &mut Client, room: &str) -> ServerMsg {
+    c.send(&ClientMsg::Join {
+        room: room.into(),
         nickname: None,
         after: None,
     })
     .await;
-    let err = a.recv_where(|m| matches!(m, ServerMsg::Error { .. })).await;
-    assert_eq!(error_code(&err), ErrorCode::TooManyRooms);
+    c.recv_where(|m| matches!(m, ServerMsg::Error { .. } | ServerMsg::Joined { .. }))
+        .await
+}
+
+#[tokio::test]
+async fn too_many_rooms_is_refused_counting_every_connection_of_the_user() {
+    let server = start_with(|c| c.limits.max_rooms_per_user = 2).await;
+    let token = session(server.addr, "alice").await;
+    let mut a = Client::reconnect(server.addr, &token).await;
+    let mut b = Client::reconnect(server.addr, &token).await; // a second tab
+    a.join("one").await;
+    a.join("one").await; // rejoining is not another room
+    b.join("one").await; // nor is the same room from another tab
+    b.join("two").await;
+    // a is in one room, but alice is in two.
+    assert_eq!(
+        error_code(&try_join(&mut a, "three").await),
+        ErrorCode::TooManyRooms
+    );
+    a.send(&ClientMsg::Leave { room: "one".into() }).await;
+    // b is still in "one".
+    assert_eq!(
+        error_code(&try_join(&mut a, "three").await),
+        ErrorCode::TooManyRooms
+    );
+    drop(b); // b's rooms are given back when it goes (the server notices shortly)
+    let mut answer = try_join(&mut a, "three").await;
+    for _ in 0..50 {
+        if matches!(answer, ServerMsg::Joined { .. }) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        answer = try_join(&mut a, "three").await;
+    }
+    assert!(matches!(answer, ServerMsg::Joined { .. }), "{answer:?}");
     server.shutdown().await.unwrap();
 }
 
@@ -500,5 +478,51 @@ async fn a_slow_loris_does_not_hold_a_connection() {
         text.is_empty() || text.starts_with("HTTP/1.1 408"),
         "{text}"
     );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_ins_from_one_address_are_throttled() {
+    let server = start_with(|c| {
+        c.limits.sign_in_rate = 6.0; // one every 10 s
+        c.limits.sign_in_burst = 2.0;
+    })
+    .await;
+    let sign_in = |from: [u8; 4], nick: &'static str| async move {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind((std::net::Ipv4Addr::from(from), 0).into())
+            .unwrap();
+        let tcp = sock.connect(server.addr).await.unwrap();
+        let body = serde_json::json!({ "nickname": nick }).to_string();
+        let req = format!(
+            "POST /api/session HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            server.addr,
+            body.len()
+        );
+        exchange(tcp, &req).await
+    };
+    assert_eq!(sign_in([127, 0, 0, 1], "a1").await.0, 201);
+    assert_eq!(sign_in([127, 0, 0, 1], "a2").await.0, 201);
+    let (status, head, body) = sign_in([127, 0, 0, 1], "a3").await;
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("\"too_many_attempts\""), "{body}");
+    let retry = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("retry-after: ")
+                .map(str::to_owned)
+        })
+        .expect("Retry-After");
+    assert!((1..=10).contains(&retry.parse::<u64>().unwrap()), "{retry}");
+    assert_eq!(
+        sign_in([127, 0, 0, 2], "b1").await.0,
+        201,
+        "another address"
+    );
+    // The server keeps serving: a refused address can still use what it has.
+    let (status, _) = http(server.addr, "GET", "/healthz", &[]).await;
+    assert_eq!(status, 200);
     server.shutdown().await.unwrap();
 }
