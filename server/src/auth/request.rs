@@ -1,7 +1,7 @@
 //! Where a request carries its session token, and the session cookie.
 
 use axum::http::header::{AUTHORIZATION, COOKIE, SEC_WEBSOCKET_PROTOCOL};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "parley_session";
@@ -22,22 +22,29 @@ pub fn token(headers: &HeaderMap) -> Option<&str> {
         })
         .map(str::trim);
     let cookie = || {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|c| c.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
+        list_items(headers, COOKIE, ';')
+            .find_map(|c| c.strip_prefix(COOKIE_NAME)?.strip_prefix('='))
     };
     let protocol = || {
-        headers
-            .get_all(SEC_WEBSOCKET_PROTOCOL)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .find_map(|p| p.trim().strip_prefix(PROTOCOL_BEARER))
+        list_items(headers, SEC_WEBSOCKET_PROTOCOL, ',')
+            .find_map(|p| p.strip_prefix(PROTOCOL_BEARER))
     };
     bearer.or_else(cookie).or_else(protocol)
+}
+
+/// The trimmed items of a list-valued header (`Connection`, `Sec-WebSocket-Protocol`,
+/// `Cookie`), over all its occurrences; values that are not visible ASCII are skipped.
+pub fn list_items(
+    headers: &HeaderMap,
+    name: HeaderName,
+    separator: char,
+) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(name)
+        .into_iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(move |v| v.split(separator))
+        .map(str::trim)
 }
 
 /// Whether the client offered subprotocols (then the answer must name one).

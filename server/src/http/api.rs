@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -33,9 +33,6 @@ async fn rooms(State(state): State<AppState>) -> Json<Vec<RoomSummary>> {
     Json(state.hub.rooms())
 }
 
-async fn not_found() -> impl IntoResponse {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": "not_found", "message": "no such API route"})),
-    )
+async fn not_found() -> Response {
+    super::error(StatusCode::NOT_FOUND, "not_found", "no such API route")
 }

@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
 use shared::{ErrorCode, RoomName, Seq, ServerMsg, HISTORY_PAGE_MAX};
 
+use super::error;
 use crate::AppState;
 
 /// Query string.
@@ -20,10 +20,6 @@ pub struct Page {
     limit: Option<u32>,
 }
 
-fn refuse(status: StatusCode, code: ErrorCode, message: String) -> Response {
-    (status, Json(json!({"error": code, "message": message}))).into_response()
-}
-
 /// The handler.
 pub async fn messages(
     State(state): State<AppState>,
@@ -33,7 +29,7 @@ pub async fn messages(
     let room = match RoomName::parse(&room) {
         Ok(room) => room,
         Err(e) => {
-            return refuse(
+            return error(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRoomName,
                 format!("room name {e}"),
@@ -41,7 +37,7 @@ pub async fn messages(
         }
     };
     if state.hub.existing_room(&room).is_none() {
-        return refuse(
+        return error(
             StatusCode::NOT_FOUND,
             ErrorCode::NoSuchRoom,
             format!("there is no room #{room}"),
@@ -66,10 +62,10 @@ pub async fn messages(
         .into_response(),
         Err(err) => {
             tracing::warn!(cause = %err, %room, "history read failed");
-            refuse(
+            error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::StorageUnavailable,
-                "history could not be read".into(),
+                "history could not be read",
             )
         }
     }

@@ -7,8 +7,12 @@ mod spa;
 
 use std::path::Path;
 
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::json;
 
 use crate::AppState;
 
@@ -18,4 +22,15 @@ pub fn router(spa_dir: &Path) -> Router<AppState> {
         .route("/healthz", get(api::health))
         .nest("/api", api::router())
         .merge(spa::router(spa_dir))
+}
+
+/// An HTTP error as JSON, the same shape for every refusal (REST and the WebSocket
+/// upgrade): `{"error": code, "message": …}`; `code` is a snake_case string or an
+/// [`shared::ErrorCode`].
+pub fn error(status: StatusCode, code: impl Serialize, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({"error": code, "message": message.into()})),
+    )
+        .into_response()
 }

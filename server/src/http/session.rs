@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::{CloseReason, Nickname};
 
+use super::error;
 use crate::auth::{request, Session, SessionError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::AppState;
 
@@ -26,15 +27,6 @@ struct Create {
     /// For a registered nickname: its password. For a free one: registers it.
     #[serde(default)]
     password: Option<String>,
-}
-
-/// An API error as JSON: `{"error": code, "message": …}`.
-pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"error": code, "message": message.into()})),
-    )
-        .into_response()
 }
 
 /// The request's session, if its token is valid.

@@ -13,20 +13,20 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use base64::Engine;
 use bytes::Bytes;
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
-use serde_json::json;
 use sha1::{Digest, Sha1};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
 use self::socket::Socket;
 use crate::auth::request;
+use crate::http::error;
 use crate::AppState;
 
 /// The `/ws` route.
@@ -42,16 +42,7 @@ struct WsQuery {
 }
 
 fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case(token))
-}
-
-fn refuse(status: StatusCode, error: &str, message: String) -> Response {
-    (status, Json(json!({"error": error, "message": message}))).into_response()
+    request::list_items(headers, name, ',').any(|t| t.eq_ignore_ascii_case(token))
 }
 
 /// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`.
@@ -72,7 +63,7 @@ async fn upgrade(
     if !has_token(headers, header::CONNECTION, "upgrade")
         || !has_token(headers, header::UPGRADE, "websocket")
     {
-        let mut resp = refuse(
+        let mut resp = error(
             StatusCode::UPGRADE_REQUIRED,
             "websocket_required",
             format!(
@@ -89,10 +80,10 @@ async fn upgrade(
         .map(|v| v.as_bytes())
         != Some(b"13")
     {
-        let mut resp = refuse(
+        let mut resp = error(
             StatusCode::BAD_REQUEST,
             "websocket_version",
-            "only WebSocket version 13 is supported".into(),
+            "only WebSocket version 13 is supported",
         );
         resp.headers_mut().insert(
             header::SEC_WEBSOCKET_VERSION,
@@ -101,31 +92,31 @@ async fn upgrade(
         return resp;
     }
     let Some(key) = headers.get(header::SEC_WEBSOCKET_KEY) else {
-        return refuse(
+        return error(
             StatusCode::BAD_REQUEST,
             "websocket_key",
-            "Sec-WebSocket-Key is missing".into(),
+            "Sec-WebSocket-Key is missing",
         );
     };
     if !state.gate.origin_allowed(headers) {
-        return refuse(
+        return error(
             StatusCode::FORBIDDEN,
             "origin_not_allowed",
-            "this page's origin may not open Parley's WebSocket".into(),
+            "this page's origin may not open Parley's WebSocket",
         );
     }
     let Some(identity) = request::token(headers).and_then(|t| state.auth.verify(t)) else {
-        return refuse(
+        return error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "no valid session: POST /api/session, then connect with its cookie or token".into(),
+            "no valid session: POST /api/session, then connect with its cookie or token",
         );
     };
     let Some(slot) = state.gate.enter(peer.ip()) else {
-        return refuse(
+        return error(
             StatusCode::SERVICE_UNAVAILABLE,
             "too_many_connections",
-            "too many connections; try again later".into(),
+            "too many connections; try again later",
         );
     };
     let offered_protocols = request::offers_protocols(headers);
