@@ -74,10 +74,7 @@ async fn every_catalogued_bad_input_gets_its_documented_answer() {
     for (i, (what, frame, answer)) in rows.into_iter().enumerate() {
         tester.ws.send(frame).await.unwrap();
         if let Some(code) = answer.strip_prefix("error ") {
-            let err = tester
-                .recv_where(|m| matches!(m, ServerMsg::Error { .. }))
-                .await;
-            assert_eq!(error_code(&err).as_str(), code, "{what}");
+            assert_eq!(tester.next_error().await.as_str(), code, "{what}");
             // Still alive.
             let id = format!("ok-{i}");
             tester.say("lobby", &id, "still here").await;

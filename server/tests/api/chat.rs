@@ -135,10 +135,7 @@ async fn leave_and_disconnect_notify_the_room() {
 
     // Bob is no longer in the room: his send is refused and alice hears nothing.
     bob.say("lobby", "late", "am I here?").await;
-    let err = bob
-        .recv_where(|m| matches!(m, ServerMsg::Error { .. }))
-        .await;
-    assert_eq!(error_code(&err), ErrorCode::NotInRoom);
+    assert_eq!(bob.next_error().await, ErrorCode::NotInRoom);
     assert!(alice
         .drain(Duration::from_millis(200))
         .await
@@ -167,10 +164,7 @@ async fn one_connection_in_several_rooms_gets_each_rooms_traffic_only() {
 
     // Bob is not in lobby.
     bob.say("lobby", "r2", "nope").await;
-    let err = bob
-        .recv_where(|m| matches!(m, ServerMsg::Error { .. }))
-        .await;
-    assert_eq!(error_code(&err), ErrorCode::NotInRoom);
+    assert_eq!(bob.next_error().await, ErrorCode::NotInRoom);
 
     // A different nickname on the same connection is refused.
     alice
@@ -180,10 +174,7 @@ async fn one_connection_in_several_rooms_gets_each_rooms_traffic_only() {
             after: None,
         })
         .await;
-    let err = alice
-        .recv_where(|m| matches!(m, ServerMsg::Error { .. }))
-        .await;
-    assert_eq!(error_code(&err), ErrorCode::NicknameMismatch);
+    assert_eq!(alice.next_error().await, ErrorCode::NicknameMismatch);
     server.shutdown().await.unwrap();
 }
 

@@ -250,6 +250,15 @@ impl Client {
         }
     }
 
+    /// The code of the next `error` frame (other messages before it are skipped).
+    pub async fn next_error(&mut self) -> shared::ErrorCode {
+        error_code(
+            &self
+                .recv_where(|m| matches!(m, ServerMsg::Error { .. }))
+                .await,
+        )
+    }
+
     /// Every message that arrives within `quiet`.
     pub async fn drain(&mut self, quiet: Duration) -> Vec<ServerMsg> {
         let mut out = Vec::new();
