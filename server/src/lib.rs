@@ -190,3 +190,11 @@ pub async fn shutdown_signal() {
     let _ = ctrl_c.await;
     tracing::info!("shutting down");
 }
+
+/// Milliseconds since the Unix epoch (timestamps of messages and session expiry).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

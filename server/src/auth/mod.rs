@@ -22,6 +22,7 @@ use anyhow::Context;
 use rand::RngCore;
 use shared::Nickname;
 
+use crate::now_ms;
 use crate::storage::sessions::StoredSession;
 use crate::storage::{Store, StoreError};
 
@@ -78,13 +79,6 @@ struct Inner {
     ttl: Duration,
     store: Store,
     live: Mutex<Live>,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// The signing secret: `configured` if given, else the one in `data_dir/session.key`,

@@ -47,9 +47,10 @@ pub fn list_items(
         .map(str::trim)
 }
 
-/// Whether the client offered subprotocols (then the answer must name one).
-pub fn offers_protocols(headers: &HeaderMap) -> bool {
-    headers.contains_key(SEC_WEBSOCKET_PROTOCOL)
+/// Whether the client offered the `parley` subprotocol (then the answer names it; the
+/// answer may only name a protocol the client offered).
+pub fn offers_parley(headers: &HeaderMap) -> bool {
+    list_items(headers, SEC_WEBSOCKET_PROTOCOL, ',').any(|p| p == PROTOCOL)
 }
 
 /// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, the session's lifetime; Secure over TLS.

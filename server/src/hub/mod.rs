@@ -83,7 +83,8 @@ impl Hub {
     /// Registers a new connection of a session and returns its id and outbox. With `greet`,
     /// the outbox starts with the `welcome` frame and its room list, queued under the same
     /// lock as the registration: no room announcement can come before it, and a room created
-    /// meanwhile is either in the list or announced after it.
+    /// meanwhile is in the list, announced after it, or both (clients ignore a room they
+    /// already know).
     pub fn connect(&self, session_id: &str, greet: bool) -> (ConnId, Arc<Outbox>) {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.outbox_bytes));

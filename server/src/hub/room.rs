@@ -23,6 +23,7 @@ use tracing::{debug, instrument, warn};
 
 use super::outbox::{Outbox, Outgoing};
 use super::ConnId;
+use crate::now_ms;
 use crate::storage::writer::Pending;
 use crate::storage::{NewMessage, Outcome, Store, StoreError};
 
@@ -204,13 +205,6 @@ struct Room {
 
 fn frame(msg: &ServerMsg) -> Bytes {
     crate::ws::frame::message(msg)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 impl Room {

@@ -9,6 +9,8 @@
 use bytes::{Buf, Bytes, BytesMut};
 use shared::ServerMsg;
 
+/// Most bytes reserved ahead for a frame whose header has arrived but not its payload.
+const RESERVE_AHEAD: usize = 16 * 1024;
 const OP_CONTINUATION: u8 = 0x0;
 const OP_TEXT: u8 = 0x1;
 const OP_BINARY: u8 = 0x2;
@@ -199,7 +201,9 @@ impl Decoder {
         let len = len as usize;
         let total = head + 4 + len;
         if buf.len() < total {
-            buf.reserve(total - buf.len());
+            // Room for what is announced, up to a bound: a header alone must not make the
+            // connection allocate a whole maximal frame.
+            buf.reserve((total - buf.len()).min(RESERVE_AHEAD));
             return Ok(None);
         }
         let mask: [u8; 4] = buf[head..head + 4].try_into().expect("4 bytes");

@@ -218,7 +218,7 @@ impl Session {
 }
 
 /// The `slow_down` refusal, naming the refused message's room and client id when it has
-/// them (without spending a full parse on a flood).
+/// them.
 fn slow_down(text: &str, rate: f64) -> Refusal {
     let (room, client_id) = match decode_client_msg(text) {
         Ok(ClientMsg::Send {

@@ -119,7 +119,7 @@ async fn upgrade(
             "too many connections; try again later",
         );
     };
-    let offered_protocols = request::offers_protocols(headers);
+    let offered_parley = request::offers_parley(headers);
     let accept = accept_key(key.as_bytes());
     let on_upgrade = hyper::upgrade::on(&mut req);
     let version = query.v.unwrap_or(shared::PROTOCOL_VERSION);
@@ -158,8 +158,8 @@ async fn upgrade(
         .header(header::UPGRADE, "websocket")
         .header(header::CONNECTION, "Upgrade")
         .header(header::SEC_WEBSOCKET_ACCEPT, accept);
-    if offered_protocols {
-        // A client that offers subprotocols (`parley`, `bearer.<token>`) must get one back.
+    if offered_parley {
+        // A client that offers subprotocols (`parley, bearer.<token>`) gets `parley` back.
         resp = resp.header(header::SEC_WEBSOCKET_PROTOCOL, request::PROTOCOL);
     }
     resp.body(axum::body::Body::empty())

@@ -1,5 +1,5 @@
 //! One WebSocket connection's loop: read client messages, write what the outbox holds, ping,
-//! and clean up (leave rooms, free the nickname) however the connection ends.
+//! and clean up (leave rooms, give back its room claims) however the connection ends.
 //!
 //! One task does it all with `select!`, so an idle connection costs one task. Every frame
 //! queued since the last write goes out in one vectored write.
@@ -24,6 +24,7 @@ use crate::config::Limits;
 use crate::hub::outbox::{Outbox, Outgoing};
 use crate::hub::room::RoomHandle;
 use crate::hub::{ConnId, Hub};
+use crate::now_ms;
 use crate::AppState;
 
 /// How long to wait for a close frame to go out, and for the peer's answer.
@@ -113,8 +114,8 @@ impl Session {
         Box::pin(self.finish(socket, end)).await;
     }
 
-    /// Leaves the rooms and frees the nickname (at once: a reconnecting client may want it
-    /// back), then closes with `end`, if given.
+    /// Leaves the rooms (at once: the room sees the departure and the user's room claims
+    /// come back), then closes with `end`, if given.
     async fn finish<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         mut socket: Socket<S>,
@@ -138,12 +139,20 @@ impl Session {
             let _ = socket.write_frames_within(&mut vec![close], grace).await;
             // Read until the peer answers the close (or the grace ends): closing a socket
             // with unread input makes the kernel send a reset, which can destroy the close
-            // frame before the peer reads it.
+            // frame before the peer reads it. Input that cannot be decoded (what got the
+            // connection closed: an oversized or malformed frame) is thrown away as it comes,
+            // so the buffer stays at one read's size.
             let drain = async {
                 while let Ok(true) = socket.fill().await {
-                    while let Ok(Some(msg)) = socket.next_message() {
-                        if matches!(msg, Incoming::Close(_)) {
-                            return;
+                    loop {
+                        match socket.next_message() {
+                            Ok(Some(Incoming::Close(_))) => return,
+                            Ok(Some(_)) => {}
+                            Ok(None) => break,
+                            Err(_) => {
+                                socket.discard_input();
+                                break;
+                            }
                         }
                     }
                 }
@@ -372,11 +381,4 @@ impl Session {
         self.hub.disconnect(self.conn);
         debug!(?end, "session ended");
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -1,9 +1,9 @@
-//! A WebSocket connection's byte stream: reads into a buffer that exists only while a
-//! frame is incomplete, and writes ready frames with vectored writes.
+//! A WebSocket connection's byte stream: reads into a small input buffer, and writes ready
+//! frames with vectored writes.
 //!
-//! An idle connection holds no read or write buffer: reads land in a per-thread scratch
-//! buffer and only bytes of an unfinished frame are copied to the connection; writes go
-//! straight from the shared frame bytes to the socket.
+//! An idle connection holds little: reads land in a per-thread scratch buffer and are then
+//! appended to the connection's input buffer, which is freed once it is empty and larger
+//! than 4 KiB; writes go straight from the shared frame bytes to the socket.
 
 use std::cell::RefCell;
 use std::future::poll_fn;
@@ -88,6 +88,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
             self.inbuf = BytesMut::new();
         }
         msg
+    }
+
+    /// Drops every byte read and not yet decoded (while draining a connection being closed).
+    pub fn discard_input(&mut self) {
+        self.inbuf = BytesMut::new();
     }
 
     /// Writes every frame, then flushes. Each step must make progress within the write
