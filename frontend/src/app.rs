@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::{Banner, ChatScreen, NicknameScreen, Toasts};
-use crate::hooks::{use_chat, ChatProvider};
+use crate::hooks::{use_chat, ChatActions, ChatProvider};
 use crate::state::Screen;
 
 /// The app.
@@ -16,10 +16,16 @@ pub fn app() -> Html {
     }
 }
 
+/// The screen for the state, with the banner and the toasts: it reads the chat context and
+/// hands the banner and the toasts only what they show.
 #[function_component(Shell)]
 fn shell() -> Html {
     let chat = use_chat();
-    let screen = match &chat.state().screen {
+    let actions = chat.actions();
+    let on_reconnect = use_callback(actions.clone(), |(), a: &ChatActions| a.reconnect_now());
+    let on_dismiss = use_callback(actions.clone(), |id, a: &ChatActions| a.dismiss_toast(id));
+    let state = chat.state();
+    let screen = match &state.screen {
         Screen::Starting => {
             html! { <main class="welcome"><p class="muted">{ "Loading…" }</p></main> }
         }
@@ -27,12 +33,12 @@ fn shell() -> Html {
         Screen::Chat => html! { <ChatScreen /> },
     };
     // The connection exists only once signed in.
-    let in_chat = chat.state().screen == Screen::Chat;
+    let in_chat = state.screen == Screen::Chat;
     html! {
         <div class="app">
-            if in_chat { <Banner /> }
+            if in_chat { <Banner status={state.conn.clone()} {on_reconnect} /> }
             { screen }
-            <Toasts />
+            <Toasts toasts={state.toasts.clone()} {on_dismiss} />
         </div>
     }
 }

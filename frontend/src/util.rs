@@ -7,6 +7,11 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Milliseconds left until `at_ms` (browser clock), never negative.
+pub fn ms_until(at_ms: f64) -> f64 {
+    (at_ms - now_ms()).max(0.0)
+}
+
 /// `HH:MM` in the user's local time for a server timestamp.
 pub fn local_time(ts_ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts_ms as f64));

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use parley_server::ws::frame::{Decoder, Incoming};
+use parley_ws::{Decoder, Incoming};
 use shared::{decode_client_msg, ClientMsg, ClientMsgId, MessageText, Nickname, RoomName};
 
 fn handle(text: &str) {

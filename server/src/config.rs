@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser};
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
 /// Everything `parley` can be told at start.
 #[derive(Debug, Clone, Parser)]
@@ -142,22 +142,34 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The documented defaults, whatever the environment says.
     fn default() -> Self {
-        Config::parse_from(["parley"]).limits
+        Config::defaults().limits
     }
 }
 
 impl Config {
+    /// The documented defaults of every setting, ignoring the environment (unlike
+    /// [`Parser::parse`], which reads `PARLEY_*` variables).
+    pub fn defaults() -> Self {
+        let cmd = Config::command().mut_args(|arg| arg.env(None::<&str>));
+        let matches = cmd
+            .try_get_matches_from(["parley"])
+            .expect("the defaults parse");
+        Config::from_arg_matches(&matches).expect("the defaults parse")
+    }
+
     /// The defaults with port 0, SQLite in a new temporary directory and no message rate
-    /// limit (tests send fast; the rate-limit tests set one).
+    /// limit (tests send fast; the rate-limit tests set one). For tests only (the
+    /// `test-util` feature).
+    #[cfg(any(test, feature = "test-util"))]
     pub fn for_tests() -> Self {
         use std::sync::atomic::{AtomicU32, Ordering};
         static N: AtomicU32 = AtomicU32::new(0);
-        let mut cfg = Config::parse_from(["parley", "--listen", "127.0.0.1:0"]);
-        cfg.limits = Limits::default();
+        let mut cfg = Config::defaults();
+        cfg.listen = ([127, 0, 0, 1], 0).into();
         cfg.limits.message_rate = 0.0;
         cfg.limits.sign_in_rate = 0.0;
-        cfg.database_url = None;
         cfg.data_dir = std::env::temp_dir().join(format!(
             "parley-test-{}-{}",
             std::process::id(),
@@ -168,29 +180,15 @@ impl Config {
     }
 }
 
-/// Parses `250ms`, `20s`, `5m`, `1h`, `7d` or a bare number of seconds.
+/// Parses a duration as humantime does (`250ms`, `20s`, `5m`, `1h`, `7d`, `1h 30m`), or a
+/// bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 500ms, 20s, 5m"))?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86400.0,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?} in {s:?}: use ms, s, m, h or d"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s)
+        .map_err(|e| format!("{s:?} is not a duration like 500ms, 20s, 5m: {e}"))
 }
 
 #[cfg(test)]
@@ -250,9 +248,34 @@ mod tests {
     }
 
     #[test]
-    fn defaults_parse() {
+    fn defaults_parse_and_ignore_the_environment() {
         let cfg = Config::for_tests();
         assert_eq!(cfg.limits.max_frame_bytes, 65536);
         assert_eq!(cfg.limits.history_page, 50);
+        // Again in a child process that has PARLEY_HISTORY_PAGE set (setting it here would
+        // race the other tests' threads).
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "config::tests::in_a_child_defaults_ignore_the_environment",
+            ])
+            .env("PARLEY_HISTORY_PAGE", "7")
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&child.stdout);
+        assert!(child.status.success() && out.contains("1 passed"), "{out}");
+    }
+
+    #[test]
+    fn in_a_child_defaults_ignore_the_environment() {
+        if std::env::var("PARLEY_HISTORY_PAGE").as_deref() == Ok("7") {
+            assert_eq!(Limits::default().history_page, 50);
+            assert_eq!(Config::defaults().limits.history_page, 50);
+            assert_eq!(
+                Config::parse_from(["parley"]).limits.history_page,
+                7,
+                "flags do read it"
+            );
+        }
     }
 }

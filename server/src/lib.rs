@@ -1,10 +1,18 @@
 //! Parley's server: serves the SPA, the REST API and the chat WebSocket on one port.
 //!
-//! [`app`] builds the router without a listener (tests can call it directly); [`start`]
-//! binds, serves and returns a [`Server`] to stop.
+//! The layers, each knowing only those below it:
+//! - transports: [`http`] (REST, the SPA) and [`ws`] (the chat WebSocket, on the
+//!   `parley-ws` crate); they authenticate clients ([`auth`]) and hand their messages to
+//! - [`chat`], the command layer (join, leave, send, history), which drives
+//! - the core: [`hub`] (rooms as actors, outboxes, history) over [`storage`], which see
+//!   messages only as [`wire`] bytes and import no transport.
+//!
+//! [`app`] builds the router without a listener; [`start`] binds, serves and returns a
+//! [`Server`] to stop (the tests start real servers on port 0).
 
 pub mod auth;
 mod bucket;
+pub mod chat;
 pub mod config;
 pub mod http;
 pub mod hub;
@@ -12,6 +20,7 @@ mod serve;
 pub mod storage;
 pub mod telemetry;
 mod tls;
+pub mod wire;
 pub mod ws;
 
 use std::net::SocketAddr;
@@ -47,8 +56,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Limits and timeouts.
     pub limits: Arc<Limits>,
-    /// Tracks WebSocket sessions, which outlive their HTTP request, for shutdown.
-    pub sessions: TaskTracker,
+    /// Tracks WebSocket connections, which outlive their HTTP request, for shutdown.
+    pub connections: TaskTracker,
     /// Who is who.
     pub auth: Auth,
     /// Who may open a WebSocket.
@@ -81,7 +90,7 @@ impl AppState {
         Ok(Self {
             hub: Hub::open(store, settings, limits.outbox_bytes).await?,
             limits,
-            sessions: TaskTracker::new(),
+            connections: TaskTracker::new(),
             auth,
             gate,
             sign_ins,
@@ -116,8 +125,8 @@ impl Server {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         self.stop.cancel();
         self.state.hub.close_all(CloseReason::GoingAway);
-        self.state.sessions.close();
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.sessions.wait()).await;
+        self.state.connections.close();
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.connections.wait()).await;
         self.task.await.context("server task")?.context("serving")?;
         Ok(())
     }

@@ -20,7 +20,8 @@ async fn main() -> ExitCode {
 
 async fn run(config: Config) -> anyhow::Result<()> {
     let server = parley_server::start(config).await?;
-    println!("Parley is running at http://{}/", server.addr);
+    let scheme = if server.tls { "https" } else { "http" };
+    println!("Parley is running at {scheme}://{}/", server.addr);
     parley_server::shutdown_signal().await;
     server.shutdown().await
 }

@@ -1,11 +1,25 @@
-//! Typed error codes carried by [`ServerMsg::Error`](crate::ServerMsg::Error).
+//! Typed error codes carried by [`ServerMsg::Error`](crate::ServerMsg::Error) and by every
+//! HTTP refusal's JSON body (`{"error": code, "message": …}`).
 
 use serde::{Deserialize, Serialize};
 
-/// What was wrong with a client's frame or request. Sent in an `error` message; the
-/// connection stays open unless a [`CloseReason`](crate::CloseReason) follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What was wrong with a client's frame or request. Sent in an `error` message, where the
+/// connection stays open unless a [`CloseReason`](crate::CloseReason) follows; the codes
+/// marked "HTTP" are only ever the `error` of an HTTP answer.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     /// The frame is not valid JSON.
     InvalidJson,
@@ -19,7 +33,8 @@ pub enum ErrorCode {
     BinaryNotSupported,
     /// The nickname breaks the rules (1–32 characters, no control characters).
     BadNickname,
-    /// The nickname is in use by another connected user (case-insensitive).
+    /// HTTP (`POST /api/session`, 409): another live session holds the nickname
+    /// (case-insensitive).
     NicknameTaken,
     /// The join names a nickname that is not the session's.
     NicknameMismatch,
@@ -35,61 +50,43 @@ pub enum ErrorCode {
     NotInRoom,
     /// No such room.
     NoSuchRoom,
-    /// The server could not store the message; it was not acknowledged. Retry it.
+    /// The server could not store (or read) messages; nothing was acknowledged. Retry.
     StorageUnavailable,
-    /// Too many messages too fast: wait before sending more.
+    /// Too many messages too fast (or history requests at once): wait before sending more.
     SlowDown,
-    /// This connection has joined as many rooms as allowed.
+    /// The user is in as many rooms as allowed, counting all the user's connections.
     TooManyRooms,
-    /// Unexpected server-side failure; details are in the server log.
-    Internal,
+    /// HTTP (426): `/ws` was asked for without a WebSocket upgrade.
+    WebsocketRequired,
+    /// HTTP (400): a WebSocket version other than 13.
+    WebsocketVersion,
+    /// HTTP (400): no `Sec-WebSocket-Key`.
+    WebsocketKey,
+    /// HTTP (403): the page's origin may not open the WebSocket.
+    OriginNotAllowed,
+    /// HTTP (401): no valid session.
+    Unauthorized,
+    /// HTTP (503): no connection slot is free, in all or for the client's address.
+    TooManyConnections,
+    /// HTTP (429): too many sign-ins from the client's address; `Retry-After` says when.
+    TooManyAttempts,
+    /// HTTP (400): the request's body or query string is malformed.
+    BadRequest,
+    /// HTTP (401): the nickname is registered: its password is needed.
+    NicknameRegistered,
+    /// HTTP (401): the password does not match, or breaks the length rules.
+    BadPassword,
+    /// HTTP (404): no such API route.
+    NotFound,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and catalogue tests.
-    pub const ALL: [ErrorCode; 18] = [
-        Self::InvalidJson,
-        Self::MissingType,
-        Self::UnknownType,
-        Self::BadMessage,
-        Self::BinaryNotSupported,
-        Self::BadNickname,
-        Self::NicknameTaken,
-        Self::NicknameMismatch,
-        Self::BadRoomName,
-        Self::EmptyText,
-        Self::TextTooLong,
-        Self::BadClientId,
-        Self::NotInRoom,
-        Self::NoSuchRoom,
-        Self::StorageUnavailable,
-        Self::SlowDown,
-        Self::TooManyRooms,
-        Self::Internal,
-    ];
+    pub const ALL: &'static [ErrorCode] = <Self as strum::VariantArray>::VARIANTS;
 
     /// The `snake_case` name used on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidJson => "invalid_json",
-            Self::MissingType => "missing_type",
-            Self::UnknownType => "unknown_type",
-            Self::BadMessage => "bad_message",
-            Self::BinaryNotSupported => "binary_not_supported",
-            Self::BadNickname => "bad_nickname",
-            Self::NicknameTaken => "nickname_taken",
-            Self::NicknameMismatch => "nickname_mismatch",
-            Self::BadRoomName => "bad_room_name",
-            Self::EmptyText => "empty_text",
-            Self::TextTooLong => "text_too_long",
-            Self::BadClientId => "bad_client_id",
-            Self::NotInRoom => "not_in_room",
-            Self::NoSuchRoom => "no_such_room",
-            Self::StorageUnavailable => "storage_unavailable",
-            Self::SlowDown => "slow_down",
-            Self::TooManyRooms => "too_many_rooms",
-            Self::Internal => "internal",
-        }
+        self.into()
     }
 }
 
@@ -99,10 +96,11 @@ mod tests {
 
     #[test]
     fn wire_names_match_serde() {
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
         }
+        assert_eq!(ErrorCode::WebsocketRequired.as_str(), "websocket_required");
     }
 }

@@ -16,7 +16,7 @@ pub struct DecodeError {
 }
 
 /// The client message types, as written in `"type"`.
-pub const CLIENT_TYPES: [&str; 4] = ["join", "leave", "send", "history"];
+pub const CLIENT_TYPES: &[&str] = <ClientMsg as strum::VariantNames>::VARIANTS;
 
 /// Decodes one text frame. The happy path parses once; only a failure looks further to tell
 /// bad JSON from an unknown type from a bad field.

@@ -9,8 +9,9 @@ use crate::model::{
 
 /// A message from a client. Names and text arrive as plain strings and are validated by the
 /// server, so that a bad value gets an error naming the field rather than a parse failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ClientMsg {
     /// Join a room (created on first join). The connection appears under its session's
     /// nickname.
@@ -53,8 +54,11 @@ pub enum ClientMsg {
 }
 
 /// A message from the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ServerMsg {
     /// First frame on every connection.
     Welcome {
@@ -138,42 +142,15 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientMsgId>,
     },
-    /// A notice from the server to everyone (for example, a restart).
-    Notice {
-        /// The text.
-        text: String,
-    },
 }
 
 impl ServerMsg {
     /// Every server message type, as written in `"type"`.
-    pub const TYPES: [&'static str; 10] = [
-        "welcome",
-        "joined",
-        "left",
-        "presence",
-        "room_created",
-        "message",
-        "ack",
-        "history",
-        "error",
-        "notice",
-    ];
+    pub const TYPES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     /// This message's `"type"`.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Welcome { .. } => "welcome",
-            Self::Joined { .. } => "joined",
-            Self::Left { .. } => "left",
-            Self::Presence { .. } => "presence",
-            Self::RoomCreated { .. } => "room_created",
-            Self::Message(_) => "message",
-            Self::Ack { .. } => "ack",
-            Self::History { .. } => "history",
-            Self::Error { .. } => "error",
-            Self::Notice { .. } => "notice",
-        }
+        self.into()
     }
 
     /// An error frame not tied to a room or message.

@@ -1,17 +1,27 @@
 //! The connection banner: connecting, connected, reconnecting (with a countdown and a
 //! "Retry now" button) or disconnected (with the reason).
+//!
+//! Pure: it renders again when the status changes, and twice a second during a countdown.
 
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
-use crate::state::{ms_until, ConnStatus};
+use crate::state::ConnStatus;
+use crate::util::ms_until;
+
+/// Props of [`Banner`].
+#[derive(Properties, PartialEq)]
+pub struct BannerProps {
+    /// The connection's status.
+    pub status: ConnStatus,
+    /// Reconnects now.
+    pub on_reconnect: Callback<()>,
+}
 
 /// Shows the connection's status.
 #[function_component(Banner)]
-pub fn banner() -> Html {
-    let chat = use_chat();
-    let status = chat.state().conn.clone();
+pub fn banner(props: &BannerProps) -> Html {
+    let status = &props.status;
     // Re-render twice a second while a countdown runs.
     let tick = use_state(|| 0u32);
     {
@@ -23,11 +33,8 @@ pub fn banner() -> Html {
             move || drop(timer)
         });
     }
-    let retry = {
-        let chat = chat.clone();
-        Callback::from(move |_| chat.reconnect_now())
-    };
-    let (class, body) = match &status {
+    let retry = props.on_reconnect.reform(|_: MouseEvent| ());
+    let (class, body) = match status {
         ConnStatus::Connecting => ("banner connecting", html! { "Connecting…" }),
         ConnStatus::Connected => ("banner connected", html! { "Connected" }),
         ConnStatus::Reconnecting { at_ms, .. } => {
@@ -46,7 +53,7 @@ pub fn banner() -> Html {
             <button class="link" onclick={retry}>{ "Reconnect" }</button></> },
         ),
     };
-    html! { <div class={class} role="status" aria-live="polite" data-status={status_name(&status)}>{ body }</div> }
+    html! { <div class={class} role="status" aria-live="polite" data-status={status_name(status)}>{ body }</div> }
 }
 
 fn status_name(s: &ConnStatus) -> &'static str {

@@ -1,31 +1,49 @@
 //! The chat screen: rooms on the left, the room in view in the middle, its members on the
 //! right (stacked on narrow screens).
+//!
+//! The one component of the screen that reads the chat context: it renders after every
+//! action and hands its parts only what they show, with callbacks that stay the same, so a
+//! part whose data did not change (another room's message, a toast) is not rendered again.
 
 use yew::prelude::*;
 
 use super::composer::Composer;
 use super::member_list::MemberList;
 use super::message_list::MessageList;
-use super::room_list::RoomList;
-use crate::hooks::use_chat;
+use super::room_list::{RoomEntry, RoomList};
+use crate::hooks::{use_chat, ChatActions};
 
 /// The chat layout.
 #[function_component(ChatScreen)]
 pub fn chat_screen() -> Html {
     let chat = use_chat();
+    let actions = chat.actions();
+    let on_join = use_callback(actions.clone(), |room, a: &ChatActions| a.join(room));
+    let on_sign_out = use_callback(actions.clone(), |(), a: &ChatActions| a.sign_out());
+    let on_send = use_callback(actions.clone(), |(room, text), a: &ChatActions| {
+        a.send(room, text)
+    });
+    let on_load_older = use_callback(actions.clone(), |room, a: &ChatActions| a.load_older(room));
+    let on_retry = use_callback(actions.clone(), |(room, id), a: &ChatActions| {
+        a.retry(room, id)
+    });
     let state = chat.state();
+    let sidebar = html! {
+        <RoomList rooms={RoomEntry::all(state)} current={state.current.clone()} me={state.me.clone()}
+            {on_join} {on_sign_out} />
+    };
     let Some(room) = state.current_room().cloned() else {
-        return html! { <main class="chat"><RoomList /><section class="room empty"><p>{ "Join a room to start." }</p></section></main> };
+        return html! { <main class="chat">{ sidebar }<section class="room empty"><p>{ "Join a room to start." }</p></section></main> };
     };
     let leave = {
-        let chat = chat.clone();
+        let actions = actions.clone();
         let name = room.name.clone();
-        Callback::from(move |_| chat.leave(name.clone()))
+        Callback::from(move |_| actions.leave(name.clone()))
     };
     let me = state.me.clone();
     html! {
         <main class="chat">
-            <RoomList />
+            { sidebar }
             <section class="room" aria-label={format!("Room {}", room.name)}>
                 <header class="room-header">
                     <h2>{ format!("#{}", room.name) }</h2>
@@ -34,10 +52,10 @@ pub fn chat_screen() -> Html {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>
                     }
                 </header>
-                <MessageList room={room.clone()} me={me} />
-                <Composer room={room.name.clone()} enabled={room.joined} />
+                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} />
+                <Composer room={room.name.clone()} enabled={room.joined} {on_send} />
             </section>
-            <MemberList members={room.members.clone()} me={state.me.clone()} />
+            <MemberList members={room.members.clone()} {me} />
         </main>
     }
 }

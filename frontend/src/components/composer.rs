@@ -1,11 +1,11 @@
 //! The composer: a textarea labelled "Message" (Enter sends, Shift+Enter adds a line) and a
 //! "Send" button.
+//!
+//! Pure: it renders again only when its room, its enabled state or its callback changes.
 
 use shared::{MessageText, RoomName, TEXT_MAX_CHARS};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
-
-use crate::hooks::use_chat;
 
 /// Props of [`Composer`].
 #[derive(Properties, PartialEq)]
@@ -14,16 +14,17 @@ pub struct ComposerProps {
     pub room: RoomName,
     /// False while the room is not joined.
     pub enabled: bool,
+    /// Sends a message: (room, text).
+    pub on_send: Callback<(RoomName, String)>,
 }
 
 /// The message composer.
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
-    let chat = use_chat();
     let area = use_node_ref();
     let error = use_state(|| None::<String>);
     let submit = {
-        let chat = chat.clone();
+        let on_send = props.on_send.clone();
         let area = area.clone();
         let room = props.room.clone();
         let error = error.clone();
@@ -39,7 +40,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                 Ok(_) => {
                     error.set(None);
                     el.set_value("");
-                    chat.send(room.clone(), text);
+                    on_send.emit((room.clone(), text));
                 }
                 Err(err) => error.set(Some(format!("A message {err}."))),
             }

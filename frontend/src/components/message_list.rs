@@ -1,14 +1,15 @@
 //! The message list of the room in view: messages in seq order with system notices between
 //! them, then own messages still sending (or failed, with Retry). Sticks to the bottom while
 //! the user is there; scrolling to the top loads older messages.
+//!
+//! Pure: it renders again only when its room changes (a new `Rc`), not for every action.
 
 use std::rc::Rc;
 
-use shared::Nickname;
+use shared::{Nickname, RoomName};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
 use crate::state::{Pending, PendingStatus, RoomView};
 use crate::util::local_time;
 
@@ -22,11 +23,18 @@ pub struct MessageListProps {
     pub room: Rc<RoomView>,
     /// This user, to mark own messages.
     pub me: Option<Nickname>,
+    /// Asks for the page before the oldest message held.
+    pub on_load_older: Callback<RoomName>,
+    /// Sends a failed message again: (room, client id).
+    pub on_retry: Callback<(RoomName, String)>,
 }
 
 impl PartialEq for MessageListProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.room, &other.room) && self.me == other.me
+        Rc::ptr_eq(&self.room, &other.room)
+            && self.me == other.me
+            && self.on_load_older == other.on_load_older
+            && self.on_retry == other.on_retry
     }
 }
 
@@ -46,7 +54,6 @@ struct ScrollMemo {
 /// The message list.
 #[function_component(MessageList)]
 pub fn message_list(props: &MessageListProps) -> Html {
-    let chat = use_chat();
     let list = use_node_ref();
     let memo = use_mut_ref(|| ScrollMemo {
         at_bottom: true,
@@ -87,7 +94,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
 
     let onscroll = {
         let memo = memo.clone();
-        let chat = chat.clone();
+        let on_load_older = props.on_load_older.clone();
         let name = room.name.clone();
         Callback::from(move |e: Event| {
             let Some(el) = e.target_dyn_into::<HtmlElement>() else {
@@ -98,7 +105,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
             m.height = el.scroll_height();
             drop(m);
             if el.scroll_top() < EDGE_PX {
-                chat.load_older(name.clone());
+                on_load_older.emit(name.clone());
             }
         })
     };
@@ -107,9 +114,9 @@ pub fn message_list(props: &MessageListProps) -> Html {
     let head = if room.loading_older {
         html! { <li class="history-edge">{ "Loading older messages…" }</li> }
     } else if room.has_more {
-        let chat = chat.clone();
+        let on_load_older = props.on_load_older.clone();
         let name = room.name.clone();
-        html! { <li class="history-edge"><button class="link" onclick={move |_| chat.load_older(name.clone())}>{ "Load older messages" }</button></li> }
+        html! { <li class="history-edge"><button class="link" onclick={move |_| on_load_older.emit(name.clone())}>{ "Load older messages" }</button></li> }
     } else {
         html! { <li class="history-edge start">{ format!("This is the start of #{}.", room.name) }</li> }
     };
@@ -142,7 +149,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
     let pending = room
         .pending
         .iter()
-        .map(|p| pending_line(&chat, &room, p, me));
+        .map(|p| pending_line(&props.on_retry, &room, p, me));
 
     html! {
         <ol class="messages" ref={list} {onscroll} aria-label="Messages" aria-live="polite">
@@ -154,7 +161,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
 }
 
 fn pending_line(
-    chat: &crate::hooks::ChatHandle,
+    on_retry: &Callback<(RoomName, String)>,
     room: &RoomView,
     p: &Pending,
     me: Option<&Nickname>,
@@ -165,9 +172,8 @@ fn pending_line(
             html! { <span class="status">{ "sending…" }</span> },
         ),
         PendingStatus::Failed(why) => {
-            let chat = chat.clone();
             let (name, id) = (room.name.clone(), p.client_id.clone());
-            let retry = Callback::from(move |_| chat.retry(name.clone(), id.clone()));
+            let retry = on_retry.reform(move |_: MouseEvent| (name.clone(), id.clone()));
             (
                 "msg mine failed",
                 html! { <span class="status" title={why.clone()}>{ "failed" }
@@ -183,5 +189,32 @@ fn pending_line(
             </div>
             <div class="text">{ p.text.clone() }</div>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageListProps;
+    use crate::state::fixtures::*;
+    use crate::state::ChatState;
+    use yew::Callback;
+
+    #[test]
+    fn its_props_change_only_when_its_room_does() {
+        let (on_load_older, on_retry) = (Callback::noop(), Callback::noop());
+        let props = |s: &ChatState| MessageListProps {
+            room: view(s, "lobby").clone(),
+            me: s.me.clone(),
+            on_load_older: on_load_older.clone(),
+            on_retry: on_retry.clone(),
+        };
+        let before = in_lobby_and_garden();
+        let elsewhere = run(before.clone(), [message("garden", 1, BOB, "elsewhere")]);
+        assert!(
+            props(&before) == props(&elsewhere),
+            "another room's message"
+        );
+        let here = run(before.clone(), [message("lobby", 1, BOB, "here")]);
+        assert!(props(&before) != props(&here), "its own room's message");
     }
 }

@@ -41,7 +41,7 @@ pub fn nickname_screen(props: &NicknameScreenProps) -> Html {
                 Ok(nick) => {
                     local_error.set(None);
                     let pass = Some(pass_el.value()).filter(|p| !p.is_empty());
-                    chat.sign_in(nick, pass);
+                    chat.actions().sign_in(nick, pass);
                 }
                 Err(err) => local_error.set(Some(format!("A nickname {err}."))),
             }

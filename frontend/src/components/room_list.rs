@@ -1,20 +1,66 @@
 //! The room sidebar: every room, unread counts, and the "New room" input.
+//!
+//! Pure: it gets one [`RoomEntry`] per room, compared by value, so a message in the room in
+//! view (which changes no entry) does not render it again.
 
-use shared::RoomName;
+use shared::{Nickname, RoomName};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
+use crate::state::{ChatState, RoomView};
+
+/// What the sidebar shows of a room.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomEntry {
+    /// The room.
+    pub name: RoomName,
+    /// This user is in it.
+    pub joined: bool,
+    /// Messages from others not seen yet.
+    pub unread: u32,
+    /// How many users are in it, shown for rooms not joined.
+    pub member_count: u32,
+}
+
+impl RoomEntry {
+    /// The sidebar's view of one room.
+    pub fn of(room: &RoomView) -> Self {
+        Self {
+            name: room.name.clone(),
+            joined: room.joined,
+            unread: room.unread,
+            member_count: room.member_count,
+        }
+    }
+
+    /// Every known room, in name order.
+    pub fn all(state: &ChatState) -> Vec<Self> {
+        state.rooms.values().map(|r| Self::of(r)).collect()
+    }
+}
+
+/// Props of [`RoomList`].
+#[derive(Properties, PartialEq)]
+pub struct RoomListProps {
+    /// Every room, in name order.
+    pub rooms: Vec<RoomEntry>,
+    /// The room in view.
+    pub current: Option<RoomName>,
+    /// This user.
+    pub me: Option<Nickname>,
+    /// Joins a room (clicked, or named in the form) and brings it into view.
+    pub on_join: Callback<RoomName>,
+    /// Signs out.
+    pub on_sign_out: Callback<()>,
+}
 
 /// The sidebar.
 #[function_component(RoomList)]
-pub fn room_list() -> Html {
-    let chat = use_chat();
-    let state = chat.state();
+pub fn room_list(props: &RoomListProps) -> Html {
     let input = use_node_ref();
     let error = use_state(|| None::<String>);
     let onsubmit = {
-        let chat = chat.clone();
+        let on_join = props.on_join.clone();
         let input = input.clone();
         let error = error.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -27,37 +73,18 @@ pub fn room_list() -> Html {
                 Ok(room) => {
                     error.set(None);
                     el.set_value("");
-                    chat.join(room);
+                    on_join.emit(room);
                 }
                 Err(err) => error.set(Some(format!("A room name (a-z, 0-9, - and _) {err}."))),
             }
         })
     };
-    let rooms = state.rooms.values().map(|r| {
-        let current = state.current.as_ref() == Some(&r.name);
-        let chat = chat.clone();
-        let name = r.name.clone();
-        let onclick = Callback::from(move |_| chat.select(name.clone()));
-        let class = classes!("room-link", current.then_some("current"), r.joined.then_some("joined"));
-        html! {
-            <li key={r.name.to_string()}>
-                <button {class} {onclick} aria-current={current.then_some("true")}>
-                    <span class="hash">{ "#" }</span>
-                    <span class="name">{ r.name.to_string() }</span>
-                    if r.unread > 0 {
-                        <span class="badge" aria-label={format!("{} unread", r.unread)}>{ r.unread }</span>
-                    } else if !r.joined {
-                        <span class="count muted">{ r.member_count }</span>
-                    }
-                </button>
-            </li>
-        }
-    });
-    let sign_out = {
-        let chat = chat.clone();
-        Callback::from(move |_| chat.sign_out())
-    };
-    let me = state.me.as_ref().map(|m| m.to_string()).unwrap_or_default();
+    let rooms = props
+        .rooms
+        .iter()
+        .map(|r| room_link(r, props.current.as_ref() == Some(&r.name), &props.on_join));
+    let sign_out = props.on_sign_out.reform(|_: MouseEvent| ());
+    let me = props.me.as_ref().map(|m| m.to_string()).unwrap_or_default();
     html! {
         <nav class="sidebar" aria-label="Rooms">
             <div class="brand">{ "Parley" }</div>
@@ -76,5 +103,56 @@ pub fn room_list() -> Html {
                 <p id="new-room-error" class="error" role="alert">{ (*error).clone().unwrap_or_default() }</p>
             </form>
         </nav>
+    }
+}
+
+/// One room's button: its name, then its unread count, or its member count if not joined.
+fn room_link(r: &RoomEntry, current: bool, on_join: &Callback<RoomName>) -> Html {
+    let name = r.name.clone();
+    let onclick = on_join.reform(move |_: MouseEvent| name.clone());
+    let class = classes!(
+        "room-link",
+        current.then_some("current"),
+        r.joined.then_some("joined")
+    );
+    html! {
+        <li key={r.name.to_string()}>
+            <button {class} {onclick} aria-current={current.then_some("true")}>
+                <span class="hash">{ "#" }</span>
+                <span class="name">{ r.name.to_string() }</span>
+                if r.unread > 0 {
+                    <span class="badge" aria-label={format!("{} unread", r.unread)}>{ r.unread }</span>
+                } else if !r.joined {
+                    <span class="count muted">{ r.member_count }</span>
+                }
+            </button>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RoomEntry;
+    use crate::state::fixtures::*;
+
+    #[test]
+    fn a_message_in_the_room_in_view_changes_no_sidebar_entry() {
+        let before = in_lobby_and_garden();
+        let after = run(before.clone(), [message("lobby", 1, BOB, "in view")]);
+        assert_eq!(RoomEntry::all(&before), RoomEntry::all(&after));
+    }
+
+    #[test]
+    fn a_message_in_another_room_shows_in_its_entry() {
+        let before = in_lobby_and_garden();
+        let after = run(before.clone(), [message("garden", 1, BOB, "elsewhere")]);
+        let garden = |s: &crate::state::ChatState| {
+            RoomEntry::all(s)
+                .into_iter()
+                .find(|e| e.name == room("garden"))
+                .map(|e| e.unread)
+        };
+        assert_eq!(garden(&before), Some(0));
+        assert_eq!(garden(&after), Some(1));
     }
 }

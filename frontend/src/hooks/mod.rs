@@ -2,4 +2,4 @@
 
 mod use_chat;
 
-pub use use_chat::{use_chat, ChatHandle, ChatProvider};
+pub use use_chat::{use_chat, ChatActions, ChatProvider};

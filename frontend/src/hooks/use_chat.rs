@@ -1,5 +1,11 @@
 //! The chat context: [`ChatProvider`] owns the state and, once there is a session, the
-//! connection; [`use_chat`] gives components the state and domain methods.
+//! connection; [`use_chat`] gives components the state and the [`ChatActions`] on it.
+//!
+//! The state is the only record of what a new socket must restore: after each `welcome` the
+//! state has seen, the provider hands the connection [`ChatState::resume_frames`].
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use shared::{Nickname, RoomName};
 use yew::platform::spawn_local;
@@ -10,15 +16,15 @@ use crate::services::connection::{ConnEvent, Connection};
 use crate::state::{Action, ChatState};
 use crate::util::{new_client_id, room_from_path, show_room_in_path};
 
-/// What components get from [`use_chat`].
+/// The live connection, if any. Shared, not state: actions made earlier must reach the
+/// current one.
+type ConnSlot = Rc<RefCell<Option<Connection>>>;
+
+/// What components get from [`use_chat`]. Changes with every action.
 #[derive(Clone, PartialEq)]
 pub struct ChatHandle {
     state: UseReducerHandle<ChatState>,
-    conn: Option<Connection>,
-    /// Starts the chat for a signed-in nickname (opens the connection).
-    begin: Callback<Nickname>,
-    /// Stops the connection.
-    end: Callback<()>,
+    actions: ChatActions,
 }
 
 impl ChatHandle {
@@ -27,8 +33,40 @@ impl ChatHandle {
         &self.state
     }
 
-    fn conn(&self) -> Option<&Connection> {
-        self.conn.as_ref()
+    /// What the user can do.
+    pub fn actions(&self) -> &ChatActions {
+        &self.actions
+    }
+}
+
+/// What the user can do. The same (equal) for the provider's whole life, so callbacks made
+/// from it need not change between renders; each action reads the state as it is when it
+/// runs, not when the callback was made.
+#[derive(Clone)]
+pub struct ChatActions {
+    state: UseReducerHandle<ChatState>,
+    conn: ConnSlot,
+    /// Starts the chat for a signed-in nickname (opens the connection).
+    begin: Callback<Nickname>,
+    /// Stops the connection.
+    end: Callback<()>,
+}
+
+impl PartialEq for ChatActions {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.conn, &other.conn)
+    }
+}
+
+impl ChatActions {
+    /// The state now. A fresh handle per use: a long-lived one would keep every state it
+    /// ever read alive.
+    fn now(&self) -> UseReducerHandle<ChatState> {
+        self.state.clone()
+    }
+
+    fn conn(&self) -> Option<Connection> {
+        self.conn.borrow().clone()
     }
 
     /// Signs in as `nickname` (with a password to register it or to unlock it), then enters
@@ -56,20 +94,19 @@ impl ChatHandle {
         spawn_local(api::sign_out());
     }
 
-    /// Joins a room and brings it into view.
+    /// Brings a room into view, joining it first if this user is not in it.
     pub fn join(&self, room: RoomName) {
         let Some(conn) = self.conn() else { return };
+        let (joined, after) = self
+            .now()
+            .rooms
+            .get(&room)
+            .map_or((false, None), |r| (r.joined, r.resume));
         self.state.dispatch(Action::Joining(room.clone()));
-        let joined = self.state.rooms.get(&room).is_some_and(|r| r.joined);
         if !joined {
-            conn.join(room.clone());
+            conn.join(room.clone(), after);
         }
         show_room_in_path(&room);
-    }
-
-    /// Brings a room into view (joins it first if needed).
-    pub fn select(&self, room: RoomName) {
-        self.join(room);
     }
 
     /// Leaves a room.
@@ -95,7 +132,7 @@ impl ChatHandle {
     pub fn retry(&self, room: RoomName, client_id: String) {
         let Some(conn) = self.conn() else { return };
         let Some(text) = self
-            .state
+            .now()
             .rooms
             .get(&room)
             .and_then(|r| r.pending.iter().find(|p| p.client_id == client_id))
@@ -113,13 +150,16 @@ impl ChatHandle {
     /// Asks for the page of messages before the oldest one shown.
     pub fn load_older(&self, room: RoomName) {
         let Some(conn) = self.conn() else { return };
-        let Some(view) = self.state.rooms.get(&room) else {
-            return;
+        let before = {
+            let state = self.now();
+            let Some(view) = state.rooms.get(&room) else {
+                return;
+            };
+            if view.loading_older || !view.has_more {
+                return;
+            }
+            view.first_seq().unwrap_or(shared::Seq(view.baseline.0 + 1))
         };
-        if view.loading_older || !view.has_more {
-            return;
-        }
-        let before = view.first_seq().unwrap_or(shared::Seq(view.baseline.0 + 1));
         self.state.dispatch(Action::LoadingOlder(room.clone()));
         conn.history(room, before);
     }
@@ -148,12 +188,10 @@ pub struct ChatProviderProps {
 #[function_component(ChatProvider)]
 pub fn chat_provider(props: &ChatProviderProps) -> Html {
     let state = use_reducer(ChatState::default);
-    // The live connection. A ref, not state: callbacks made earlier must see the current
-    // one; the reducer's actions re-render whenever it changes.
-    let conn = use_mut_ref(|| None::<Connection>);
+    let conn: ConnSlot = use_mut_ref(|| None);
 
-    // Opens the connection for a signed-in nickname and joins the lobby (and the room in
-    // the address, if any).
+    // Opens the connection for a signed-in nickname and wants the lobby (and the room in
+    // the address, if any): the resume after the welcome joins them.
     let begin = {
         let (dispatcher, conn) = (state.dispatcher(), conn.clone());
         use_callback((), move |nickname: Nickname, _| {
@@ -166,16 +204,10 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
                 ConnEvent::Msg(m) => events.dispatch(Action::Server(m)),
                 ConnEvent::SessionEnded => events.dispatch(Action::SessionEnded),
             });
-            let connection = Connection::start(on_event);
-            connection.join(RoomName::lobby());
-            let deep_link = room_from_path().filter(|r| *r != RoomName::lobby());
-            if let Some(room) = &deep_link {
-                connection.join(room.clone());
-            }
-            *conn.borrow_mut() = Some(connection);
+            *conn.borrow_mut() = Some(Connection::start(on_event));
             dispatcher.dispatch(Action::SignedIn(nickname));
             dispatcher.dispatch(Action::Joining(RoomName::lobby()));
-            if let Some(room) = deep_link {
+            if let Some(room) = room_from_path().filter(|r| *r != RoomName::lobby()) {
                 dispatcher.dispatch(Action::Joining(room));
             }
         })
@@ -188,6 +220,16 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
             }
         })
     };
+
+    // After each welcome the state has seen: rejoin and re-send from what the state holds.
+    {
+        let (state, conn) = (state.clone(), conn.clone());
+        use_effect_with(state.welcomes(), move |_| {
+            if let Some(c) = conn.borrow().as_ref() {
+                c.resume(state.resume_frames());
+            }
+        });
+    }
 
     // At start: resume the session the cookie holds, if any.
     {
@@ -206,12 +248,13 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
         });
     }
 
-    let handle = ChatHandle {
-        state,
-        conn: conn.borrow().clone(),
+    let actions = ChatActions {
+        state: state.clone(),
+        conn,
         begin,
         end,
     };
+    let handle = ChatHandle { state, actions };
     html! {
         <ContextProvider<ChatHandle> context={handle}>
             { props.children.clone() }

@@ -1,13 +1,17 @@
 //! The connection to the server: opens the WebSocket (the session cookie authenticates it),
-//! reconnects with exponential backoff and jitter, and after each reconnect rejoins the rooms
-//! from the last `seq` seen and re-sends every message not yet acknowledged (same client id,
-//! so never stored twice). When the session has ended it stops and says so.
+//! reconnects with exponential backoff and jitter, and when the session has ended it stops
+//! and says so.
+//!
+//! It keeps only what is about the socket. What a new socket must restore (rooms to rejoin,
+//! from which seq, messages not acknowledged yet) is the state's: after each `welcome` the
+//! owner hands [`Connection::resume`] the frames from `ChatState::resume_frames`, and only
+//! then does the link send live frames. Frames asked for before that are dropped, since the
+//! resume covers them.
 //!
 //! Plain async code, no UI: it reports [`ConnEvent`]s through a callback and takes commands
 //! through a [`Connection`] handle.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use futures::channel::mpsc;
@@ -17,7 +21,7 @@ use shared::{ClientMsg, CloseReason, RoomName, Seq, ServerMsg};
 use yew::Callback;
 
 use super::api;
-use crate::state::ConnStatus;
+use crate::state::{join_frame, send_frame, ConnStatus};
 use crate::util::{now_ms, random, ws_url};
 
 /// First reconnect delay; doubled per failed attempt up to [`BACKOFF_MAX_MS`].
@@ -36,21 +40,12 @@ pub enum ConnEvent {
     SessionEnded,
 }
 
-/// A message sent but not acknowledged.
-#[derive(Debug, Clone)]
-struct Unacked {
-    room: RoomName,
-    client_id: String,
-    text: String,
-}
-
-/// What must survive a reconnect.
+/// Where the current socket stands. Reset when a socket ends.
 #[derive(Default)]
-struct Session {
-    /// Rooms to be in, with the last seq seen (None: never joined yet).
-    rooms: BTreeMap<RoomName, Option<Seq>>,
-    unacked: Vec<Unacked>,
-    /// A `welcome` arrived on the current socket: frames can be sent.
+struct Link {
+    /// A `welcome` arrived on it: it waits for [`Connection::resume`].
+    welcomed: bool,
+    /// The resume frames went out: live frames can follow.
     open: bool,
 }
 
@@ -65,13 +60,13 @@ enum Cmd {
 /// Cloneable handle to the connection.
 #[derive(Clone)]
 pub struct Connection {
-    session: Rc<RefCell<Session>>,
+    link: Rc<RefCell<Link>>,
     tx: mpsc::UnboundedSender<Cmd>,
 }
 
 impl PartialEq for Connection {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session)
+        Rc::ptr_eq(&self.link, &other.link)
     }
 }
 
@@ -80,51 +75,53 @@ impl Connection {
     pub fn start(on_event: Callback<ConnEvent>) -> Self {
         let (tx, rx) = mpsc::unbounded();
         let conn = Self {
-            session: Rc::default(),
+            link: Rc::default(),
             tx,
         };
-        wasm_bindgen_futures::spawn_local(run(conn.session.clone(), rx, on_event));
+        wasm_bindgen_futures::spawn_local(run(conn.link.clone(), rx, on_event));
         conn
     }
 
+    fn queue(&self, msg: &ClientMsg) {
+        let _ = self.tx.unbounded_send(Cmd::Frame(msg.to_json()));
+    }
+
+    /// Sends a frame if the link is open; drops it otherwise (the next resume covers it).
     fn frame(&self, msg: &ClientMsg) {
-        if self.session.borrow().open {
-            let _ = self.tx.unbounded_send(Cmd::Frame(msg.to_json()));
+        if self.link.borrow().open {
+            self.queue(msg);
         }
     }
 
-    /// Joins a room (now, or on connect).
-    pub fn join(&self, room: RoomName) {
-        let after = *self
-            .session
-            .borrow_mut()
-            .rooms
-            .entry(room.clone())
-            .or_insert(None);
-        self.frame(&join_msg(&room, after));
+    /// Restores the chat on a socket that was just welcomed: sends `frames` (the state's
+    /// resume frames) in order, then opens the link to live frames. Does nothing if the
+    /// socket is not waiting for it (already resumed, or gone: the next welcome asks again).
+    pub fn resume(&self, frames: Vec<ClientMsg>) {
+        let mut link = self.link.borrow_mut();
+        if !link.welcomed || link.open {
+            return;
+        }
+        for msg in &frames {
+            self.queue(msg);
+        }
+        link.open = true;
+    }
+
+    /// Joins a room, with the messages after `after` (None: the latest page).
+    pub fn join(&self, room: RoomName, after: Option<Seq>) {
+        self.frame(&join_frame(&room, after));
     }
 
     /// Leaves a room.
     pub fn leave(&self, room: RoomName) {
-        self.session.borrow_mut().rooms.remove(&room);
         self.frame(&ClientMsg::Leave {
             room: room.to_string(),
         });
     }
 
-    /// Sends a chat message now, or when connected; retries it after reconnects until acked.
+    /// Sends a chat message (the state keeps it for the resume until it is acked).
     pub fn send(&self, room: RoomName, client_id: String, text: String) {
-        let msg = ClientMsg::Send {
-            room: room.to_string(),
-            client_id: client_id.clone(),
-            text: text.clone(),
-        };
-        self.session.borrow_mut().unacked.push(Unacked {
-            room,
-            client_id,
-            text,
-        });
-        self.frame(&msg);
+        self.frame(&send_frame(&room, &client_id, &text));
     }
 
     /// Asks for older messages.
@@ -147,15 +144,6 @@ impl Connection {
     }
 }
 
-fn join_msg(room: &RoomName, after: Option<Seq>) -> ClientMsg {
-    // The server takes the nickname from the session.
-    ClientMsg::Join {
-        room: room.to_string(),
-        nickname: None,
-        after,
-    }
-}
-
 /// How a socket ended.
 enum End {
     /// Try again after a backoff.
@@ -169,20 +157,20 @@ enum End {
 }
 
 async fn run(
-    session: Rc<RefCell<Session>>,
+    link: Rc<RefCell<Link>>,
     mut rx: mpsc::UnboundedReceiver<Cmd>,
     on_event: Callback<ConnEvent>,
 ) {
     let mut attempt: u32 = 0;
     loop {
         let end = match WebSocket::open(&ws_url()) {
-            Ok(ws) => drive(ws, &session, &mut rx, &on_event, &mut attempt).await,
+            Ok(ws) => drive(ws, &link, &mut rx, &on_event, &mut attempt).await,
             Err(err) => End::Stop(format!("cannot open a WebSocket: {err}")),
         };
-        let was_open = std::mem::take(&mut session.borrow_mut().open);
+        let welcomed = std::mem::take(&mut *link.borrow_mut()).welcomed;
         // Browsers hide why an upgrade failed (a 401 looks like any network error): ask.
         let end = match end {
-            End::Retry if !was_open => match api::current_session().await {
+            End::Retry if !welcomed => match api::current_session().await {
                 Ok(None) => End::SessionEnded,
                 _ => End::Retry,
             },
@@ -244,12 +232,12 @@ async fn wait(rx: &mut mpsc::UnboundedReceiver<Cmd>, delay_ms: Option<f64>) -> b
 /// Runs one socket until it ends.
 async fn drive(
     ws: WebSocket,
-    session: &Rc<RefCell<Session>>,
+    link: &Rc<RefCell<Link>>,
     rx: &mut mpsc::UnboundedReceiver<Cmd>,
     on_event: &Callback<ConnEvent>,
     attempt: &mut u32,
 ) -> End {
-    // Frames queued for an earlier socket are covered by the rejoin and re-send below.
+    // Frames queued for an earlier socket are covered by this one's resume.
     while rx.try_recv().is_ok() {}
     let (mut sink, mut stream) = ws.split();
     loop {
@@ -258,16 +246,14 @@ async fn drive(
                 Some(Ok(Message::Text(text))) => {
                     let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) else { continue };
                     let welcome = matches!(msg, ServerMsg::Welcome { .. });
-                    observe(session, &msg);
+                    if welcome {
+                        // Before the state hears of it, so its resume finds the link ready.
+                        link.borrow_mut().welcomed = true;
+                        *attempt = 0;
+                    }
                     on_event.emit(ConnEvent::Msg(msg));
                     if welcome {
-                        *attempt = 0;
                         on_event.emit(ConnEvent::Status(ConnStatus::Connected));
-                        for frame in resume_frames(session) {
-                            if sink.send(Message::Text(frame)).await.is_err() {
-                                return End::Retry;
-                            }
-                        }
                     }
                 }
                 Some(Ok(Message::Bytes(_))) => {}
@@ -297,40 +283,4 @@ fn closed(code: u16) -> End {
         Some(CloseReason::Unauthorized) => End::SessionEnded,
         _ => End::Retry,
     }
-}
-
-/// Tracks what a reconnect needs from a server message.
-fn observe(session: &Rc<RefCell<Session>>, msg: &ServerMsg) {
-    let mut s = session.borrow_mut();
-    match msg {
-        ServerMsg::Welcome { .. } => s.open = true,
-        ServerMsg::Joined { room, after, .. } => {
-            if let Some(seen) = s.rooms.get_mut(room) {
-                *seen = Some(seen.unwrap_or(*after).max(*after));
-            }
-        }
-        ServerMsg::Message(m) => {
-            if let Some(seen) = s.rooms.get_mut(&m.room) {
-                *seen = Some(seen.unwrap_or(m.seq).max(m.seq));
-            }
-        }
-        ServerMsg::Ack { client_id, .. } => s.unacked.retain(|u| u.client_id != client_id.as_str()),
-        ServerMsg::Error {
-            client_id: Some(id),
-            ..
-        } => s.unacked.retain(|u| u.client_id != id.as_str()),
-        _ => {}
-    }
-}
-
-/// The frames that restore a session on a new socket: rejoins, then unacked sends in order.
-fn resume_frames(session: &Rc<RefCell<Session>>) -> Vec<String> {
-    let s = session.borrow();
-    let joins = s.rooms.iter().map(|(room, after)| join_msg(room, *after));
-    let sends = s.unacked.iter().map(|u| ClientMsg::Send {
-        room: u.room.to_string(),
-        client_id: u.client_id.clone(),
-        text: u.text.clone(),
-    });
-    joins.chain(sends).map(|m| m.to_json()).collect()
 }

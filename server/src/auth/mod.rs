@@ -23,7 +23,6 @@ use rand::RngCore;
 use shared::Nickname;
 
 use crate::now_ms;
-use crate::storage::sessions::StoredSession;
 use crate::storage::{Store, StoreError};
 
 pub use self::token::Token;
@@ -33,10 +32,10 @@ pub const PASSWORD_MIN_CHARS: usize = 8;
 /// Longest password.
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
-/// An authenticated session.
+/// Who a client is: a live session holding a nickname (stored as such too).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// Random id.
+pub struct Identity {
+    /// The session's random id.
     pub id: String,
     /// The nickname it holds.
     pub nickname: Nickname,
@@ -61,9 +60,20 @@ pub enum SessionError {
     Store(#[from] StoreError),
 }
 
+/// A nickname's account, as signing in finds it.
+#[derive(Clone, Copy)]
+enum Account<'p> {
+    /// Registered, and the password matched.
+    Registered,
+    /// Not registered, and no password given.
+    Free,
+    /// Not registered: register it with this password.
+    Register(&'p str),
+}
+
 #[derive(Default)]
 struct Live {
-    by_id: HashMap<String, Session>,
+    by_id: HashMap<String, Identity>,
     /// Nickname key → the session holding it.
     by_nickname: HashMap<String, String>,
 }
@@ -131,14 +141,7 @@ impl Auth {
             .context("reading the sessions")?
         {
             live.by_nickname.insert(s.nickname.key(), s.id.clone());
-            live.by_id.insert(
-                s.id.clone(),
-                Session {
-                    id: s.id,
-                    nickname: s.nickname,
-                    expires_at: s.expires_at,
-                },
-            );
+            live.by_id.insert(s.id.clone(), s);
         }
         Ok(Self {
             inner: Arc::new(Inner {
@@ -157,83 +160,94 @@ impl Auth {
         &self,
         nickname: Nickname,
         password: Option<&str>,
-        current: Option<&Session>,
-    ) -> Result<(Session, Token), SessionError> {
+        current: Option<&Identity>,
+    ) -> Result<(Identity, Token), SessionError> {
+        let account = self.account(&nickname, password).await?;
+        if let Some(cur) = current {
+            if cur.nickname.key() == nickname.key() {
+                self.register(&nickname, account).await?;
+                return Ok((cur.clone(), self.token(cur)));
+            }
+            self.revoke(&cur.id).await?;
+        }
+        let identity = self.claim(&nickname, matches!(account, Account::Registered))?;
+        if let Err(err) = self.inner.store.insert_session(&identity, now_ms()).await {
+            self.forget(&identity.id);
+            return Err(err.into());
+        }
+        self.register(&nickname, account).await?;
+        let token = self.token(&identity);
+        Ok((identity, token))
+    }
+
+    /// The password rules: a registered nickname needs its password; a password is 8–128
+    /// characters.
+    async fn account<'p>(
+        &self,
+        nickname: &Nickname,
+        password: Option<&'p str>,
+    ) -> Result<Account<'p>, SessionError> {
         if let Some(p) = password {
             let n = p.chars().count();
             if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&n) {
                 return Err(SessionError::BadPassword);
             }
         }
-        let store = &self.inner.store;
-        let registered = store.account_hash(&nickname).await?;
-        match (&registered, password) {
-            (Some(_), None) => return Err(SessionError::PasswordRequired),
-            (Some(hash), Some(p)) if !password::verify(p, hash).await => {
-                return Err(SessionError::BadPassword)
+        match (self.inner.store.account_hash(nickname).await?, password) {
+            (Some(_), None) => Err(SessionError::PasswordRequired),
+            (Some(hash), Some(p)) if !password::verify(p, &hash).await => {
+                Err(SessionError::BadPassword)
             }
-            _ => {}
+            (Some(_), Some(_)) => Ok(Account::Registered),
+            (None, Some(p)) => Ok(Account::Register(p)),
+            (None, None) => Ok(Account::Free),
         }
+    }
+
+    /// A nickname belongs to its live session: a new session for it is refused while
+    /// another lives, unless the nickname is registered (its password was proven).
+    fn claim(&self, nickname: &Nickname, registered: bool) -> Result<Identity, SessionError> {
         let now = now_ms();
-        if let Some(cur) = current {
-            if cur.nickname.key() == nickname.key() {
-                if let (None, Some(p)) = (&registered, password) {
-                    store
-                        .insert_account(&nickname, &password::hash(p).await, now)
-                        .await?;
-                }
-                return Ok((cur.clone(), self.token(cur)));
-            }
-            self.revoke(&cur.id).await?;
+        let mut live = self.inner.live.lock().expect("sessions lock");
+        let holder = live.by_nickname.get(&nickname.key());
+        let held = holder
+            .and_then(|id| live.by_id.get(id))
+            .is_some_and(|s| s.expires_at > now);
+        if held && !registered {
+            return Err(SessionError::NicknameTaken);
         }
-        let session = {
-            let mut live = self.inner.live.lock().expect("sessions lock");
-            if let Some(holder) = live.by_nickname.get(&nickname.key()).cloned() {
-                match live.by_id.get(&holder) {
-                    Some(s) if s.expires_at > now && registered.is_none() => {
-                        return Err(SessionError::NicknameTaken)
-                    }
-                    // A registered nickname, proven by its password, may open another session.
-                    _ => {}
-                }
-            }
-            let mut id = [0u8; 16];
-            rand::thread_rng().fill_bytes(&mut id);
-            let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
-            let session = Session {
-                id: id.clone(),
-                nickname: nickname.clone(),
-                expires_at: now + self.inner.ttl.as_millis() as i64,
-            };
-            live.by_nickname.insert(nickname.key(), id.clone());
-            live.by_id.insert(id, session.clone());
-            session
-        };
-        let stored = StoredSession {
-            id: session.id.clone(),
+        let mut id = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut id);
+        let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let identity = Identity {
+            id: id.clone(),
             nickname: nickname.clone(),
-            expires_at: session.expires_at,
+            expires_at: now + self.inner.ttl.as_millis() as i64,
         };
-        if let Err(err) = store.insert_session(&stored, now).await {
-            self.forget(&session.id);
-            return Err(err.into());
-        }
-        if let (None, Some(p)) = (&registered, password) {
-            store
-                .insert_account(&nickname, &password::hash(p).await, now)
-                .await?;
-        }
-        let token = self.token(&session);
-        Ok((session, token))
+        live.by_nickname.insert(nickname.key(), id.clone());
+        live.by_id.insert(id, identity.clone());
+        Ok(identity)
+    }
+
+    /// Registers a free nickname signed in with a password.
+    async fn register(&self, nickname: &Nickname, account: Account<'_>) -> Result<(), StoreError> {
+        let Account::Register(p) = account else {
+            return Ok(());
+        };
+        let hash = password::hash(p).await;
+        self.inner
+            .store
+            .insert_account(nickname, &hash, now_ms())
+            .await
     }
 
     /// The token for a session.
-    pub fn token(&self, s: &Session) -> Token {
+    pub fn token(&self, s: &Identity) -> Token {
         Token::sign(&self.inner.secret, &s.id, s.expires_at)
     }
 
     /// The live session a token stands for; `None` if forged, expired or ended.
-    pub fn verify(&self, token: &str) -> Option<Session> {
+    pub fn verify(&self, token: &str) -> Option<Identity> {
         let (id, expires_at) = Token::verify(&self.inner.secret, token)?;
         if expires_at <= now_ms() {
             return None;
@@ -243,6 +257,11 @@ impl Auth {
             .get(id)
             .filter(|s| s.expires_at == expires_at)
             .cloned()
+    }
+
+    /// Who a request is, from the token it carries (see [`request::token`]).
+    pub fn identify(&self, headers: &axum::http::HeaderMap) -> Option<Identity> {
+        self.verify(&request::token(headers)?)
     }
 
     /// Ends a session (sign-out).

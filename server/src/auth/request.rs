@@ -1,7 +1,9 @@
 //! Where a request carries its session token, and the session cookie.
 
-use axum::http::header::{AUTHORIZATION, COOKIE, SEC_WEBSOCKET_PROTOCOL};
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use parley_ws::handshake::header_items;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "parley_session";
@@ -10,9 +12,9 @@ pub const PROTOCOL_BEARER: &str = "bearer.";
 /// The subprotocol the server answers with when a client offers one.
 pub const PROTOCOL: &str = "parley";
 
-/// The token from the `parley_session` cookie, an `Authorization: Bearer` header, or (for
+/// The token from an `Authorization: Bearer` header, the `parley_session` cookie, or (for
 /// WebSocket clients that cannot set headers) a `bearer.<token>` subprotocol.
-pub fn token(headers: &HeaderMap) -> Option<&str> {
+pub fn token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -20,62 +22,50 @@ pub fn token(headers: &HeaderMap) -> Option<&str> {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         })
-        .map(str::trim);
+        .map(|t| t.trim().to_owned());
     let cookie = || {
-        list_items(headers, COOKIE, ';')
-            .find_map(|c| c.strip_prefix(COOKIE_NAME)?.strip_prefix('='))
+        CookieJar::from_headers(headers)
+            .get(COOKIE_NAME)
+            .map(|c| c.value().to_owned())
     };
     let protocol = || {
-        list_items(headers, SEC_WEBSOCKET_PROTOCOL, ',')
+        header_items(headers, SEC_WEBSOCKET_PROTOCOL, ',')
             .find_map(|p| p.strip_prefix(PROTOCOL_BEARER))
+            .map(str::to_owned)
     };
     bearer.or_else(cookie).or_else(protocol)
 }
 
-/// The trimmed items of a list-valued header (`Connection`, `Sec-WebSocket-Protocol`,
-/// `Cookie`), over all its occurrences; values that are not visible ASCII are skipped.
-pub fn list_items(
-    headers: &HeaderMap,
-    name: HeaderName,
-    separator: char,
-) -> impl Iterator<Item = &str> {
-    headers
-        .get_all(name)
-        .into_iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(move |v| v.split(separator))
-        .map(str::trim)
+/// The session cookie: HttpOnly, SameSite=Lax, the session's lifetime; Secure over TLS.
+pub fn session_cookie(token: String, max_age_secs: u64, secure: bool) -> Cookie<'static> {
+    Cookie::build((COOKIE_NAME, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(
+            i64::try_from(max_age_secs).unwrap_or(i64::MAX),
+        ))
+        .secure(secure)
+        .build()
 }
 
-/// Whether the client offered the `parley` subprotocol (then the answer names it; the
-/// answer may only name a protocol the client offered).
-pub fn offers_parley(headers: &HeaderMap) -> bool {
-    list_items(headers, SEC_WEBSOCKET_PROTOCOL, ',').any(|p| p == PROTOCOL)
-}
-
-/// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, the session's lifetime; Secure over TLS.
-pub fn set_cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    ))
-    .expect("tokens are header-safe")
-}
-
-/// `Set-Cookie` removing the session cookie.
-pub fn clear_cookie() -> HeaderValue {
-    HeaderValue::from_static("parley_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+/// The cookie that removes the session cookie (sent whether or not the request had one).
+pub fn removal_cookie() -> Cookie<'static> {
+    let mut cookie = session_cookie(String::new(), 0, false);
+    cookie.make_removal();
+    cookie
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::{HeaderName, HeaderValue};
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
             h.append(
-                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
                 HeaderValue::from_str(v).unwrap(),
             );
         }
@@ -84,19 +74,35 @@ mod tests {
 
     #[test]
     fn finds_the_token_wherever_it_is() {
+        let found = |pairs| token(&headers(pairs));
         assert_eq!(
-            token(&headers(&[("authorization", "Bearer t1")])),
+            found(&[("authorization", "Bearer t1")]).as_deref(),
             Some("t1")
         );
         assert_eq!(
-            token(&headers(&[("cookie", "a=b; parley_session=t2; c=d")])),
+            found(&[("cookie", "a=b; parley_session=t2; c=d")]).as_deref(),
             Some("t2")
         );
         assert_eq!(
-            token(&headers(&[("sec-websocket-protocol", "parley, bearer.t3")])),
+            found(&[("sec-websocket-protocol", "parley, bearer.t3")]).as_deref(),
             Some("t3")
         );
-        assert_eq!(token(&headers(&[("cookie", "parley_sessionx=no")])), None);
-        assert_eq!(token(&headers(&[])), None);
+        assert_eq!(found(&[("cookie", "parley_sessionx=no")]), None);
+        assert_eq!(found(&[]), None);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_lax() {
+        let text = session_cookie("t".into(), 60, true).to_string();
+        for part in [
+            "parley_session=t",
+            "HttpOnly",
+            "SameSite=Lax",
+            "Path=/",
+            "Max-Age=60",
+            "Secure",
+        ] {
+            assert!(text.contains(part), "{text} lacks {part}");
+        }
     }
 }

@@ -1,8 +1,7 @@
 //! The REST API under `/api`, and `/healthz`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -15,7 +14,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/rooms", get(rooms))
         .route("/rooms/{room}/messages", get(super::history::messages))
-        .merge(super::session::router())
+        .merge(super::sign_in::router())
         .fallback(not_found)
 }
 
@@ -33,6 +32,6 @@ async fn rooms(State(state): State<AppState>) -> Json<Vec<RoomSummary>> {
     Json(state.hub.rooms())
 }
 
-async fn not_found() -> Response {
-    super::error(StatusCode::NOT_FOUND, "not_found", "no such API route")
+async fn not_found() -> super::ApiError {
+    super::ApiError::NotFound
 }

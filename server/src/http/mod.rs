@@ -1,19 +1,18 @@
 //! HTTP routes: health, the REST API and the SPA's files.
 
 mod api;
+pub mod error;
 mod history;
-pub mod session;
+mod identity;
+mod sign_in;
 mod spa;
 
 use std::path::Path;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use serde::Serialize;
-use serde_json::json;
+use axum::Router;
 
+pub use self::error::ApiError;
 use crate::AppState;
 
 /// Every HTTP route but the WebSocket.
@@ -22,15 +21,4 @@ pub fn router(spa_dir: &Path) -> Router<AppState> {
         .route("/healthz", get(api::health))
         .nest("/api", api::router())
         .merge(spa::router(spa_dir))
-}
-
-/// An HTTP error as JSON, the same shape for every refusal (REST and the WebSocket
-/// upgrade): `{"error": code, "message": …}`; `code` is a snake_case string or an
-/// [`shared::ErrorCode`].
-pub fn error(status: StatusCode, code: impl Serialize, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"error": code, "message": message.into()})),
-    )
-        .into_response()
 }

@@ -5,6 +5,7 @@
 //! unique by the sessions ([`crate::auth`]). Its maps sit behind
 //! short-held mutexes: lookups are rare next to messages, which go straight to the rooms.
 
+pub mod history;
 pub mod outbox;
 pub mod room;
 
@@ -75,6 +76,11 @@ impl Hub {
         })
     }
 
+    /// Messages a history page holds unless the client asks for another size.
+    pub fn history_page_len(&self) -> u32 {
+        self.inner.room_settings.history_page
+    }
+
     /// The storage behind the hub.
     pub fn store(&self) -> &Store {
         &self.inner.store
@@ -94,7 +100,7 @@ impl Hub {
                 protocol: shared::PROTOCOL_VERSION,
                 rooms: self.rooms(),
             };
-            let _ = outbox.push_frame(crate::ws::frame::message(&welcome));
+            let _ = outbox.push_frame(crate::wire::encode(&welcome));
         }
         users
             .conns
@@ -211,7 +217,7 @@ impl Hub {
 
     /// Sends a message to every connection.
     pub fn broadcast_all(&self, msg: &ServerMsg) {
-        let bytes = crate::ws::frame::message(msg);
+        let bytes = crate::wire::encode(msg);
         let users = self.users();
         for (outbox, _) in users.conns.values() {
             let _ = outbox.push_frame(bytes.clone());

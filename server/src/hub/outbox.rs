@@ -1,53 +1,21 @@
-//! One connection's outgoing queue: bounded by bytes, filled by rooms and the hub without
-//! ever blocking them, drained by the connection's session in batches.
+//! One connection's outgoing queue of ready frames ([`crate::wire`]): bounded by bytes,
+//! filled by rooms and the hub without ever blocking them, drained by the connection's
+//! transport in batches. It holds bytes only.
 //!
 //! A frame is serialized once and its bytes are shared (reference-counted) by every outbox
 //! it is pushed to. A push that would take the queue over its byte budget closes the outbox
 //! with [`CloseReason::SlowConsumer`] and drops what was queued: a client that cannot keep up
 //! is cut off instead of stalling its rooms or growing the server's memory.
+//!
+//! Reads from storage (a catch-up, a history page) can be far larger than the budget; they
+//! use [`Outbox::push_paced`], which waits for the transport to drain the queue instead of
+//! overflowing it.
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use shared::{CloseReason, RoomName, Seq};
+use shared::CloseReason;
 use tokio::sync::Notify;
-
-/// An item for the session to write.
-#[derive(Debug, Clone)]
-pub enum Outgoing {
-    /// A ready JSON text frame.
-    Frame(Bytes),
-    /// Write the room's messages with `after < seq <= until` here, fetched when the session
-    /// gets to this point, so they arrive after `joined` and before any live message.
-    CatchUp {
-        /// The room.
-        room: RoomName,
-        /// Exclusive lower bound.
-        after: Seq,
-        /// Inclusive upper bound.
-        until: Seq,
-    },
-    /// Write a history page (scroll-back) here, fetched when the session gets to it, so a
-    /// large page never counts against the queue's byte budget.
-    History {
-        /// The room.
-        room: RoomName,
-        /// Messages before this seq.
-        before: Seq,
-        /// At most this many.
-        limit: u32,
-    },
-}
-
-impl Outgoing {
-    fn cost(&self) -> usize {
-        match self {
-            Outgoing::Frame(bytes) => bytes.len(),
-            Outgoing::CatchUp { .. } | Outgoing::History { .. } => 64,
-        }
-    }
-}
 
 /// The outbox was closed; nothing more is accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +23,7 @@ pub struct Closed(pub CloseReason);
 
 #[derive(Default)]
 struct State {
-    items: VecDeque<Outgoing>,
+    items: Vec<Bytes>,
     bytes: usize,
     closed: Option<CloseReason>,
 }
@@ -63,7 +31,10 @@ struct State {
 /// See the module docs.
 pub struct Outbox {
     state: Mutex<State>,
+    /// Wakes the transport: something was queued, or the outbox closed.
     notify: Notify,
+    /// Wakes paced pushes: the queue was drained, or the outbox closed.
+    drained: Notify,
     max_bytes: usize,
 }
 
@@ -73,36 +44,69 @@ impl Outbox {
         Self {
             state: Mutex::new(State::default()),
             notify: Notify::new(),
+            drained: Notify::new(),
             max_bytes,
         }
     }
 
-    /// Queues an item. Fails if the outbox is closed, or closes it (slow consumer) if the
-    /// item does not fit.
-    pub fn push(&self, item: Outgoing) -> Result<(), Closed> {
+    /// Queues a ready frame. Fails if the outbox is closed, or closes it (slow consumer) if
+    /// the frame does not fit.
+    pub fn push_frame(&self, frame: Bytes) -> Result<(), Closed> {
         let mut st = self.state.lock().expect("outbox lock");
         if let Some(reason) = st.closed {
             return Err(Closed(reason));
         }
-        let cost = item.cost();
-        if st.bytes + cost > self.max_bytes {
+        if st.bytes + frame.len() > self.max_bytes {
             st.closed = Some(CloseReason::SlowConsumer);
-            st.items = VecDeque::new();
+            st.items = Vec::new();
             st.bytes = 0;
             drop(st);
-            self.notify.notify_one();
+            self.wake_all();
             return Err(Closed(CloseReason::SlowConsumer));
         }
-        st.bytes += cost;
-        st.items.push_back(item);
+        st.bytes += frame.len();
+        st.items.push(frame);
         drop(st);
         self.notify.notify_one();
         Ok(())
     }
 
-    /// Queues a ready frame.
-    pub fn push_frame(&self, frame: Bytes) -> Result<(), Closed> {
-        self.push(Outgoing::Frame(frame))
+    /// Queues frames read from storage, waiting whenever the queue is over a quarter of its
+    /// budget for the transport to drain it: a read of any size never overflows the outbox,
+    /// and live traffic keeps most of the budget. Fails once the outbox is closed.
+    pub async fn push_paced(&self, frames: impl IntoIterator<Item = Bytes>) -> Result<(), Closed> {
+        for frame in frames {
+            loop {
+                let drained = self.drained.notified();
+                tokio::pin!(drained);
+                drained.as_mut().enable();
+                {
+                    let mut st = self.state.lock().expect("outbox lock");
+                    if let Some(reason) = st.closed {
+                        return Err(Closed(reason));
+                    }
+                    if st.bytes == 0 || st.bytes + frame.len() <= self.max_bytes / 4 {
+                        st.bytes += frame.len();
+                        st.items.push(frame);
+                        drop(st);
+                        self.notify.notify_one();
+                        break;
+                    }
+                }
+                drained.await;
+            }
+        }
+        Ok(())
+    }
+
+    fn wake_all(&self) {
+        self.notify.notify_one();
+        self.drained.notify_waiters();
+    }
+
+    /// The byte budget.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
     }
 
     /// Closes the outbox with `reason` unless it is closed already; the session then ends.
@@ -112,11 +116,11 @@ impl Outbox {
             st.closed = Some(reason);
         }
         drop(st);
-        self.notify.notify_one();
+        self.wake_all();
     }
 
     /// Takes what is still queued (once closed: to write it before the close frame).
-    pub fn take_remaining(&self) -> VecDeque<Outgoing> {
+    pub fn take_remaining(&self) -> Vec<Bytes> {
         let mut st = self.state.lock().expect("outbox lock");
         st.bytes = 0;
         std::mem::take(&mut st.items)
@@ -129,7 +133,7 @@ impl Outbox {
 
     /// Waits until there is something to write, then moves every queued item into `batch`
     /// (which must be empty). Returns the close reason once the outbox is closed.
-    pub async fn recv_batch(&self, batch: &mut VecDeque<Outgoing>) -> Result<(), CloseReason> {
+    pub async fn recv_batch(&self, batch: &mut Vec<Bytes>) -> Result<(), CloseReason> {
         debug_assert!(batch.is_empty());
         loop {
             {
@@ -140,6 +144,8 @@ impl Outbox {
                 if !st.items.is_empty() {
                     std::mem::swap(&mut st.items, batch);
                     st.bytes = 0;
+                    drop(st);
+                    self.drained.notify_waiters();
                     return Ok(());
                 }
             }
@@ -152,35 +158,34 @@ impl Outbox {
 mod tests {
     use super::*;
 
-    fn frame(s: &str) -> Outgoing {
-        Outgoing::Frame(Bytes::from(s.to_owned()))
+    fn frame(s: &str) -> Bytes {
+        Bytes::from(s.to_owned())
     }
 
     #[tokio::test]
     async fn delivers_in_order_in_one_batch() {
         let ob = Outbox::new(1024);
-        ob.push(frame("a")).unwrap();
-        ob.push(frame("b")).unwrap();
-        let mut batch = VecDeque::new();
+        ob.push_frame(frame("a")).unwrap();
+        ob.push_frame(frame("b")).unwrap();
+        let mut batch = Vec::new();
         ob.recv_batch(&mut batch).await.unwrap();
-        let texts: Vec<_> = batch
-            .iter()
-            .map(|o| match o {
-                Outgoing::Frame(b) => String::from_utf8(b.to_vec()).unwrap(),
-                _ => unreachable!(),
-            })
-            .collect();
-        assert_eq!(texts, ["a", "b"]);
+        assert_eq!(batch, [frame("a"), frame("b")]);
     }
 
     #[tokio::test]
     async fn overflow_closes_as_slow_consumer_and_frees_the_queue() {
         let ob = Outbox::new(10);
-        ob.push(frame("12345")).unwrap();
-        ob.push(frame("12345")).unwrap();
-        assert_eq!(ob.push(frame("x")), Err(Closed(CloseReason::SlowConsumer)));
-        assert_eq!(ob.push(frame("x")), Err(Closed(CloseReason::SlowConsumer)));
-        let mut batch = VecDeque::new();
+        ob.push_frame(frame("12345")).unwrap();
+        ob.push_frame(frame("12345")).unwrap();
+        assert_eq!(
+            ob.push_frame(frame("x")),
+            Err(Closed(CloseReason::SlowConsumer))
+        );
+        assert_eq!(
+            ob.push_frame(frame("x")),
+            Err(Closed(CloseReason::SlowConsumer))
+        );
+        let mut batch = Vec::new();
         assert_eq!(
             ob.recv_batch(&mut batch).await,
             Err(CloseReason::SlowConsumer)
@@ -191,9 +196,9 @@ mod tests {
     #[tokio::test]
     async fn draining_frees_budget() {
         let ob = Outbox::new(10);
-        let mut batch = VecDeque::new();
+        let mut batch = Vec::new();
         for _ in 0..5 {
-            ob.push(frame("1234567")).unwrap();
+            ob.push_frame(frame("1234567")).unwrap();
             ob.recv_batch(&mut batch).await.unwrap();
             batch.clear();
         }
@@ -205,12 +210,41 @@ mod tests {
         let reader = {
             let ob = ob.clone();
             tokio::spawn(async move {
-                let mut batch = VecDeque::new();
+                let mut batch = Vec::new();
                 ob.recv_batch(&mut batch).await.map(|_| batch.len())
             })
         };
         tokio::task::yield_now().await;
-        ob.push(frame("x")).unwrap();
+        ob.push_frame(frame("x")).unwrap();
         assert_eq!(reader.await.unwrap(), Ok(1));
+    }
+
+    #[tokio::test]
+    async fn paced_pushes_wait_for_the_reader_and_never_overflow() {
+        let ob = std::sync::Arc::new(Outbox::new(40));
+        let frames: Vec<Bytes> = (0..50).map(|i| frame(&format!("{i:08}"))).collect();
+        let writer = {
+            let (ob, frames) = (ob.clone(), frames.clone());
+            tokio::spawn(async move { ob.push_paced(frames).await })
+        };
+        let mut got = Vec::new();
+        let mut batch = Vec::new();
+        while got.len() < frames.len() {
+            ob.recv_batch(&mut batch).await.unwrap();
+            let bytes: usize = batch.iter().map(Bytes::len).sum();
+            assert!(
+                bytes <= 40,
+                "a paced batch stays within the budget: {bytes}"
+            );
+            got.append(&mut batch);
+        }
+        writer.await.unwrap().unwrap();
+        assert_eq!(got, frames, "all of them, in order");
+        assert_eq!(ob.closed(), None, "never closed as a slow consumer");
+        ob.close(CloseReason::GoingAway);
+        assert_eq!(
+            ob.push_paced([frame("late")]).await,
+            Err(Closed(CloseReason::GoingAway))
+        );
     }
 }

@@ -4,21 +4,11 @@ use shared::Nickname;
 use sqlx::Row;
 
 use super::{Store, StoreError};
-
-/// A session as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredSession {
-    /// Random id.
-    pub id: String,
-    /// The nickname it holds.
-    pub nickname: Nickname,
-    /// When it ends, ms since the Unix epoch.
-    pub expires_at: i64,
-}
+use crate::auth::Identity;
 
 impl Store {
     /// Sessions neither expired nor revoked at `now`.
-    pub async fn live_sessions(&self, now: i64) -> Result<Vec<StoredSession>, StoreError> {
+    pub async fn live_sessions(&self, now: i64) -> Result<Vec<Identity>, StoreError> {
         let q = Self::sql(
             self.backend,
             "SELECT id, nickname, expires_at FROM sessions WHERE revoked = 0 AND expires_at > ?",
@@ -27,7 +17,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let nickname: String = row.try_get(1)?;
-                Ok(StoredSession {
+                Ok(Identity {
                     id: row.try_get(0)?,
                     nickname: Nickname::parse(&nickname)
                         .map_err(|e| sqlx::Error::Decode(format!("stored nickname: {e}").into()))?,
@@ -38,7 +28,7 @@ impl Store {
     }
 
     /// Records a new session.
-    pub async fn insert_session(&self, s: &StoredSession, now: i64) -> Result<(), StoreError> {
+    pub async fn insert_session(&self, s: &Identity, now: i64) -> Result<(), StoreError> {
         let q = Self::sql(
             self.backend,
             "INSERT INTO sessions (id, nickname_key, nickname, created_at, expires_at, revoked) VALUES (?, ?, ?, ?, ?, 0)",

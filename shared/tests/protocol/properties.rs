@@ -143,7 +143,6 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
                 room,
                 client_id
             }),
-        any::<String>().prop_map(|text| ServerMsg::Notice { text }),
     ]
 }
 

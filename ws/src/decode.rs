@@ -1,91 +1,21 @@
-//! WebSocket framing (RFC 6455), server side.
-//!
-//! Outgoing frames are encoded once into [`Bytes`] holding the whole frame, header included:
-//! server frames are not masked, so the very same bytes go to every recipient. Incoming
-//! frames are decoded by [`Decoder`] from a buffer the session fills; it checks the size cap
-//! as soon as a header arrives (a client cannot make the server buffer a frame it will
-//! refuse), unmasks, reassembles fragments and validates UTF-8.
+//! Client frames (RFC 6455 §5), decoded by [`Decoder`] from a buffer the connection fills.
+//! It checks the size cap as soon as a header arrives (a client cannot make the server
+//! buffer a frame it will refuse), unmasks, reassembles fragments and validates UTF-8.
 
-use bytes::{Buf, Bytes, BytesMut};
-use shared::ServerMsg;
+use bytes::{Buf, BytesMut};
+
+use crate::encode::{OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT};
 
 /// Most bytes reserved ahead for a frame whose header has arrived but not its payload.
 const RESERVE_AHEAD: usize = 16 * 1024;
-const OP_CONTINUATION: u8 = 0x0;
-const OP_TEXT: u8 = 0x1;
-const OP_BINARY: u8 = 0x2;
-const OP_CLOSE: u8 = 0x8;
-const OP_PING: u8 = 0x9;
-const OP_PONG: u8 = 0xA;
-
-/// Longest server frame header: 2 bytes plus an 8-byte length.
-const MAX_HEADER: usize = 10;
-
-/// Writes the header for `op` and `len` into the end of `head`, returning where it starts.
-fn header(op: u8, len: usize, head: &mut [u8; MAX_HEADER]) -> usize {
-    let start = match len {
-        0..=125 => {
-            head[9] = len as u8;
-            8
-        }
-        126..=0xFFFF => {
-            head[7] = 126;
-            head[8..10].copy_from_slice(&(len as u16).to_be_bytes());
-            6
-        }
-        _ => {
-            head[1] = 127;
-            head[2..10].copy_from_slice(&(len as u64).to_be_bytes());
-            0
-        }
-    };
-    head[start] = 0x80 | op;
-    start
-}
-
-fn encode(op: u8, payload: &[u8]) -> Bytes {
-    let mut head = [0u8; MAX_HEADER];
-    let start = header(op, payload.len(), &mut head);
-    let mut out = Vec::with_capacity(MAX_HEADER - start + payload.len());
-    out.extend_from_slice(&head[start..]);
-    out.extend_from_slice(payload);
-    out.into()
-}
-
-/// A text frame holding `msg` as JSON, serialized straight into the frame's buffer.
-pub fn message(msg: &ServerMsg) -> Bytes {
-    let mut buf = vec![0u8; MAX_HEADER];
-    serde_json::to_writer(&mut buf, msg).expect("ServerMsg always serializes");
-    let mut head = [0u8; MAX_HEADER];
-    let start = header(OP_TEXT, buf.len() - MAX_HEADER, &mut head);
-    buf[start..MAX_HEADER].copy_from_slice(&head[start..]);
-    Bytes::from(buf).slice(start..)
-}
-
-/// A close frame with a code and a reason.
-pub fn close(code: u16, reason: &str) -> Bytes {
-    let mut payload = code.to_be_bytes().to_vec();
-    payload.extend_from_slice(&reason.as_bytes()[..reason.len().min(123)]);
-    encode(OP_CLOSE, &payload)
-}
-
-/// A ping frame.
-pub fn ping() -> Bytes {
-    encode(OP_PING, b"")
-}
-
-/// A pong answering a ping's payload.
-pub fn pong(payload: &[u8]) -> Bytes {
-    encode(OP_PONG, payload)
-}
 
 /// A complete message (or control frame) from a client.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Incoming {
     /// A text message.
     Text(String),
-    /// A binary message (its content is not kept).
-    Binary,
+    /// A binary message.
+    Binary(Vec<u8>),
     /// A ping, to be answered with its payload.
     Ping(Vec<u8>),
     /// A pong.
@@ -218,7 +148,7 @@ impl Decoder {
 
 fn complete(op: u8, payload: Vec<u8>) -> Result<Incoming, DecodeError> {
     if op == OP_BINARY {
-        return Ok(Incoming::Binary);
+        return Ok(Incoming::Binary(payload));
     }
     String::from_utf8(payload)
         .map(Incoming::Text)
@@ -395,7 +325,7 @@ mod tests {
     fn binary_and_close() {
         assert_eq!(
             decode_all(&client(0x82, &[1, 2, 3]), 100),
-            [Ok(Incoming::Binary)]
+            [Ok(Incoming::Binary(vec![1, 2, 3]))]
         );
         assert_eq!(
             decode_all(&client(0x88, b""), 100),
@@ -411,25 +341,5 @@ mod tests {
             decode_all(&client(0x88, &[3]), 100)[..],
             [Err(DecodeError::Protocol(_))]
         ));
-    }
-
-    #[test]
-    fn server_frames() {
-        let msg = ServerMsg::Notice {
-            text: "x".repeat(300),
-        };
-        let frame = message(&msg);
-        let json = msg.to_json();
-        assert_eq!(&frame[..4], &[0x81, 126, 0x01, json.len() as u8]);
-        assert_eq!(&frame[4..], json.as_bytes());
-        let small = message(&ServerMsg::Notice { text: "hi".into() });
-        assert_eq!(small[0], 0x81);
-        assert_eq!(small[1] as usize, small.len() - 2);
-        assert_eq!(&close(4008, "slow_consumer")[..4], &[0x88, 15, 0x0F, 0xA8]);
-        assert_eq!(&ping()[..], &[0x89, 0]);
-        assert_eq!(&pong(b"ab")[..], &[0x8A, 2, b'a', b'b']);
-        let big = encode(OP_TEXT, &[0; 70_000]);
-        assert_eq!(&big[..2], &[0x81, 127]);
-        assert_eq!(u64::from_be_bytes(big[2..10].try_into().unwrap()), 70_000);
     }
 }

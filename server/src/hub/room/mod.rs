@@ -8,24 +8,28 @@
 //! the commit before it acknowledges or delivers any of them; messages that arrive meanwhile
 //! form the next batch. Joins, leaves and reads go on while a commit is in flight.
 
-use std::collections::{HashMap, VecDeque};
+mod members;
+pub mod recent;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use shared::{
     ChatMessage, ClientMsgId, ErrorCode, MessageText, Nickname, PresenceChange, RoomName, Seq,
     ServerMsg,
 };
-use tokio::sync::{mpsc, oneshot};
-use tracing::{debug, instrument, warn};
+use tokio::sync::mpsc;
+use tracing::{instrument, warn};
 
-use super::outbox::{Outbox, Outgoing};
+use self::members::Members;
+use self::recent::Recent;
+use super::outbox::Outbox;
 use super::ConnId;
 use crate::now_ms;
 use crate::storage::writer::Pending;
 use crate::storage::{NewMessage, Outcome, Store, StoreError};
+use crate::wire;
 
 /// Pause between attempts to read the room's state from storage at start.
 const LOAD_RETRY: Duration = Duration::from_secs(1);
@@ -47,21 +51,8 @@ enum RoomCmd {
         client_id: ClientMsgId,
         text: MessageText,
     },
-    Recent {
-        after: Seq,
-        until: Seq,
-        reply: oneshot::Sender<RecentFrames>,
-    },
-}
-
-/// Frames of a seq range, as far as the room still holds them in memory.
-#[derive(Debug, Default)]
-pub struct RecentFrames {
-    /// The frames held, in seq order.
-    pub frames: Vec<Bytes>,
-    /// The first seq of the range the room no longer holds in memory, if any: the range
-    /// `(after, missing_until]` must come from storage.
-    pub missing_until: Option<Seq>,
+    /// A member's catch-up (number `epoch` of its joins) has been queued in full.
+    CaughtUp { conn: ConnId, epoch: u64 },
 }
 
 /// Settings a room needs.
@@ -98,16 +89,13 @@ impl RoomHandle {
         let (tx, rx) = mpsc::channel(1024);
         let members = Arc::new(AtomicU32::new(0));
         let room = Room {
+            members: Members::new(name.clone(), members.clone(), store.clone(), tx.downgrade()),
             name: name.clone(),
-            members: Vec::new(),
-            index: HashMap::new(),
-            people: HashMap::new(),
             last_seq: Seq(0),
-            recent: VecDeque::new(),
+            recent: Recent::new(settings.recent_len),
             settings,
             store,
             waiting: Vec::new(),
-            member_count: members.clone(),
         };
         tokio::spawn(room.run(rx, creation));
         Self { name, tx, members }
@@ -160,24 +148,6 @@ impl RoomHandle {
         })
         .await
     }
-
-    /// The frames of messages `after < seq <= until` still held in memory.
-    pub async fn recent(&self, after: Seq, until: Seq) -> RecentFrames {
-        let (reply, rx) = oneshot::channel();
-        self.cmd(RoomCmd::Recent {
-            after,
-            until,
-            reply,
-        })
-        .await;
-        rx.await.unwrap_or_default()
-    }
-}
-
-struct Member {
-    conn: ConnId,
-    nickname: Nickname,
-    outbox: Arc<Outbox>,
 }
 
 /// A send waiting for its commit.
@@ -188,23 +158,13 @@ struct WaitingSend {
 
 struct Room {
     name: RoomName,
-    /// Members in join order; `index` maps a connection to its place here.
-    members: Vec<Member>,
-    index: HashMap<ConnId, usize>,
-    /// The people in the room: nickname key → (nickname, connections here).
-    people: HashMap<String, (Nickname, u32)>,
+    members: Members,
     last_seq: Seq,
-    /// The latest messages as ready frames, oldest first.
-    recent: VecDeque<(Seq, Bytes)>,
+    recent: Recent,
     settings: RoomSettings,
     store: Store,
     /// Sends not yet handed to the writer.
     waiting: Vec<WaitingSend>,
-    member_count: Arc<AtomicU32>,
-}
-
-fn frame(msg: &ServerMsg) -> Bytes {
-    crate::ws::frame::message(msg)
 }
 
 impl Room {
@@ -271,158 +231,38 @@ impl Room {
                 nickname,
                 outbox,
                 after,
-            } => self.join(conn, nickname, outbox, after),
-            RoomCmd::Leave { conn, change } => self.leave(conn, change),
+            } => {
+                let page = u64::from(self.settings.history_page);
+                let after = after
+                    .unwrap_or(Seq(self.last_seq.0.saturating_sub(page)))
+                    .min(self.last_seq);
+                let catch_up = self.recent.range(after, self.last_seq, self.last_seq);
+                self.members
+                    .join(conn, nickname, outbox, after, self.last_seq, catch_up)
+            }
+            RoomCmd::Leave { conn, change } => self.members.leave(conn, change),
             RoomCmd::Send {
                 conn,
                 client_id,
                 text,
             } => self.send(conn, client_id, text),
-            RoomCmd::Recent {
-                after,
-                until,
-                reply,
-            } => {
-                let _ = reply.send(self.recent(after, until));
-            }
-        }
-    }
-
-    fn join(&mut self, conn: ConnId, nickname: Nickname, outbox: Arc<Outbox>, after: Option<Seq>) {
-        if !self.index.contains_key(&conn) {
-            // One person may be here from several connections (tabs): the room hears of
-            // them when the first arrives and when the last goes.
-            let first = !self.people.contains_key(&nickname.key());
-            if first {
-                let presence = frame(&ServerMsg::Presence {
-                    room: self.name.clone(),
-                    nickname: nickname.clone(),
-                    change: PresenceChange::Joined,
-                });
-                self.broadcast(&presence);
-            }
-            self.people
-                .entry(nickname.key())
-                .or_insert_with(|| (nickname.clone(), 0))
-                .1 += 1;
-            self.index.insert(conn, self.members.len());
-            self.members.push(Member {
-                conn,
-                nickname: nickname.clone(),
-                outbox: outbox.clone(),
-            });
-            self.member_count
-                .store(self.people.len() as u32, Ordering::Relaxed);
-            debug!(conn, %nickname, members = self.members.len(), "joined");
-        }
-        let page = u64::from(self.settings.history_page);
-        let after = after
-            .unwrap_or(Seq(self.last_seq.0.saturating_sub(page)))
-            .min(self.last_seq);
-        let joined = frame(&ServerMsg::Joined {
-            room: self.name.clone(),
-            nickname,
-            members: self.people_sorted(),
-            after,
-            last_seq: self.last_seq,
-        });
-        let mut ok = outbox.push_frame(joined).is_ok();
-        if ok && after < self.last_seq {
-            let catch_up = Outgoing::CatchUp {
-                room: self.name.clone(),
-                after,
-                until: self.last_seq,
-            };
-            ok = outbox.push(catch_up).is_ok();
-        }
-        if !ok {
-            self.remove(conn, PresenceChange::DroppedSlow);
-        }
-    }
-
-    fn leave(&mut self, conn: ConnId, change: PresenceChange) {
-        if let Some(member) = self.remove(conn, change) {
-            if change == PresenceChange::Left {
-                let _ = member.outbox.push_frame(frame(&ServerMsg::Left {
-                    room: self.name.clone(),
-                }));
-            }
-        }
-    }
-
-    /// Removes a member and tells the others; returns it if it was one.
-    fn remove(&mut self, conn: ConnId, change: PresenceChange) -> Option<Member> {
-        let idx = self.index.remove(&conn)?;
-        let member = self.members.swap_remove(idx);
-        if let Some(moved) = self.members.get(idx) {
-            self.index.insert(moved.conn, idx);
-        }
-        let key = member.nickname.key();
-        let last = match self.people.get_mut(&key) {
-            Some((_, n)) if *n > 1 => {
-                *n -= 1;
-                false
-            }
-            _ => {
-                self.people.remove(&key);
-                true
-            }
-        };
-        self.member_count
-            .store(self.people.len() as u32, Ordering::Relaxed);
-        debug!(conn, nickname = %member.nickname, ?change, "left");
-        if last {
-            let presence = frame(&ServerMsg::Presence {
-                room: self.name.clone(),
-                nickname: member.nickname.clone(),
-                change,
-            });
-            self.broadcast(&presence);
-        }
-        Some(member)
-    }
-
-    /// Everyone here, by nickname.
-    fn people_sorted(&self) -> Vec<Nickname> {
-        let mut people: Vec<_> = self.people.iter().collect();
-        people.sort_by(|a, b| a.0.cmp(b.0));
-        people
-            .into_iter()
-            .map(|(_, (nick, _))| nick.clone())
-            .collect()
-    }
-
-    /// Pushes a frame to every member. Members whose outbox overflows are removed (and the
-    /// others told), which may cascade; the loop ends because each round removes someone.
-    fn broadcast(&mut self, frame: &Bytes) {
-        let dropped: Vec<ConnId> = self
-            .members
-            .iter()
-            .filter(|m| m.outbox.push_frame(frame.clone()).is_err())
-            .map(|m| m.conn)
-            .collect();
-        for conn in dropped {
-            self.remove(conn, PresenceChange::DroppedSlow);
+            RoomCmd::CaughtUp { conn, epoch } => self.members.caught_up(conn, epoch),
         }
     }
 
     /// Queues a member's message for the next commit.
     fn send(&mut self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
-        let Some(&idx) = self.index.get(&conn) else {
+        let Some((nickname, outbox)) = self.members.sender(conn) else {
             return; // Left or dropped while the send was on its way; the session said so.
         };
-        let m = &self.members[idx];
         let message = NewMessage {
-            sender: m.nickname.key(),
-            nickname: m.nickname.clone(),
+            sender: nickname.key(),
+            nickname,
             client_id,
             text,
             ts: now_ms(),
         };
-        self.waiting.push(WaitingSend {
-            outbox: m.outbox.clone(),
-            message,
-        });
+        self.waiting.push(WaitingSend { outbox, message });
     }
 
     /// A batch was committed (or not): ack and deliver, or tell each sender it failed.
@@ -432,7 +272,7 @@ impl Room {
             Err(err) => {
                 warn!(cause = %err, messages = sends.len(), "messages not stored");
                 for s in sends {
-                    let _ = s.outbox.push_frame(frame(&ServerMsg::Error {
+                    let _ = s.outbox.push_frame(wire::encode(&ServerMsg::Error {
                         code: ErrorCode::StorageUnavailable,
                         message: "the message could not be stored; it was not sent: retry it"
                             .into(),
@@ -461,7 +301,7 @@ impl Room {
                         ts,
                         duplicate: true,
                     };
-                    let _ = s.outbox.push_frame(frame(&ack));
+                    let _ = s.outbox.push_frame(wire::encode(&ack));
                 }
                 Outcome::Stored { seq, id } => {
                     self.last_seq = seq;
@@ -475,7 +315,7 @@ impl Room {
                     };
                     // The ack goes first so the sender's UI turns its pending line into the
                     // stored message before the broadcast copy arrives (recognised by seq).
-                    let _ = s.outbox.push_frame(frame(&ack));
+                    let _ = s.outbox.push_frame(wire::encode(&ack));
                     let msg = ChatMessage {
                         room: self.name.clone(),
                         seq,
@@ -484,40 +324,11 @@ impl Room {
                         text,
                         ts,
                     };
-                    let bytes = frame(&ServerMsg::Message(msg));
-                    self.broadcast(&bytes);
-                    self.remember(seq, bytes);
+                    let bytes = wire::encode(&ServerMsg::Message(msg));
+                    self.members.broadcast(&bytes);
+                    self.recent.remember(seq, bytes);
                 }
             }
-        }
-    }
-
-    fn remember(&mut self, seq: Seq, bytes: Bytes) {
-        if self.settings.recent_len == 0 {
-            return;
-        }
-        if self.recent.len() == self.settings.recent_len {
-            self.recent.pop_front();
-        }
-        self.recent.push_back((seq, bytes));
-    }
-
-    fn recent(&self, after: Seq, until: Seq) -> RecentFrames {
-        let first_held = self
-            .recent
-            .front()
-            .map_or(Seq(self.last_seq.0 + 1), |(s, _)| *s);
-        let missing_until =
-            (after.0 + 1 < first_held.0).then(|| Seq((first_held.0 - 1).min(until.0)));
-        let frames = self
-            .recent
-            .iter()
-            .filter(|(s, _)| *s > after && *s <= until)
-            .map(|(_, b)| b.clone())
-            .collect();
-        RecentFrames {
-            frames,
-            missing_until,
         }
     }
 }

@@ -230,16 +230,6 @@ fn server_error() {
 }
 
 #[test]
-fn server_notice() {
-    check_server(
-        ServerMsg::Notice {
-            text: "restarting".into(),
-        },
-        json!({"type": "notice", "text": "restarting"}),
-    );
-}
-
-#[test]
 fn server_msgs_with_invalid_names_are_refused() {
     let bad = json!({"type": "left", "room": "Not A Room"}).to_string();
     assert!(serde_json::from_str::<ServerMsg>(&bad).is_err());

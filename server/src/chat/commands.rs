@@ -1,16 +1,21 @@
-//! What a session does with each client message: validate it with the shared rules, answer
-//! a bad one with a typed error, and hand a good one to its room.
+//! What a participant does with each client message: validate it with the shared rules,
+//! answer a bad one with a typed error, and hand a good one to its room.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::Ordering;
 
 use shared::{
     decode_client_msg, ClientMsg, ClientMsgId, CloseReason, ErrorCode, MessageText, Nickname,
-    RoomName, Seq, ServerMsg, ValidationError, HISTORY_PAGE_MAX,
+    RoomName, Seq, ServerMsg, ValidationError,
 };
 
 use super::rate::Verdict;
-use super::session::Session;
-use crate::hub::outbox::Outgoing;
+use super::Participant;
+use crate::wire;
+
+/// History pages one participant may have being read at once; more are refused with
+/// `slow_down`.
+pub const HISTORY_READS_IN_FLIGHT: usize = 4;
 
 /// A refused client message: the error frame to send.
 struct Refusal {
@@ -45,9 +50,10 @@ fn room_name(raw: &str) -> Result<RoomName, Refusal> {
         .map_err(|e| Refusal::invalid(ErrorCode::BadRoomName, "room name (1–48 of a-z 0-9 - _)", e))
 }
 
-impl Session {
-    /// Handles one text frame. Breaks with a close reason when the connection must end.
-    pub(super) async fn handle_text(&mut self, text: &str) -> ControlFlow<CloseReason> {
+impl Participant {
+    /// Handles one text message from the client. Breaks with a close reason when the client
+    /// must be cut off.
+    pub async fn handle_text(&mut self, text: &str) -> ControlFlow<CloseReason> {
         let result = match self.rate.check() {
             Verdict::Flood => return ControlFlow::Break(CloseReason::Flood),
             Verdict::SlowDown => Err(slow_down(text, self.limits.message_rate)),
@@ -192,13 +198,27 @@ impl Session {
                     .in_room(&room),
             );
         }
-        let limit = limit
-            .unwrap_or(self.limits.history_page)
-            .clamp(1, HISTORY_PAGE_MAX);
-        let _ = self.outbox.push(Outgoing::History {
-            room,
-            before,
-            limit,
+        if self.reads.fetch_add(1, Ordering::Relaxed) >= HISTORY_READS_IN_FLIGHT {
+            self.reads.fetch_sub(1, Ordering::Relaxed);
+            return Err(Refusal::new(
+                ErrorCode::SlowDown,
+                format!(
+                    "at most {HISTORY_READS_IN_FLIGHT} history requests at once; \
+                     wait for a page before asking for the next"
+                ),
+            )
+            .in_room(&room));
+        }
+        let (hub, outbox, reads) = (self.hub.clone(), self.outbox.clone(), self.reads.clone());
+        // Read apart from the transport's loop, and queued at the pace the client reads: a
+        // page can be far larger than the outbox's budget for live traffic.
+        tokio::spawn(async move {
+            let msg = match hub.history_page(&room, Some(before), limit).await {
+                Ok(page) => ServerMsg::from(page),
+                Err(err) => err.to_msg(&room),
+            };
+            let _ = outbox.push_paced([wire::encode(&msg)]).await;
+            reads.fetch_sub(1, Ordering::Relaxed);
         });
         Ok(())
     }

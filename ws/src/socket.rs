@@ -15,7 +15,8 @@ use std::time::Duration;
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 
-use super::frame::{DecodeError, Decoder, Incoming};
+use crate::decode::{DecodeError, Decoder, Incoming};
+use crate::Limits;
 
 /// Bytes read per call; the scratch buffer is per thread, not per connection.
 const SCRATCH_BYTES: usize = 16 * 1024;
@@ -52,13 +53,13 @@ pub struct Socket<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
     /// Wraps a stream; `leftover` is input read past the HTTP upgrade.
-    pub fn new(io: S, leftover: Bytes, max_message: usize, write_timeout: Duration) -> Self {
+    pub fn new(io: S, leftover: Bytes, limits: Limits) -> Self {
         Self {
             io,
             unfinished: None,
             inbuf: BytesMut::from(&leftover[..]),
-            decoder: Decoder::new(max_message),
-            write_timeout,
+            decoder: Decoder::new(limits.max_message),
+            write_timeout: limits.write_timeout,
         }
     }
 

@@ -42,7 +42,7 @@ fn every_example_parses_and_every_type_has_one() {
     }
     for kind in ServerMsg::TYPES {
         assert!(
-            server_seen.contains(&kind),
+            server_seen.contains(kind),
             "no example of server message {kind:?}"
         );
     }

@@ -1,0 +1,122 @@
+//! [`Action`], and how the reducer applies the ones that do not come from the server.
+
+use shared::{RoomName, ServerMsg};
+
+use super::{ChatState, ConnStatus, Pending, PendingStatus, Screen};
+
+/// Everything that changes the state.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// The connection changed.
+    Conn(ConnStatus),
+    /// A message from the server.
+    Server(ServerMsg),
+    /// There is no session: show the nickname screen, with why if there is a reason.
+    NoSession(Option<String>),
+    /// A sign-in request went out.
+    SigningIn,
+    /// Signed in as this nickname: the chat starts.
+    SignedIn(shared::Nickname),
+    /// The session ended (expired, or signed out elsewhere): back to the nickname screen.
+    SessionEnded,
+    /// The user signed out.
+    SignedOut,
+    /// The user is joining a room (it comes into view, and is rejoined after reconnects).
+    Joining(RoomName),
+    /// The user left a room.
+    Leaving(RoomName),
+    /// The user sent a message; it shows as "sending…" until acked.
+    Queue {
+        /// The room.
+        room: RoomName,
+        /// Its client id.
+        client_id: String,
+        /// Its text.
+        text: String,
+    },
+    /// The user retries a failed message.
+    Retry {
+        /// The room.
+        room: RoomName,
+        /// The message's client id.
+        client_id: String,
+    },
+    /// The user scrolled to the top: older messages were asked for.
+    LoadingOlder(RoomName),
+    /// A toast timed out or was closed.
+    DismissToast(u64),
+}
+
+/// What the nickname screen says after the session ended.
+const SESSION_ENDED: &str = "Your session has ended. Pick a nickname to continue.";
+
+impl ChatState {
+    /// Applies one action.
+    pub(super) fn apply(&mut self, action: Action) {
+        match action {
+            Action::Conn(status) => self.conn = status,
+            Action::Server(msg) => self.server(msg),
+            Action::NoSession(error) => {
+                self.signing_in = false;
+                self.me = None;
+                self.screen = Screen::Nickname { error };
+            }
+            Action::SigningIn => self.signing_in = true,
+            Action::SignedIn(nick) => {
+                self.signing_in = false;
+                self.me = Some(nick);
+                self.screen = Screen::Chat;
+            }
+            Action::SessionEnded => self.reset(Screen::Nickname {
+                error: Some(SESSION_ENDED.into()),
+            }),
+            Action::SignedOut => self.reset(Screen::Nickname { error: None }),
+            Action::Joining(room) => {
+                self.room_mut(&room).wanted = true;
+                self.select(room);
+            }
+            Action::Leaving(room) => self.leaving(room),
+            Action::Queue {
+                room,
+                client_id,
+                text,
+            } => {
+                self.room_mut(&room).pending.push(Pending {
+                    client_id,
+                    text,
+                    status: PendingStatus::Sending,
+                });
+            }
+            Action::Retry { room, client_id } => {
+                if let Some(p) = self.room_mut(&room).pending_mut(&client_id) {
+                    p.status = PendingStatus::Sending;
+                }
+            }
+            Action::LoadingOlder(room) => self.room_mut(&room).loading_older = true,
+            Action::DismissToast(id) => self.toasts.retain(|t| t.id != id),
+        }
+    }
+
+    /// Brings a room into view and clears its unread count.
+    fn select(&mut self, room: RoomName) {
+        self.room_mut(&room).unread = 0;
+        self.current = Some(room);
+    }
+
+    /// The user left a room: it is not rejoined, and a later join starts afresh. Another
+    /// joined room comes into view if it was in view.
+    fn leaving(&mut self, room: RoomName) {
+        let r = self.room_mut(&room);
+        r.joined = false;
+        r.wanted = false;
+        r.resume = None;
+        r.members.clear();
+        if self.current.as_ref() == Some(&room) {
+            self.current = self
+                .rooms
+                .values()
+                .find(|r| r.joined)
+                .map(|r| r.name.clone());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! What a new socket must send to pick up where the last one stopped, and the client frames
+//! it is made of (built here only, so a live join or send and its resumed copy agree).
+
+use shared::{ClientMsg, RoomName, Seq};
+
+use super::{ChatState, PendingStatus};
+
+impl ChatState {
+    /// The frames that restore the chat on a new socket, in order: a rejoin of every room
+    /// the user wants to be in, from its resume point, then every own message still
+    /// sending, room by room in send order (same client id, so never stored twice).
+    /// Failed messages wait for a retry.
+    pub fn resume_frames(&self) -> Vec<ClientMsg> {
+        let rooms = self.rooms.values();
+        let joins = rooms
+            .clone()
+            .filter(|r| r.wanted)
+            .map(|r| join_frame(&r.name, r.resume));
+        let sends = rooms.flat_map(|r| {
+            r.pending
+                .iter()
+                .filter(|p| p.status == PendingStatus::Sending)
+                .map(|p| send_frame(&r.name, &p.client_id, &p.text))
+        });
+        joins.chain(sends).collect()
+    }
+}
+
+/// Joins `room`, with the messages after `after` (None: the latest page).
+pub fn join_frame(room: &RoomName, after: Option<Seq>) -> ClientMsg {
+    // The server takes the nickname from the session.
+    ClientMsg::Join {
+        room: room.to_string(),
+        nickname: None,
+        after,
+    }
+}
+
+/// Sends a chat message.
+pub fn send_frame(room: &RoomName, client_id: &str, text: &str) -> ClientMsg {
+    ClientMsg::Send {
+        room: room.to_string(),
+        client_id: client_id.to_owned(),
+        text: text.to_owned(),
+    }
+}

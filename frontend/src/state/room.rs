@@ -1,0 +1,121 @@
+//! One room as the UI knows it: its messages, notices, members, own messages waiting for
+//! their ack, unread count, and where to resume it after a reconnect.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use shared::{ChatMessage, Nickname, RoomName, Seq};
+
+/// A system notice in a room's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// The text.
+    pub text: String,
+}
+
+/// Where an own message stands before its ack.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PendingStatus {
+    /// Queued or on its way; not acknowledged yet. Sent again after a reconnect.
+    Sending,
+    /// Refused; says why. Can be retried.
+    Failed(String),
+}
+
+/// An own message not acknowledged yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// Its client id.
+    pub client_id: String,
+    /// Its text.
+    pub text: String,
+    /// Where it stands.
+    pub status: PendingStatus,
+}
+
+/// One room as the UI knows it.
+#[derive(Debug, Clone)]
+pub struct RoomView {
+    /// The room.
+    pub name: RoomName,
+    /// This user is in it.
+    pub joined: bool,
+    /// The user wants to be in it (joining or joined, until they leave): rejoined after
+    /// every reconnect.
+    pub wanted: bool,
+    /// Where a rejoin resumes: the highest of the `after` of its `joined` and the seqs of
+    /// the messages received since it was wanted. None: never joined since.
+    pub resume: Option<Seq>,
+    /// Members, when joined.
+    pub members: Vec<Nickname>,
+    /// Member count from the room list, for rooms not joined.
+    pub member_count: u32,
+    /// Messages by seq.
+    pub messages: BTreeMap<Seq, Rc<ChatMessage>>,
+    /// System notices, each after the message with that seq (0: before all).
+    pub notices: BTreeMap<Seq, Vec<Notice>>,
+    /// Own messages waiting for their ack, in send order.
+    pub pending: Vec<Pending>,
+    /// Messages from others that arrived while the room was not in view.
+    pub unread: u32,
+    /// Messages up to this seq were history when joining: they do not count as unread.
+    pub baseline: Seq,
+    /// Older messages exist before the first one held.
+    pub has_more: bool,
+    /// A history page was asked for and has not come yet.
+    pub loading_older: bool,
+}
+
+impl RoomView {
+    /// A room known by name only.
+    pub(super) fn new(name: RoomName) -> Self {
+        Self {
+            name,
+            joined: false,
+            wanted: false,
+            resume: None,
+            members: Vec::new(),
+            member_count: 0,
+            messages: BTreeMap::new(),
+            notices: BTreeMap::new(),
+            pending: Vec::new(),
+            unread: 0,
+            baseline: Seq(0),
+            has_more: false,
+            loading_older: false,
+        }
+    }
+
+    /// The highest seq held.
+    pub fn last_seq(&self) -> Seq {
+        self.messages
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(self.baseline)
+    }
+
+    /// The lowest seq held.
+    pub fn first_seq(&self) -> Option<Seq> {
+        self.messages.keys().next().copied()
+    }
+
+    /// The own message with this client id, if it is still waiting.
+    pub(super) fn pending_mut(&mut self, client_id: &str) -> Option<&mut Pending> {
+        self.pending.iter_mut().find(|p| p.client_id == client_id)
+    }
+
+    /// Adds a system notice after the last message held.
+    pub(super) fn notice(&mut self, text: String) {
+        let at = self.last_seq();
+        self.notices.entry(at).or_default().push(Notice { text });
+    }
+
+    /// Moves the resume point up to `seq` (a `joined`'s `after`, or a message's seq), while
+    /// the room is wanted.
+    pub(super) fn seen(&mut self, seq: Seq) {
+        if self.wanted {
+            self.resume = Some(self.resume.map_or(seq, |r| r.max(seq)));
+        }
+    }
+}

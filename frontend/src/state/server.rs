@@ -1,0 +1,179 @@
+//! How the reducer applies a message from the server.
+
+use std::rc::Rc;
+
+use shared::{
+    ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName, Seq,
+    ServerMsg,
+};
+
+use super::{ChatState, PendingStatus, Screen};
+
+impl ChatState {
+    /// Applies one server message.
+    pub(super) fn server(&mut self, msg: ServerMsg) {
+        match msg {
+            ServerMsg::Welcome { rooms, .. } => {
+                self.welcomes += 1;
+                for summary in rooms {
+                    self.room_mut(&summary.name).member_count = summary.members;
+                }
+            }
+            ServerMsg::Joined {
+                room,
+                nickname,
+                members,
+                after,
+                last_seq,
+            } => self.joined(room, nickname, members, after, last_seq),
+            ServerMsg::Left { room } => {
+                self.room_mut(&room).joined = false;
+            }
+            ServerMsg::Presence {
+                room,
+                nickname,
+                change,
+            } => self.presence(room, nickname, change),
+            ServerMsg::RoomCreated { room } => {
+                let is_new = !self.rooms.contains_key(&room.name);
+                self.room_mut(&room.name).member_count = room.members;
+                if is_new && self.screen == Screen::Chat {
+                    self.toast(format!("New room #{}", room.name));
+                }
+            }
+            ServerMsg::Message(m) => self.message(m),
+            ServerMsg::Ack {
+                room,
+                client_id,
+                seq,
+                id,
+                ts,
+                ..
+            } => self.ack(room, client_id, seq, id, ts),
+            ServerMsg::History {
+                room,
+                messages,
+                has_more,
+            } => {
+                let r = self.room_mut(&room);
+                for m in messages {
+                    r.messages.insert(m.seq, Rc::new(m));
+                }
+                r.has_more = has_more;
+                r.loading_older = false;
+            }
+            ServerMsg::Error {
+                message,
+                room,
+                client_id,
+                ..
+            } => self.error(message, room, client_id),
+        }
+    }
+
+    fn joined(
+        &mut self,
+        room: RoomName,
+        nickname: Nickname,
+        members: Vec<Nickname>,
+        after: Seq,
+        last_seq: Seq,
+    ) {
+        self.me = Some(nickname);
+        let r = self.room_mut(&room);
+        if last_seq < r.last_seq() {
+            // The server's history restarted (it lost its data): start afresh.
+            r.messages.clear();
+            r.notices.clear();
+        }
+        if !r.joined && r.messages.is_empty() {
+            r.baseline = last_seq;
+        }
+        r.joined = true;
+        r.seen(after);
+        r.member_count = members.len() as u32;
+        r.members = members;
+        let first_held = r.first_seq().map_or(after.0 + 1, |f| f.0.min(after.0 + 1));
+        r.has_more = first_held > 1;
+        if self.current.is_none() {
+            self.current = Some(room);
+        }
+    }
+
+    fn presence(&mut self, room: RoomName, nickname: Nickname, change: PresenceChange) {
+        let verb = match change {
+            PresenceChange::Joined => "joined",
+            PresenceChange::Left => "left",
+            PresenceChange::Disconnected => "disconnected",
+            PresenceChange::DroppedSlow => "was disconnected (connection too slow)",
+        };
+        let in_view = self.current.as_ref() == Some(&room);
+        let r = self.room_mut(&room);
+        match change {
+            PresenceChange::Joined => {
+                if !r.members.contains(&nickname) {
+                    r.members.push(nickname.clone());
+                }
+            }
+            _ => r.members.retain(|m| *m != nickname),
+        }
+        r.member_count = r.members.len() as u32;
+        r.notice(format!("{nickname} {verb}"));
+        if !in_view && !self.is_me(&nickname) {
+            self.toast(format!("{nickname} {verb} #{room}"));
+        }
+    }
+
+    /// A chat message: stored once by seq; counts as unread when it is new, from someone
+    /// else, and its room is not in view.
+    fn message(&mut self, m: ChatMessage) {
+        let in_view = self.current.as_ref() == Some(&m.room);
+        let mine = self.is_me(&m.nickname);
+        let r = self.room_mut(&m.room);
+        let fresh = m.seq > r.baseline && !r.messages.contains_key(&m.seq);
+        if fresh && !in_view && !mine {
+            r.unread += 1;
+        }
+        r.seen(m.seq);
+        r.messages.insert(m.seq, Rc::new(m));
+    }
+
+    /// An own message was stored: it leaves the pending list and is shown at its seq
+    /// (unless its broadcast copy came first).
+    fn ack(&mut self, room: RoomName, client_id: ClientMsgId, seq: Seq, id: MessageId, ts: i64) {
+        let me = self.me.clone();
+        let r = self.room_mut(&room);
+        let Some(pos) = r
+            .pending
+            .iter()
+            .position(|p| p.client_id == client_id.as_str())
+        else {
+            return;
+        };
+        let pending = r.pending.remove(pos);
+        if let (Some(nickname), Ok(text)) = (me, MessageText::parse(&pending.text)) {
+            r.messages.entry(seq).or_insert_with(|| {
+                Rc::new(ChatMessage {
+                    room: room.clone(),
+                    seq,
+                    id,
+                    nickname,
+                    text,
+                    ts,
+                })
+            });
+        }
+    }
+
+    /// A refusal: marks the own message it names as failed (so it is not sent again until
+    /// retried), or shows it as a toast.
+    fn error(&mut self, message: String, room: Option<RoomName>, client_id: Option<ClientMsgId>) {
+        if let (Some(room), Some(client_id)) = (&room, &client_id) {
+            if let Some(p) = self.room_mut(room).pending_mut(client_id.as_str()) {
+                p.status = PendingStatus::Failed(message);
+                return;
+            }
+        }
+        self.toast(message);
+    }
+}

@@ -1,0 +1,103 @@
+//! The chat command layer: what a client may do (join, leave, send, read history), callable
+//! from any transport. A transport (the WebSocket today) authenticates the client, makes a
+//! [`Participant`] for it, hands it every text message the client sends, and writes what the
+//! participant's outbox holds; it knows nothing of rooms. The commands validate with the
+//! shared rules, answer a bad message with a typed error, and hand a good one to the hub.
+
+mod commands;
+pub mod rate;
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+use shared::{CloseReason, ErrorCode, PresenceChange, RoomName, ServerMsg};
+use tracing::debug;
+
+use self::rate::RateLimit;
+use crate::auth::Identity;
+use crate::config::Limits;
+use crate::hub::outbox::Outbox;
+use crate::hub::room::RoomHandle;
+use crate::hub::{ConnId, Hub};
+use crate::wire;
+
+/// One connected client in the chat, whatever its transport.
+pub struct Participant {
+    conn: ConnId,
+    outbox: Arc<Outbox>,
+    hub: Hub,
+    limits: Arc<Limits>,
+    /// Who it is.
+    identity: Identity,
+    /// How fast it may send.
+    rate: RateLimit,
+    /// Rooms it is in.
+    rooms: HashMap<RoomName, RoomHandle>,
+    /// History pages being read for it.
+    reads: Arc<AtomicUsize>,
+}
+
+impl Participant {
+    /// Registers a new client of `identity` with the hub. With `greet`, its outbox starts with
+    /// the `welcome` frame (see [`Hub::connect`]).
+    pub fn connect(hub: &Hub, limits: Arc<Limits>, identity: Identity, greet: bool) -> Self {
+        let (conn, outbox) = hub.connect(&identity.id, greet);
+        Self {
+            conn,
+            outbox,
+            hub: hub.clone(),
+            rate: RateLimit::new(limits.message_rate, limits.message_burst),
+            limits,
+            identity,
+            rooms: HashMap::new(),
+            reads: Arc::default(),
+        }
+    }
+
+    /// Its id in the hub.
+    pub fn conn(&self) -> ConnId {
+        self.conn
+    }
+
+    /// Who it is.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The limits it is held to (the transport's timeouts among them).
+    pub fn limits(&self) -> &Arc<Limits> {
+        &self.limits
+    }
+
+    /// What the transport must write to the client.
+    pub fn outbox(&self) -> &Arc<Outbox> {
+        &self.outbox
+    }
+
+    /// Queues a message for this client.
+    pub fn send(&self, msg: &ServerMsg) {
+        let _ = self.outbox.push_frame(wire::encode(msg));
+    }
+
+    /// Queues an error frame.
+    pub fn error(&self, code: ErrorCode, message: impl Into<String>) {
+        self.send(&ServerMsg::error(code, message));
+    }
+
+    /// Leaves every room at once (the rooms see the departure, the user's room claims come
+    /// back) and closes the outbox: the client is gone, for `end` if given.
+    pub async fn leave_all(&mut self, end: Option<CloseReason>) {
+        let change = match end {
+            Some(CloseReason::SlowConsumer) => PresenceChange::DroppedSlow,
+            _ => PresenceChange::Disconnected,
+        };
+        for (name, room) in self.rooms.drain() {
+            room.leave(self.conn, change).await;
+            self.hub.release_room(&self.identity.nickname, &name);
+        }
+        self.outbox.close(end.unwrap_or(CloseReason::GoingAway));
+        self.hub.disconnect(self.conn);
+        debug!(?end, "participant gone");
+    }
+}

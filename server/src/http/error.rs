@@ -1,0 +1,187 @@
+//! Every refusal of an HTTP route (REST and the WebSocket upgrade), as one type and one JSON
+//! shape: `{"error": code, "message": …}`, `code` a [`shared::ErrorCode`]. What went wrong
+//! inside (a storage error) is logged, never sent.
+
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use parley_ws::handshake::HandshakeError;
+use serde_json::json;
+use shared::{ErrorCode, ValidationError};
+
+use crate::auth::{SessionError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::hub::history::HistoryError;
+use crate::storage::StoreError;
+
+/// See the module docs.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Not a WebSocket upgrade Parley can answer.
+    #[error("{}", handshake_message(*.0))]
+    Handshake(#[from] HandshakeError),
+    /// A page of a foreign origin asked for the WebSocket.
+    #[error("this page's origin may not open Parley's WebSocket")]
+    OriginNotAllowed,
+    /// No valid session.
+    #[error(
+        "no valid session: POST /api/session to get one, then send its cookie or bearer token"
+    )]
+    Unauthorized,
+    /// No connection slot is free.
+    #[error("too many connections; try again later")]
+    TooManyConnections,
+    /// Too many sign-ins from one address: retry after this many seconds.
+    #[error("too many sign-ins from your address; try again in {0} s")]
+    TooManyAttempts(u64),
+    /// A malformed body or query string.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A nickname that breaks the rules.
+    #[error("nickname {0}")]
+    BadNickname(ValidationError),
+    /// A room name that breaks the rules.
+    #[error("room name {0}")]
+    BadRoomName(ValidationError),
+    /// Signing in: the nickname is held by another live session.
+    #[error("this nickname is in use; pick another")]
+    NicknameTaken,
+    /// Signing in: the nickname is registered and no password was given.
+    #[error("this nickname is registered: give its password")]
+    NicknameRegistered,
+    /// Signing in: a wrong password.
+    #[error("wrong password (passwords are {PASSWORD_MIN_CHARS}–{PASSWORD_MAX_CHARS} characters)")]
+    BadPassword,
+    /// Reading history failed.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// No such API route.
+    #[error("no such API route")]
+    NotFound,
+    /// Storage failed (logged where it happened).
+    #[error("storage is unavailable; try again")]
+    StorageUnavailable,
+}
+
+fn handshake_message(err: HandshakeError) -> String {
+    match err {
+        HandshakeError::NotWebSocket => format!(
+            "/ws is Parley's chat WebSocket; connect with a WebSocket client (ws://host/ws?v={})",
+            shared::PROTOCOL_VERSION
+        ),
+        other => other.to_string(),
+    }
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Handshake(err) => err.status(),
+            Self::OriginNotAllowed => StatusCode::FORBIDDEN,
+            Self::Unauthorized | Self::NicknameRegistered | Self::BadPassword => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::TooManyConnections | Self::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::BadRequest(_) | Self::BadNickname(_) | Self::BadRoomName(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::NicknameTaken => StatusCode::CONFLICT,
+            Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
+            Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The typed code in the body.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Handshake(HandshakeError::NotWebSocket) => ErrorCode::WebsocketRequired,
+            Self::Handshake(HandshakeError::Version) => ErrorCode::WebsocketVersion,
+            Self::Handshake(HandshakeError::MissingKey) => ErrorCode::WebsocketKey,
+            Self::OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::TooManyConnections => ErrorCode::TooManyConnections,
+            Self::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::BadNickname(_) => ErrorCode::BadNickname,
+            Self::BadRoomName(_) => ErrorCode::BadRoomName,
+            Self::NicknameTaken => ErrorCode::NicknameTaken,
+            Self::NicknameRegistered => ErrorCode::NicknameRegistered,
+            Self::BadPassword => ErrorCode::BadPassword,
+            Self::History(err) => err.code(),
+            Self::NotFound => ErrorCode::NotFound,
+            Self::StorageUnavailable => ErrorCode::StorageUnavailable,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({"error": self.code(), "message": self.to_string()}));
+        let mut resp = (self.status(), body).into_response();
+        let headers = resp.headers_mut();
+        match &self {
+            Self::Handshake(err) => {
+                if let Some((name, value)) = err.hint() {
+                    headers.insert(name, value);
+                }
+            }
+            Self::TooManyAttempts(wait) => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(*wait));
+            }
+            _ => {}
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        tracing::warn!(cause = %err, "storage failed");
+        Self::StorageUnavailable
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(err: SessionError) -> Self {
+        match err {
+            SessionError::NicknameTaken => Self::NicknameTaken,
+            SessionError::PasswordRequired => Self::NicknameRegistered,
+            SessionError::BadPassword => Self::BadPassword,
+            SessionError::Store(err) => err.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_has_its_status_code_and_hint() {
+        let cases = [
+            (
+                ApiError::Handshake(HandshakeError::NotWebSocket),
+                426,
+                "websocket_required",
+            ),
+            (
+                ApiError::Handshake(HandshakeError::Version),
+                400,
+                "websocket_version",
+            ),
+            (ApiError::TooManyAttempts(7), 429, "too_many_attempts"),
+            (ApiError::NicknameTaken, 409, "nickname_taken"),
+            (ApiError::NotFound, 404, "not_found"),
+        ];
+        for (err, status, code) in cases {
+            assert_eq!(err.status(), status, "{err:?}");
+            assert_eq!(err.code().as_str(), code, "{err:?}");
+        }
+        let resp = ApiError::TooManyAttempts(7).into_response();
+        assert_eq!(resp.headers()[RETRY_AFTER], "7");
+        let resp = ApiError::Handshake(HandshakeError::Version).into_response();
+        assert_eq!(resp.headers()["sec-websocket-version"], "13");
+    }
+}

@@ -1,0 +1,154 @@
+//! Reading a room's history: the one place every transport reads it through. A page of
+//! older messages ([`Hub::history_page`]: the WebSocket's `history` and REST's
+//! `GET /api/rooms/{room}/messages`), and the catch-up a join starts ([`catch_up`]:
+//! everything after the client's resume point, from storage as far as the room no longer
+//! holds it in memory, at the pace the client reads).
+
+use bytes::Bytes;
+use shared::{ChatMessage, ErrorCode, RoomName, Seq, ServerMsg, HISTORY_PAGE_MAX};
+
+use super::outbox::Outbox;
+use super::room::recent::RecentFrames;
+use super::Hub;
+use crate::storage::{Store, StoreError};
+use crate::wire;
+use std::sync::Arc;
+
+/// Messages read from storage per query during a catch-up.
+const CATCH_UP_PAGE: u32 = 500;
+
+/// A page of a room's messages, oldest first.
+#[derive(Debug)]
+pub struct HistoryPage {
+    /// The room.
+    pub room: RoomName,
+    /// The messages.
+    pub messages: Vec<ChatMessage>,
+    /// Older messages exist.
+    pub has_more: bool,
+}
+
+impl From<HistoryPage> for ServerMsg {
+    fn from(page: HistoryPage) -> Self {
+        ServerMsg::History {
+            room: page.room,
+            messages: page.messages,
+            has_more: page.has_more,
+        }
+    }
+}
+
+/// Why a history page cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// No room of that name.
+    #[error("there is no room #{0}")]
+    NoSuchRoom(RoomName),
+    /// Storage failed (the cause is logged).
+    #[error("history could not be read; try again")]
+    Unavailable(#[source] StoreError),
+}
+
+impl HistoryError {
+    /// The protocol's code for it.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NoSuchRoom(_) => ErrorCode::NoSuchRoom,
+            Self::Unavailable(_) => ErrorCode::StorageUnavailable,
+        }
+    }
+
+    /// The error frame a client gets for it.
+    pub fn to_msg(&self, room: &RoomName) -> ServerMsg {
+        ServerMsg::Error {
+            code: self.code(),
+            message: self.to_string(),
+            room: Some(room.clone()),
+            client_id: None,
+        }
+    }
+}
+
+impl Hub {
+    /// Up to `limit` (default: the configured page, at most [`HISTORY_PAGE_MAX`]) messages
+    /// of `room` before `before` (default: the latest).
+    pub async fn history_page(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: Option<u32>,
+    ) -> Result<HistoryPage, HistoryError> {
+        if self.existing_room(room).is_none() {
+            return Err(HistoryError::NoSuchRoom(room.clone()));
+        }
+        let limit = limit
+            .unwrap_or(self.history_page_len())
+            .clamp(1, HISTORY_PAGE_MAX);
+        let before = before.unwrap_or(Seq(u64::MAX));
+        match self.store().messages_before(room, before, limit).await {
+            Ok((messages, has_more)) => Ok(HistoryPage {
+                room: room.clone(),
+                messages,
+                has_more,
+            }),
+            Err(err) => {
+                tracing::warn!(cause = %err, %room, "history read failed");
+                Err(HistoryError::Unavailable(err))
+            }
+        }
+    }
+}
+
+/// A join's catch-up: the messages after `after`; `recent` holds those the room still had in
+/// memory and says which came before them.
+pub(crate) struct CatchUp {
+    pub store: Store,
+    pub room: RoomName,
+    pub after: Seq,
+    pub recent: RecentFrames,
+    pub outbox: Arc<Outbox>,
+}
+
+/// Queues a catch-up into the member's outbox, paced by its reading. A storage failure is
+/// reported to the client, which keeps its resume point and gets the rest on its next join.
+pub(crate) async fn catch_up(job: CatchUp) {
+    let CatchUp {
+        store,
+        room,
+        after,
+        recent,
+        outbox,
+    } = job;
+    if let Some(stored_until) = recent.missing_until {
+        let mut from = after;
+        while from < stored_until {
+            let page = match store
+                .messages_after(&room, from, stored_until, CATCH_UP_PAGE)
+                .await
+            {
+                Ok(page) if !page.is_empty() => page,
+                Ok(_) => break,
+                Err(err) => {
+                    tracing::warn!(cause = %err, %room, "catch-up from storage failed");
+                    let error = wire::encode(&ServerMsg::Error {
+                        code: ErrorCode::StorageUnavailable,
+                        message: "missed messages could not be read; rejoin to get them".into(),
+                        room: Some(room.clone()),
+                        client_id: None,
+                    });
+                    let _ = outbox.push_paced([error]).await;
+                    break;
+                }
+            };
+            from = page.last().map_or(stored_until, |m| m.seq);
+            let frames: Vec<Bytes> = page
+                .into_iter()
+                .map(|m| wire::encode(&ServerMsg::Message(m)))
+                .collect();
+            if outbox.push_paced(frames).await.is_err() {
+                return;
+            }
+        }
+    }
+    let _ = outbox.push_paced(recent.frames).await;
+}

@@ -1,0 +1,281 @@
+//! A room's members: who is here (from how many connections), fan-out to their outboxes,
+//! and the catch-up that a join starts.
+//!
+//! A join that must catch up (messages after the member's resume point) starts a catch-up
+//! task ([`super::super::history::catch_up`]) that queues those messages at the pace the
+//! member reads them. Meanwhile the member's live traffic is held here, in order, and queued
+//! behind the catch-up when it is done: a member always gets `joined`, then every message
+//! after its resume point once and in seq order, then live traffic.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use shared::{CloseReason, Nickname, PresenceChange, RoomName, Seq, ServerMsg};
+use tokio::sync::mpsc::WeakSender;
+use tokio_util::sync::CancellationToken;
+use tracing::debug;
+
+use super::recent::RecentFrames;
+use super::RoomCmd;
+use crate::hub::history::{self, CatchUp};
+use crate::hub::outbox::Outbox;
+use crate::hub::ConnId;
+use crate::storage::Store;
+use crate::wire;
+
+struct Member {
+    conn: ConnId,
+    nickname: Nickname,
+    outbox: Arc<Outbox>,
+    /// Counts the member's joins, so a finished catch-up is matched to its join.
+    epoch: u64,
+    /// Set while a catch-up is being queued (boxed: rare, and every member pays for its size).
+    catching_up: Option<Box<Held>>,
+}
+
+/// Live traffic held for a member whose catch-up is being queued.
+struct Held {
+    frames: Vec<Bytes>,
+    bytes: usize,
+    cancel: CancellationToken,
+}
+
+impl Member {
+    /// Queues a frame, or holds it behind a catch-up; false if the member cannot keep up.
+    fn deliver(&mut self, frame: &Bytes) -> bool {
+        match &mut self.catching_up {
+            None => self.outbox.push_frame(frame.clone()).is_ok(),
+            Some(held) => {
+                held.bytes += frame.len();
+                held.frames.push(frame.clone());
+                if held.bytes > self.outbox.max_bytes() {
+                    self.outbox.close(CloseReason::SlowConsumer);
+                    return false;
+                }
+                true
+            }
+        }
+    }
+}
+
+/// See the module docs.
+pub(super) struct Members {
+    room: RoomName,
+    /// Members in join order; `index` maps a connection to its place here.
+    list: Vec<Member>,
+    index: HashMap<ConnId, usize>,
+    /// The people in the room: nickname key → (nickname, connections here).
+    people: HashMap<String, (Nickname, u32)>,
+    /// Published for the room list.
+    count: Arc<AtomicU32>,
+    store: Store,
+    /// The room's own commands, for catch-ups to say they are done (weak: the room ends
+    /// when its handles are gone).
+    room_tx: WeakSender<RoomCmd>,
+}
+
+impl Members {
+    pub(super) fn new(
+        room: RoomName,
+        count: Arc<AtomicU32>,
+        store: Store,
+        room_tx: WeakSender<RoomCmd>,
+    ) -> Self {
+        Self {
+            room,
+            list: Vec::new(),
+            index: HashMap::new(),
+            people: HashMap::new(),
+            count,
+            store,
+            room_tx,
+        }
+    }
+
+    /// Adds a member (or, for one already here, starts over): queues `joined` and then the
+    /// messages `after < seq <= last_seq`, those held in memory given in `recent`.
+    pub(super) fn join(
+        &mut self,
+        conn: ConnId,
+        nickname: Nickname,
+        outbox: Arc<Outbox>,
+        after: Seq,
+        last_seq: Seq,
+        recent: RecentFrames,
+    ) {
+        if !self.index.contains_key(&conn) {
+            self.add(conn, nickname.clone(), outbox.clone());
+        }
+        let joined = wire::encode(&ServerMsg::Joined {
+            room: self.room.clone(),
+            nickname,
+            members: self.people_sorted(),
+            after,
+            last_seq,
+        });
+        if outbox.push_frame(joined).is_err() {
+            self.remove(conn, PresenceChange::DroppedSlow);
+            return;
+        }
+        let member = &mut self.list[self.index[&conn]];
+        if let Some(old) = member.catching_up.take() {
+            old.cancel.cancel(); // This join's catch-up covers what that one had left.
+        }
+        if after >= last_seq {
+            return;
+        }
+        member.epoch += 1;
+        let cancel = CancellationToken::new();
+        member.catching_up = Some(Box::new(Held {
+            frames: Vec::new(),
+            bytes: 0,
+            cancel: cancel.clone(),
+        }));
+        let (room_tx, epoch) = (self.room_tx.clone(), member.epoch);
+        let job = CatchUp {
+            store: self.store.clone(),
+            room: self.room.clone(),
+            after,
+            recent,
+            outbox,
+        };
+        tokio::spawn(async move {
+            tokio::select! {
+                () = history::catch_up(job) => {}
+                () = cancel.cancelled() => return,
+            }
+            if let Some(tx) = room_tx.upgrade() {
+                let _ = tx.send(RoomCmd::CaughtUp { conn, epoch }).await;
+            }
+        });
+    }
+
+    fn add(&mut self, conn: ConnId, nickname: Nickname, outbox: Arc<Outbox>) {
+        // One person may be here from several connections (tabs): the room hears of them
+        // when the first arrives and when the last goes.
+        if !self.people.contains_key(&nickname.key()) {
+            let presence = wire::encode(&ServerMsg::Presence {
+                room: self.room.clone(),
+                nickname: nickname.clone(),
+                change: PresenceChange::Joined,
+            });
+            self.broadcast(&presence);
+        }
+        self.people
+            .entry(nickname.key())
+            .or_insert_with(|| (nickname.clone(), 0))
+            .1 += 1;
+        self.index.insert(conn, self.list.len());
+        debug!(conn, %nickname, members = self.list.len() + 1, "joined");
+        self.list.push(Member {
+            conn,
+            nickname,
+            outbox,
+            epoch: 0,
+            catching_up: None,
+        });
+        self.publish_count();
+    }
+
+    /// A member's catch-up has been queued: its held live traffic follows.
+    pub(super) fn caught_up(&mut self, conn: ConnId, epoch: u64) {
+        let Some(&idx) = self.index.get(&conn) else {
+            return;
+        };
+        let member = &mut self.list[idx];
+        if member.epoch != epoch {
+            return; // A later join's catch-up is under way.
+        }
+        let Some(held) = member.catching_up.take() else {
+            return;
+        };
+        if held
+            .frames
+            .into_iter()
+            .any(|f| member.outbox.push_frame(f).is_err())
+        {
+            self.remove(conn, PresenceChange::DroppedSlow);
+        }
+    }
+
+    /// The nickname and outbox of a member, to send from.
+    pub(super) fn sender(&self, conn: ConnId) -> Option<(Nickname, Arc<Outbox>)> {
+        let m = &self.list[*self.index.get(&conn)?];
+        Some((m.nickname.clone(), m.outbox.clone()))
+    }
+
+    /// Removes a member on its request (`left` is its answer) or as it goes.
+    pub(super) fn leave(&mut self, conn: ConnId, change: PresenceChange) {
+        if let Some(member) = self.remove(conn, change) {
+            if change == PresenceChange::Left {
+                let _ = member.outbox.push_frame(wire::encode(&ServerMsg::Left {
+                    room: self.room.clone(),
+                }));
+            }
+        }
+    }
+
+    /// Removes a member and tells the others; returns it if it was one.
+    fn remove(&mut self, conn: ConnId, change: PresenceChange) -> Option<Member> {
+        let idx = self.index.remove(&conn)?;
+        let member = self.list.swap_remove(idx);
+        if let Some(moved) = self.list.get(idx) {
+            self.index.insert(moved.conn, idx);
+        }
+        if let Some(held) = &member.catching_up {
+            held.cancel.cancel();
+        }
+        let key = member.nickname.key();
+        let last = match self.people.get_mut(&key) {
+            Some((_, n)) if *n > 1 => {
+                *n -= 1;
+                false
+            }
+            _ => {
+                self.people.remove(&key);
+                true
+            }
+        };
+        self.publish_count();
+        debug!(conn, nickname = %member.nickname, ?change, "left");
+        if last {
+            let presence = wire::encode(&ServerMsg::Presence {
+                room: self.room.clone(),
+                nickname: member.nickname.clone(),
+                change,
+            });
+            self.broadcast(&presence);
+        }
+        Some(member)
+    }
+
+    fn publish_count(&self) {
+        self.count
+            .store(self.people.len() as u32, Ordering::Relaxed);
+    }
+
+    /// Everyone here, by nickname.
+    fn people_sorted(&self) -> Vec<Nickname> {
+        let mut people: Vec<_> = self.people.iter().collect();
+        people.sort_by(|a, b| a.0.cmp(b.0));
+        people
+            .into_iter()
+            .map(|(_, (nick, _))| nick.clone())
+            .collect()
+    }
+
+    /// Delivers a frame to every member. Members that cannot keep up are removed (and the
+    /// others told), which may cascade; it ends because each round removes someone.
+    pub(super) fn broadcast(&mut self, frame: &Bytes) {
+        let dropped: Vec<ConnId> = self
+            .list
+            .iter_mut()
+            .filter_map(|m| (!m.deliver(frame)).then_some(m.conn))
+            .collect();
+        for conn in dropped {
+            self.remove(conn, PresenceChange::DroppedSlow);
+        }
+    }
+}
