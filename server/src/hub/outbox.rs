@@ -26,6 +26,17 @@ struct State {
     items: Vec<Bytes>,
     bytes: usize,
     closed: Option<CloseReason>,
+    /// Paced pushes waiting for a drain (so a drain with none skips waking them).
+    paced_waiting: usize,
+}
+
+/// A paced push waiting for a drain; counts itself out when dropped.
+struct PacedWaiting<'a>(&'a Outbox);
+
+impl Drop for PacedWaiting<'_> {
+    fn drop(&mut self) {
+        self.0.state.lock().expect("outbox lock").paced_waiting -= 1;
+    }
 }
 
 /// See the module docs.
@@ -92,7 +103,9 @@ impl Outbox {
                         self.notify.notify_one();
                         break;
                     }
+                    st.paced_waiting += 1;
                 }
+                let _waiting = PacedWaiting(self); // Counted down even if this is cancelled.
                 drained.await;
             }
         }
@@ -144,8 +157,11 @@ impl Outbox {
                 if !st.items.is_empty() {
                     std::mem::swap(&mut st.items, batch);
                     st.bytes = 0;
+                    let paced = st.paced_waiting > 0;
                     drop(st);
-                    self.drained.notify_waiters();
+                    if paced {
+                        self.drained.notify_waiters();
+                    }
                     return Ok(());
                 }
             }
