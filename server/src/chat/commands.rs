@@ -217,7 +217,7 @@ impl Participant {
                 Ok(page) => ServerMsg::from(page),
                 Err(err) => err.to_msg(&room),
             };
-            let _ = outbox.push_paced([wire::encode(&msg)]).await;
+            let _ = outbox.push_paced([wire::encode(&msg)], None).await;
             reads.fetch_sub(1, Ordering::Relaxed);
         });
         Ok(())

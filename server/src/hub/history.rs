@@ -10,9 +10,12 @@ use shared::{ChatMessage, ErrorCode, RoomName, Seq, ServerMsg, HISTORY_PAGE_MAX}
 use super::outbox::Outbox;
 use super::room::recent::RecentFrames;
 use super::Hub;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
 use crate::storage::{Store, StoreError};
 use crate::wire;
-use std::sync::Arc;
 
 /// Messages read from storage per query during a catch-up.
 const CATCH_UP_PAGE: u32 = 500;
@@ -107,6 +110,8 @@ pub(crate) struct CatchUp {
     pub after: Seq,
     pub recent: RecentFrames,
     pub outbox: Arc<Outbox>,
+    /// Cancelled when the member leaves or joins again: nothing more may be queued then.
+    pub cancel: CancellationToken,
 }
 
 /// Queues a catch-up into the member's outbox, paced by its reading. A storage failure is
@@ -118,7 +123,9 @@ pub(crate) async fn catch_up(job: CatchUp) {
         after,
         recent,
         outbox,
+        cancel,
     } = job;
+    let cancel = Some(&cancel);
     if let Some(stored_until) = recent.missing_until {
         let mut from = after;
         while from < stored_until {
@@ -136,7 +143,7 @@ pub(crate) async fn catch_up(job: CatchUp) {
                         room: Some(room.clone()),
                         client_id: None,
                     });
-                    let _ = outbox.push_paced([error]).await;
+                    let _ = outbox.push_paced([error], cancel).await;
                     break;
                 }
             };
@@ -145,10 +152,10 @@ pub(crate) async fn catch_up(job: CatchUp) {
                 .into_iter()
                 .map(|m| wire::encode(&ServerMsg::Message(m)))
                 .collect();
-            if outbox.push_paced(frames).await.is_err() {
+            if outbox.push_paced(frames, cancel).await.is_err() {
                 return;
             }
         }
     }
-    let _ = outbox.push_paced(recent.frames).await;
+    let _ = outbox.push_paced(recent.frames, cancel).await;
 }

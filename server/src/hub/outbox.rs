@@ -16,10 +16,20 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use shared::CloseReason;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 /// The outbox was closed; nothing more is accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Closed(pub CloseReason);
+
+/// Why a paced push stopped before queueing everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacedError {
+    /// The outbox was closed.
+    Closed(CloseReason),
+    /// Its reader no longer wants these frames.
+    Cancelled,
+}
 
 #[derive(Default)]
 struct State {
@@ -84,8 +94,14 @@ impl Outbox {
 
     /// Queues frames read from storage, waiting whenever the queue is over a quarter of its
     /// budget for the transport to drain it: a read of any size never overflows the outbox,
-    /// and live traffic keeps most of the budget. Fails once the outbox is closed.
-    pub async fn push_paced(&self, frames: impl IntoIterator<Item = Bytes>) -> Result<(), Closed> {
+    /// and live traffic keeps most of the budget. Fails once the outbox is closed, or once
+    /// `cancel` is (checked under the queue's lock: a frame is never queued after whatever
+    /// was queued after the cancel).
+    pub async fn push_paced(
+        &self,
+        frames: impl IntoIterator<Item = Bytes>,
+        cancel: Option<&CancellationToken>,
+    ) -> Result<(), PacedError> {
         for frame in frames {
             loop {
                 let drained = self.drained.notified();
@@ -94,7 +110,10 @@ impl Outbox {
                 {
                     let mut st = self.state.lock().expect("outbox lock");
                     if let Some(reason) = st.closed {
-                        return Err(Closed(reason));
+                        return Err(PacedError::Closed(reason));
+                    }
+                    if cancel.is_some_and(CancellationToken::is_cancelled) {
+                        return Err(PacedError::Cancelled);
                     }
                     if st.bytes == 0 || st.bytes + frame.len() <= self.max_bytes / 4 {
                         st.bytes += frame.len();
@@ -241,7 +260,7 @@ mod tests {
         let frames: Vec<Bytes> = (0..50).map(|i| frame(&format!("{i:08}"))).collect();
         let writer = {
             let (ob, frames) = (ob.clone(), frames.clone());
-            tokio::spawn(async move { ob.push_paced(frames).await })
+            tokio::spawn(async move { ob.push_paced(frames, None).await })
         };
         let mut got = Vec::new();
         let mut batch = Vec::new();
@@ -257,10 +276,16 @@ mod tests {
         writer.await.unwrap().unwrap();
         assert_eq!(got, frames, "all of them, in order");
         assert_eq!(ob.closed(), None, "never closed as a slow consumer");
+        let cancel = CancellationToken::new();
+        cancel.cancel();
+        assert_eq!(
+            ob.push_paced([frame("stale")], Some(&cancel)).await,
+            Err(PacedError::Cancelled)
+        );
         ob.close(CloseReason::GoingAway);
         assert_eq!(
-            ob.push_paced([frame("late")]).await,
-            Err(Closed(CloseReason::GoingAway))
+            ob.push_paced([frame("late")], None).await,
+            Err(PacedError::Closed(CloseReason::GoingAway))
         );
     }
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod bad_input;
 mod catalogue;
+mod catch_up;
 mod chat;
 mod http;
 mod liveness;

@@ -108,6 +108,11 @@ impl Members {
         if !self.index.contains_key(&conn) {
             self.add(conn, nickname.clone(), outbox.clone());
         }
+        let member = &mut self.list[self.index[&conn]];
+        if let Some(old) = member.catching_up.take() {
+            // Before `joined`: nothing of the old catch-up may be queued after it.
+            old.cancel.cancel();
+        }
         let joined = wire::encode(&ServerMsg::Joined {
             room: self.room.clone(),
             nickname,
@@ -119,13 +124,10 @@ impl Members {
             self.remove(conn, PresenceChange::DroppedSlow);
             return;
         }
-        let member = &mut self.list[self.index[&conn]];
-        if let Some(old) = member.catching_up.take() {
-            old.cancel.cancel(); // This join's catch-up covers what that one had left.
-        }
         if after >= last_seq {
             return;
         }
+        let member = &mut self.list[self.index[&conn]];
         member.epoch += 1;
         let cancel = CancellationToken::new();
         member.catching_up = Some(Box::new(Held {
@@ -140,6 +142,7 @@ impl Members {
             after,
             recent,
             outbox,
+            cancel: cancel.clone(),
         };
         tokio::spawn(async move {
             tokio::select! {

@@ -1,0 +1,129 @@
+//! A join's catch-up: larger than the connection's queue, read from storage at the pace the
+//! client reads, with the room's live traffic held behind it and delivered after it.
+
+use shared::{ClientMsg, Seq, ServerMsg};
+
+use crate::helpers::*;
+
+/// Sends `n` messages of `len` characters, 50 at a time, and waits for their acks.
+async fn send_many(c: &mut Client, prefix: &str, n: usize, len: usize) {
+    let text = "x".repeat(len);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
+        for i in chunk {
+            c.say("lobby", &format!("{prefix}{i}"), &text).await;
+        }
+        let mut acks = 0;
+        while acks < chunk.len() {
+            match c.recv().await {
+                ServerMsg::Ack { .. } => acks += 1,
+                ServerMsg::Error { code, message, .. } => panic!("refused: {code:?} {message}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Asserts `got` is exactly `expected`, naming the first difference (not two long lists).
+fn assert_seqs(got: &[u64], expected: std::ops::RangeInclusive<u64>, what: &str) {
+    let expected: Vec<u64> = expected.collect();
+    let first_diff = got.iter().zip(&expected).position(|(g, e)| g != e);
+    assert!(
+        got == expected,
+        "{what}: got {} messages, expected {}; first difference at index {first_diff:?}: {:?}",
+        got.len(),
+        expected.len(),
+        first_diff.map(|i| (got[i], expected[i])),
+    );
+}
+
+async fn join(c: &mut Client, after: Option<u64>) -> (u64, u64) {
+    c.send(&ClientMsg::Join {
+        room: "lobby".into(),
+        nickname: None,
+        after: after.map(Seq),
+    })
+    .await;
+    loop {
+        if let ServerMsg::Joined {
+            after, last_seq, ..
+        } = c.recv().await
+        {
+            return (after.0, last_seq.0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_catch_up_larger_than_the_queue_arrives_whole_and_live_traffic_follows_it() {
+    // 8 messages in memory, the rest from storage; 2,000 × ~3 KB is more than the 1 MiB
+    // queue and the loopback socket buffers can take while the reader does not read.
+    let server = start_with(|c| c.limits.recent_per_room = 8).await;
+    let mut sender = Client::connect(server.addr, "sender").await;
+    join(&mut sender, None).await;
+    send_many(&mut sender, "old", 2000, 3000).await;
+
+    let mut reader = Client::connect(server.addr, "reader").await;
+    assert_eq!(join(&mut reader, Some(0)).await, (0, 2000));
+    // While the reader has not read its catch-up yet, the room goes on.
+    send_many(&mut sender, "live", 40, 3000).await;
+    sender.say("lobby", "marker", "the end").await;
+
+    let mut seqs = Vec::new();
+    loop {
+        match reader.recv().await {
+            ServerMsg::Message(m) if m.text.as_str() == "the end" => break,
+            ServerMsg::Message(m) => seqs.push(m.seq.0),
+            ServerMsg::Error { code, message, .. } => panic!("{code:?}: {message}"),
+            _ => {}
+        }
+    }
+    assert_seqs(
+        &seqs,
+        1..=2040,
+        "every message once, in seq order: the catch-up, then what came during it",
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rejoin_during_a_catch_up_starts_it_over_without_duplicates() {
+    let server = start_with(|c| c.limits.recent_per_room = 8).await;
+    let mut sender = Client::connect(server.addr, "sender").await;
+    join(&mut sender, None).await;
+    send_many(&mut sender, "old", 300, 3000).await;
+
+    let mut reader = Client::connect(server.addr, "reader").await;
+    assert_eq!(join(&mut reader, Some(0)).await, (0, 300));
+    // Asks again from 250 before reading anything: the first catch-up may have queued part
+    // of its messages already, but what follows the second `joined` is exactly 251..=300.
+    reader
+        .send(&ClientMsg::Join {
+            room: "lobby".into(),
+            nickname: None,
+            after: Some(Seq(250)),
+        })
+        .await;
+    // Sent by the reader itself, so the room handles it after the second join.
+    reader.say("lobby", "marker", "the end").await;
+    let mut after_rejoin: Option<Vec<u64>> = None;
+    loop {
+        match reader.recv().await {
+            ServerMsg::Joined {
+                after: Seq(250), ..
+            } => after_rejoin = Some(vec![]),
+            ServerMsg::Message(m) if m.text.as_str() == "the end" => break,
+            ServerMsg::Message(m) => {
+                if let Some(seqs) = after_rejoin.as_mut() {
+                    seqs.push(m.seq.0);
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_seqs(
+        &after_rejoin.expect("the second joined"),
+        251..=300,
+        "the second join's catch-up, once and in order, then live",
+    );
+    server.shutdown().await.unwrap();
+}
