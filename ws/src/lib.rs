@@ -24,6 +24,14 @@
 //! within a few percent. The server uses this crate only through [`Socket`], [`encode`] and
 //! [`handshake`], so a switch touches one module of the server.
 //!
+//! Read from fastwebsockets 0.10.0's source (2026-12; not yet measured on `scripts/bench`):
+//! its read half allocates an 8 KiB buffer per connection at the handshake and keeps it
+//! (more than this stack's whole 3.3 KiB per idle connection); it writes one frame per write
+//! call, not a batch; and it copies every frame of up to 1,024 bytes (most chat frames) into a
+//! per-connection write buffer that keeps the size of the largest such frame, writing larger
+//! ones from the caller's bytes with a two-slice vectored write. So (1) holds above 1 KiB
+//! only, and (2) and (3) do not hold today.
+//!
 //! # Limits
 //!
 //! Messages (and fragmented messages in all) over [`Limits::max_message`] are refused as
