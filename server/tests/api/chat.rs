@@ -1,19 +1,8 @@
 //! Rooms, presence, messages and acks between real clients.
 
-use std::time::Duration;
-
-use shared::{ClientMsg, ErrorCode, PresenceChange, Seq, ServerMsg};
+use shared::{ChatMessage, ClientMsg, ErrorCode, PresenceChange, Seq, ServerMsg};
 
 use crate::helpers::*;
-
-fn presence(msg: &ServerMsg) -> Option<(String, PresenceChange)> {
-    match msg {
-        ServerMsg::Presence {
-            nickname, change, ..
-        } => Some((nickname.to_string(), *change)),
-        _ => None,
-    }
-}
 
 #[tokio::test]
 async fn two_clients_see_each_others_presence_and_messages() {
@@ -23,10 +12,10 @@ async fn two_clients_see_each_others_presence_and_messages() {
 
     assert_eq!(alice.join("lobby").await, ["alice"]);
     assert_eq!(bob.join("lobby").await, ["alice", "bob"]);
-    let seen = alice.recv_where(|m| presence(m).is_some()).await;
+    let seen: Presence = alice.recv_kind().await;
     assert_eq!(
-        presence(&seen),
-        Some(("bob".into(), PresenceChange::Joined))
+        (seen.nickname.as_str(), seen.change),
+        ("bob", PresenceChange::Joined)
     );
 
     alice.say("lobby", "a1", "hello bob").await;
@@ -34,9 +23,8 @@ async fn two_clients_see_each_others_presence_and_messages() {
     for client in [&mut alice, &mut bob] {
         let mut got = Vec::new();
         while got.len() < 2 {
-            if let ServerMsg::Message(m) = client.recv().await {
-                got.push((m.nickname.to_string(), m.text.to_string(), m.seq));
-            }
+            let m = client.recv_message().await;
+            got.push((m.nickname.to_string(), m.text.to_string(), m.seq));
         }
         got.sort_by_key(|g| g.2);
         assert_eq!(got[0].2, Seq(1));
@@ -60,35 +48,28 @@ async fn sender_gets_one_ack_before_its_message_and_the_message_once() {
     let mut alice = Client::connect(server.addr, "alice").await;
     alice.join("lobby").await;
     alice.say("lobby", "only-once", "ping").await;
-    let frames = alice.drain(Duration::from_millis(300)).await;
-    let acks: Vec<_> = frames
+    // A second message is acked and delivered after everything the first one causes.
+    alice.say("lobby", "marker", "marker").await;
+    let frames = alice.until_message("lobby", "marker").await;
+    let acks: Vec<Ack> = frames
         .iter()
-        .filter(|m| matches!(m, ServerMsg::Ack { .. }))
+        .filter_map(|m| Ack::pick(m.clone()).ok())
+        .filter(|a| a.client_id == "only-once")
         .collect();
-    let msgs: Vec<_> = frames
+    let msgs: Vec<ChatMessage> = frames
         .iter()
-        .filter(|m| matches!(m, ServerMsg::Message(_)))
+        .filter_map(|m| ChatMessage::pick(m.clone()).ok())
         .collect();
     assert_eq!(acks.len(), 1, "{frames:?}");
     assert_eq!(msgs.len(), 1, "{frames:?}");
-    let (
-        ServerMsg::Ack {
-            client_id,
-            seq,
-            id,
-            duplicate,
-            ..
-        },
-        ServerMsg::Message(m),
-    ) = (acks[0], msgs[0])
-    else {
-        unreachable!()
-    };
-    assert_eq!(client_id.as_str(), "only-once");
-    assert_eq!((*seq, *id, *duplicate), (m.seq, m.id, false));
+    let (ack, m) = (&acks[0], &msgs[0]);
+    assert_eq!(m.text.as_str(), "ping");
+    assert_eq!((ack.seq, ack.id, ack.duplicate), (m.seq, m.id, false));
     let ack_pos = frames
         .iter()
-        .position(|f| matches!(f, ServerMsg::Ack { .. }))
+        .position(
+            |f| matches!(f, ServerMsg::Ack { client_id, .. } if client_id.as_str() == "only-once"),
+        )
         .unwrap();
     let msg_pos = frames
         .iter()
@@ -108,39 +89,27 @@ async fn leave_and_disconnect_notify_the_room() {
     bob.join("lobby").await;
     carol.join("lobby").await;
 
-    bob.send(&ClientMsg::Leave {
-        room: "lobby".into(),
-    })
-    .await;
-    assert!(matches!(
-        bob.recv_where(|m| matches!(m, ServerMsg::Left { .. }))
-            .await,
-        ServerMsg::Left { .. }
-    ));
+    bob.leave("lobby").await;
     let seen = alice
-        .recv_where(|m| presence(m).is_some_and(|p| p.0 == "bob" && p.1 != PresenceChange::Joined))
+        .recv_kind_where(|p: &Presence| p.nickname == "bob" && p.change != PresenceChange::Joined)
         .await;
-    assert_eq!(presence(&seen), Some(("bob".into(), PresenceChange::Left)));
+    assert_eq!(seen.change, PresenceChange::Left, "{seen:?}");
 
     drop(carol);
     let seen = alice
-        .recv_where(|m| {
-            presence(m).is_some_and(|p| p.0 == "carol" && p.1 != PresenceChange::Joined)
-        })
+        .recv_kind_where(|p: &Presence| p.nickname == "carol" && p.change != PresenceChange::Joined)
         .await;
-    assert_eq!(
-        presence(&seen),
-        Some(("carol".into(), PresenceChange::Disconnected))
-    );
+    assert_eq!(seen.change, PresenceChange::Disconnected, "{seen:?}");
 
     // Bob is no longer in the room: his send is refused and alice hears nothing.
     bob.say("lobby", "late", "am I here?").await;
-    assert_eq!(bob.next_error().await, ErrorCode::NotInRoom);
-    assert!(alice
-        .drain(Duration::from_millis(200))
-        .await
-        .iter()
-        .all(|m| !matches!(m, ServerMsg::Message(_))));
+    bob.expect_error(ErrorCode::NotInRoom).await;
+    // A message alice sends now is delivered after anything bob's send had put in the room.
+    alice.say("lobby", "marker", "marker").await;
+    let seen = alice.until_message("lobby", "marker").await;
+    assert_none(&seen, "chat message before the marker", |m| {
+        matches!(m, ServerMsg::Message(_))
+    });
     server.shutdown().await.unwrap();
 }
 
@@ -154,17 +123,12 @@ async fn one_connection_in_several_rooms_gets_each_rooms_traffic_only() {
     bob.join("rust").await;
 
     bob.say("rust", "r1", "in rust").await;
-    let m = alice
-        .recv_where(|m| matches!(m, ServerMsg::Message(_)))
-        .await;
-    let ServerMsg::Message(m) = m else {
-        unreachable!()
-    };
+    let m = alice.recv_message().await;
     assert_eq!((m.room.as_str(), m.text.as_str()), ("rust", "in rust"));
 
     // Bob is not in lobby.
     bob.say("lobby", "r2", "nope").await;
-    assert_eq!(bob.next_error().await, ErrorCode::NotInRoom);
+    bob.expect_error(ErrorCode::NotInRoom).await;
 
     // A different nickname on the same connection is refused.
     alice
@@ -174,7 +138,7 @@ async fn one_connection_in_several_rooms_gets_each_rooms_traffic_only() {
             after: None,
         })
         .await;
-    assert_eq!(alice.next_error().await, ErrorCode::NicknameMismatch);
+    alice.expect_error(ErrorCode::NicknameMismatch).await;
     server.shutdown().await.unwrap();
 }
 
@@ -186,21 +150,15 @@ async fn a_new_room_is_announced_to_everyone() {
     alice.join("lobby").await;
     bob.join("lobby").await;
     bob.join("gardening").await;
-    let created = alice
-        .recv_where(|m| matches!(m, ServerMsg::RoomCreated { .. }))
-        .await;
-    let ServerMsg::RoomCreated { room } = created else {
-        unreachable!()
-    };
-    assert_eq!(room.name.as_str(), "gardening");
+    let created: RoomCreated = alice.recv_kind().await;
+    assert_eq!(created.room.name.as_str(), "gardening");
 
     // A later connection sees both rooms in its welcome, with member counts.
     let token = session(server.addr, "carol").await;
     let mut carol = Client::connect_raw(server.addr, "/ws?v=1", &token).await;
-    let ServerMsg::Welcome { rooms, .. } = carol.recv().await else {
-        panic!("welcome first")
-    };
-    let listed: Vec<_> = rooms
+    let welcome = carol.expect_welcome().await;
+    let listed: Vec<_> = welcome
+        .rooms
         .iter()
         .map(|r| (r.name.to_string(), r.members))
         .collect();
@@ -228,15 +186,13 @@ async fn welcome_comes_first_while_rooms_are_being_created() {
             tokio::spawn(async move {
                 let mut c = Client::connect_raw(addr, "/ws?v=1", &token).await;
                 let first = c.recv().await;
-                let ServerMsg::Welcome { rooms, .. } = first else {
-                    panic!("w{i}: expected welcome first, got {first:?}")
-                };
+                let welcome: Welcome = Welcome::pick(first)
+                    .unwrap_or_else(|other| panic!("w{i}: expected welcome first, got {other:?}"));
                 let mut known: std::collections::HashSet<String> =
-                    rooms.iter().map(|r| r.name.to_string()).collect();
+                    welcome.rooms.iter().map(|r| r.name.to_string()).collect();
                 while known.len() < ROOMS {
-                    if let ServerMsg::RoomCreated { room } = c.recv().await {
-                        known.insert(room.name.to_string());
-                    }
+                    let created: RoomCreated = c.recv_kind().await;
+                    known.insert(created.room.name.to_string());
                 }
             })
         })
@@ -254,9 +210,7 @@ async fn welcome_comes_first_while_rooms_are_being_created() {
         w.await.unwrap();
     }
     for _ in 0..ROOMS {
-        creator
-            .recv_where(|m| matches!(m, ServerMsg::Joined { .. }))
-            .await;
+        creator.recv_joined().await;
     }
     server.shutdown().await.unwrap();
 }
@@ -271,7 +225,10 @@ async fn a_late_joiner_gets_recent_history_in_order() {
             .say("lobby", &format!("m{i}"), &format!("message {i}"))
             .await;
     }
-    alice.drain(Duration::from_millis(200)).await;
+    // Every message is in the room once it is acked.
+    for i in 0..5 {
+        assert_eq!(alice.recv_ack().await.client_id, format!("m{i}"));
+    }
     let mut bob = Client::connect(server.addr, "bob").await;
     bob.send(&ClientMsg::Join {
         room: "lobby".into(),
@@ -279,19 +236,11 @@ async fn a_late_joiner_gets_recent_history_in_order() {
         after: None,
     })
     .await;
-    let ServerMsg::Joined {
-        after, last_seq, ..
-    } = bob
-        .recv_where(|m| matches!(m, ServerMsg::Joined { .. }))
-        .await
-    else {
-        unreachable!()
-    };
-    assert_eq!((after, last_seq), (Seq(0), Seq(5)));
+    let joined = bob.recv_joined().await;
+    assert_eq!((joined.after, joined.last_seq), (Seq(0), Seq(5)));
     for i in 0..5 {
-        let ServerMsg::Message(m) = bob.recv().await else {
-            panic!("history follows joined")
-        };
+        // History follows joined, with nothing in between.
+        let m: ChatMessage = bob.expect_next().await;
         assert_eq!(
             (m.seq, m.text.as_str()),
             (Seq(i + 1), format!("message {i}").as_str())

@@ -78,9 +78,7 @@ async fn a_client_that_stops_reading_is_cut_off_while_others_keep_receiving() {
 
     // The stalled client, reading at last, finds its connection closed as a slow consumer:
     // the close frame waited behind what it had not read.
-    let close = stalled.closed().await.expect("a close frame");
-    assert_eq!(u16::from(close.code), CloseReason::SlowConsumer.code());
-    assert_eq!(close.reason.as_str(), "slow_consumer");
+    stalled.expect_close(CloseReason::SlowConsumer).await;
     sender_reader.abort();
     server.shutdown().await.unwrap();
 }
@@ -98,20 +96,12 @@ async fn a_peer_that_stops_answering_pings_is_dropped() {
     silent.join("lobby").await;
     // The tungstenite client answers pings only while it reads; stop reading.
     let seen = watcher
-        .recv_where(|m| {
-            matches!(
-                m,
-                ServerMsg::Presence {
-                    change: PresenceChange::Disconnected,
-                    ..
-                }
-            )
-        })
+        .recv_kind_where(|p: &Presence| p.change == PresenceChange::Disconnected)
         .await;
-    let ServerMsg::Presence { nickname, .. } = seen else {
-        unreachable!()
-    };
-    assert_eq!(nickname.as_str(), "silent");
+    assert_eq!(
+        (seen.room.as_str(), seen.nickname.as_str()),
+        ("lobby", "silent")
+    );
     // The connection is over. A close frame, if it survives (the peer is unresponsive, so
     // the server cannot wait for it to be read), names the reason.
     if let Some(close) = silent.closed().await {
@@ -126,6 +116,5 @@ async fn shutdown_closes_sockets_with_going_away() {
     let mut c = Client::connect(server.addr, "c").await;
     c.join("lobby").await;
     server.shutdown().await.unwrap();
-    let close = c.closed().await.expect("a close frame");
-    assert_eq!(u16::from(close.code), 1001);
+    c.expect_close(CloseReason::GoingAway).await;
 }

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use shared::{ClientMsg, Seq, ServerMsg};
@@ -30,6 +32,7 @@ async fn wait_ready(addr: SocketAddr) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
         assert!(Instant::now() < deadline, "parley did not start listening");
+        // A poll interval: the loop checks for the state itself.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -41,8 +44,12 @@ fn free_addr() -> SocketAddr {
         .unwrap()
 }
 
-/// One client sending as fast as acks allow, recording text → acked seq until the server dies.
-async fn sender(addr: SocketAddr, i: usize) -> HashMap<String, u64> {
+/// Acks the senders must have had before the kill: traffic is flowing.
+const ACKS_BEFORE_THE_KILL: usize = 200;
+
+/// One client sending as fast as acks allow, recording text → acked seq until the server dies;
+/// counts its acks in `progress`.
+async fn sender(addr: SocketAddr, i: usize, progress: Arc<AtomicUsize>) -> HashMap<String, u64> {
     let mut c = Client::connect(addr, &format!("sender{i}")).await;
     c.join("crash").await;
     let mut acked = HashMap::new();
@@ -77,6 +84,7 @@ async fn sender(addr: SocketAddr, i: usize) -> HashMap<String, u64> {
                         serde_json::from_str(t.as_str())
                     {
                         acked.insert(sent[client_id.as_str()].clone(), seq.0);
+                        progress.fetch_add(1, Ordering::Relaxed);
                     }
                 }
                 Ok(Some(Ok(_))) => {}
@@ -93,8 +101,23 @@ async fn every_acked_message_survives_a_kill_9_in_order_and_once() {
         let addr = free_addr();
         let mut child = parley(&db, addr);
         wait_ready(addr).await;
-        let senders: Vec<_> = (0..4).map(|i| tokio::spawn(sender(addr, i))).collect();
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        let progress = Arc::new(AtomicUsize::new(0));
+        let senders: Vec<_> = (0..4)
+            .map(|i| tokio::spawn(sender(addr, i, progress.clone())))
+            .collect();
+        // Kill under load: once traffic has flowed (not after a fixed time, which a slow
+        // machine may spend starting up), while the senders keep going.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while progress.load(Ordering::Relaxed) < ACKS_BEFORE_THE_KILL {
+            assert!(
+                Instant::now() < deadline,
+                "{}: traffic flowed before the kill ({} acks)",
+                db.label,
+                progress.load(Ordering::Relaxed)
+            );
+            // A poll interval: the loop checks for the state itself.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         child.start_kill().unwrap(); // SIGKILL: no shutdown, no flush
         child.wait().await.unwrap();
         let mut acked: HashMap<String, u64> = HashMap::new();
@@ -119,17 +142,11 @@ async fn every_acked_message_survives_a_kill_9_in_order_and_once() {
                 after: Some(Seq(0)),
             })
             .await;
-        let ServerMsg::Joined { last_seq, .. } = reader
-            .recv_where(|m| matches!(m, ServerMsg::Joined { .. }))
-            .await
-        else {
-            unreachable!()
-        };
+        let last_seq = reader.recv_joined().await.last_seq;
         let mut stored: Vec<(u64, String)> = Vec::new();
         while stored.len() < last_seq.0 as usize {
-            if let ServerMsg::Message(m) = reader.recv().await {
-                stored.push((m.seq.0, m.text.to_string()));
-            }
+            let m = reader.recv_message().await;
+            stored.push((m.seq.0, m.text.to_string()));
         }
         let seqs: Vec<u64> = stored.iter().map(|s| s.0).collect();
         assert_eq!(

@@ -2,7 +2,6 @@
 //! URLs are set (see `Db::all`).
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use shared::{ClientMsg, ErrorCode, Seq, ServerMsg};
 
@@ -12,9 +11,8 @@ use crate::helpers::*;
 async fn next_messages(c: &mut Client, n: usize) -> Vec<(u64, String)> {
     let mut out = Vec::new();
     while out.len() < n {
-        if let ServerMsg::Message(m) = c.recv().await {
-            out.push((m.seq.0, m.text.to_string()));
-        }
+        let m = c.recv_message().await;
+        out.push((m.seq.0, m.text.to_string()));
     }
     out
 }
@@ -28,14 +26,8 @@ async fn send_all(
 ) -> Vec<u64> {
     let mut seqs = Vec::new();
     for (i, text) in texts.into_iter().enumerate() {
-        c.say(room, &format!("{prefix}-{i}"), &text).await;
-        match c
-            .recv_where(|m| matches!(m, ServerMsg::Ack { .. } | ServerMsg::Error { .. }))
-            .await
-        {
-            ServerMsg::Ack { seq, .. } => seqs.push(seq.0),
-            other => panic!("expected an ack, got {other:?}"),
-        }
+        let ack = c.send_acked(room, &format!("{prefix}-{i}"), &text).await;
+        seqs.push(ack.seq.0);
     }
     seqs
 }
@@ -47,15 +39,8 @@ async fn join_after(c: &mut Client, room: &str, nick: &str, after: Option<u64>) 
         after: after.map(Seq),
     })
     .await;
-    match c
-        .recv_where(|m| matches!(m, ServerMsg::Joined { .. }))
-        .await
-    {
-        ServerMsg::Joined {
-            after, last_seq, ..
-        } => (after.0, last_seq.0),
-        _ => unreachable!(),
-    }
+    let joined = c.recv_joined().await;
+    (joined.after.0, joined.last_seq.0)
 }
 
 #[tokio::test]
@@ -121,35 +106,26 @@ async fn a_retried_send_is_acked_again_and_never_stored_twice() {
         let mut watcher = Client::connect(server.addr, "watcher").await;
         a.join("lobby").await;
         watcher.join("lobby").await;
-        a.say("lobby", "retry-me", "only once").await;
-        let ServerMsg::Ack {
-            seq,
-            id,
-            duplicate: false,
-            ..
-        } = a.recv_where(|m| matches!(m, ServerMsg::Ack { .. })).await
-        else {
-            panic!("first ack")
-        };
-        // The client lost its connection before it saw the ack, reconnects and retries.
+        let first = a.send_acked("lobby", "retry-me", "only once").await;
+        assert!(!first.duplicate, "{}: first ack: {first:?}", db.label);
+        let (seq, id) = (first.seq, first.id);
+        // The client lost its connection before it saw the ack, reconnects and retries
+        // (once the server has seen it go).
         drop(a);
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        wait_for_connections(server.addr, 1).await;
         let mut a = Client::reconnect(server.addr, &alice_token).await;
         join_after(&mut a, "lobby", "alice", Some(seq.0)).await;
-        a.say("lobby", "retry-me", "only once").await;
-        let again = a.recv_where(|m| matches!(m, ServerMsg::Ack { .. })).await;
-        let ServerMsg::Ack {
-            seq: seq2,
-            id: id2,
-            duplicate,
-            ..
-        } = again
-        else {
-            unreachable!()
-        };
-        assert_eq!((seq2, id2, duplicate), (seq, id, true), "{}", db.label);
+        let again = a.send_acked("lobby", "retry-me", "only once").await;
+        assert_eq!(
+            (again.seq, again.id, again.duplicate),
+            (seq, id, true),
+            "{}",
+            db.label
+        );
 
-        let seen = watcher.drain(Duration::from_millis(300)).await;
+        // A message sent now is delivered after any copy the retry would have delivered.
+        let marker = a.send_acked("lobby", "marker", "marker").await;
+        let seen = watcher.until_message("lobby", "marker").await;
         let copies = seen
             .iter()
             .filter(|m| matches!(m, ServerMsg::Message(x) if x.text.as_str() == "only once"))
@@ -173,19 +149,13 @@ async fn a_retried_send_is_acked_again_and_never_stored_twice() {
         a.say("lobby", "retry-me", "only once").await;
         let mut got = Vec::new();
         while got.len() < 2 {
-            if let ServerMsg::Ack {
-                client_id,
-                seq,
-                duplicate,
-                ..
-            } = a.recv().await
-            {
-                got.push((client_id.to_string(), seq, duplicate));
-            }
+            let ack = a.recv_ack().await;
+            got.push((ack.client_id, ack.seq, ack.duplicate));
         }
         got.sort();
         let expected = [
-            ("fresh".to_string(), Seq(seq.0 + 1), false),
+            // The room's next seq, after the marker's.
+            ("fresh".to_string(), Seq(marker.seq.0 + 1), false),
             ("retry-me".to_string(), seq, true),
         ];
         assert_eq!(got, expected, "{}", db.label);
@@ -213,8 +183,9 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed_from_memory_or_storag
             let (_, last) = join_after(&mut reader, "lobby", "reader", None).await;
             let history = next_messages(&mut reader, last.min(50) as usize).await;
             let seen = history.last().map_or(0, |m| m.0);
+            // Away for good: the server has seen it go before the messages it misses are sent.
             drop(reader);
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            wait_for_connections(server.addr, 1).await;
             let missed = send_all(
                 &mut sender,
                 "lobby",
@@ -226,7 +197,9 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed_from_memory_or_storag
             let mut reader = Client::reconnect(server.addr, &reader_token).await;
             let (after, last) = join_after(&mut reader, "lobby", "reader", Some(seen)).await;
             assert_eq!((after, last), (seen, seen + gap), "{}", db.label);
-            sender.say("lobby", &format!("live{gap}"), "live").await;
+            sender
+                .send_acked("lobby", &format!("live{gap}"), "live")
+                .await;
             let got = next_messages(&mut reader, gap as usize + 1).await;
             let seqs: Vec<u64> = got.iter().map(|g| g.0).collect();
             let mut expected = missed.clone();
@@ -236,13 +209,13 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed_from_memory_or_storag
                 "{}: gap of {gap}: missed ones in order, then live",
                 db.label
             );
-            let extra = reader.drain(Duration::from_millis(200)).await;
-            assert!(
-                extra.iter().all(|m| !matches!(m, ServerMsg::Message(_))),
-                "{}: no duplicates: {extra:?}",
-                db.label
-            );
-            sender.drain(Duration::from_millis(50)).await;
+            // A message sent now is delivered after any duplicate of those.
+            let marker = format!("marker{gap}");
+            sender.send_acked("lobby", &marker, &marker).await;
+            let extra = reader.until_message("lobby", &marker).await;
+            assert_none(&extra, &format!("{}: duplicate", db.label), |m| {
+                matches!(m, ServerMsg::Message(_))
+            });
         }
         server.shutdown().await.unwrap();
     }
@@ -318,19 +291,13 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
                 limit: Some(50),
             })
             .await;
-            let ServerMsg::History {
-                messages, has_more, ..
-            } = c
-                .recv_where(|m| matches!(m, ServerMsg::History { .. }))
-                .await
-            else {
-                unreachable!()
-            };
-            let mut page: Vec<u64> = messages.iter().map(|m| m.seq.0).collect();
+            let history = c.recv_history().await;
+            assert_eq!(history.room, "lobby", "{}", db.label);
+            let mut page: Vec<u64> = history.messages.iter().map(|m| m.seq.0).collect();
             before = page[0];
             page.extend(all);
             all = page;
-            if !has_more {
+            if !history.has_more {
                 break;
             }
         }
@@ -344,14 +311,14 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
         )
         .await;
         assert_eq!(status, 200);
-        let page: ServerMsg = serde_json::from_str(body.trim()).expect("a history page");
-        let ServerMsg::History {
-            messages, has_more, ..
-        } = page
-        else {
-            panic!("{body}")
-        };
-        assert_eq!((messages.len(), has_more), (2, false), "{}", db.label);
+        let page: HistoryPage =
+            expect_kind(serde_json::from_str(body.trim()).expect("a history page"));
+        assert_eq!(
+            (page.messages.len(), page.has_more),
+            (2, false),
+            "{}",
+            db.label
+        );
         let (status, body) =
             http(server.addr, "GET", "/api/rooms/lobby/messages?limit=2", &[]).await;
         assert_eq!(status, 200);
@@ -446,27 +413,20 @@ async fn a_storage_failure_refuses_the_send_and_loses_nothing_already_acked() {
             .await;
         a.say("lobby", "doomed", "not stored").await;
         let err = a
-            .recv_where(|m| matches!(m, ServerMsg::Error { .. } | ServerMsg::Ack { .. }))
-            .await;
-        let ServerMsg::Error {
-            code, client_id, ..
-        } = &err
-        else {
-            panic!("expected an error, got {err:?}")
-        };
-        assert_eq!(*code, ErrorCode::StorageUnavailable, "{}", db.label);
-        assert_eq!(client_id.as_ref().map(|c| c.as_str()), Some("doomed"));
+            .send_answer()
+            .await
+            .expect_err("expected the send to be refused");
+        assert_eq!(err.code, ErrorCode::StorageUnavailable, "{}", db.label);
+        assert_eq!(
+            (err.room.as_deref(), err.client_id.as_deref()),
+            (Some("lobby"), Some("doomed"))
+        );
         db.exec("ALTER TABLE messages_away RENAME TO messages")
             .await;
 
         // The server kept serving; the retry goes through with the next seq; nothing lost.
-        a.say("lobby", "doomed", "not stored").await;
-        let ServerMsg::Ack { seq, duplicate, .. } =
-            a.recv_where(|m| matches!(m, ServerMsg::Ack { .. })).await
-        else {
-            unreachable!()
-        };
-        assert_eq!((seq, duplicate), (Seq(3), false), "{}", db.label);
+        let ack = a.send_acked("lobby", "doomed", "not stored").await;
+        assert_eq!((ack.seq, ack.duplicate), (Seq(3), false), "{}", db.label);
         let (_, body) = http(server.addr, "GET", "/api/rooms/lobby/messages", &[]).await;
         for text in ["kept 1", "kept 2", "not stored"] {
             assert_eq!(body.matches(text).count(), 1, "{}: {body}", db.label);

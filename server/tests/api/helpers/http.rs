@@ -1,0 +1,135 @@
+//! Plain HTTP requests to the server under test.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::*;
+
+/// Waits until the server counts `n` open WebSocket connections (`GET /healthz`): a
+/// connection that ends leaves its rooms and gives back its room claims before it stops
+/// being counted, so after this the rooms have its departure queued in their order.
+pub async fn wait_for_connections(addr: SocketAddr, n: u64) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (status, body) = http(addr, "GET", "/healthz", &[]).await;
+        assert_eq!(status, 200, "{body}");
+        let health: serde_json::Value = serde_json::from_str(body.trim()).expect("JSON");
+        if health["connections"].as_u64() == Some(n) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expected {n} connections within {WAIT:?}, still {health}"
+        );
+        // A poll interval, not a wait for the state: the loop checks the state itself.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Sends a WebSocket upgrade with extra headers; returns the status line's code and the head.
+pub async fn upgrade(addr: SocketAddr, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut all = vec![
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    all.extend_from_slice(headers);
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    let mut req = format!("GET /ws?v=1 HTTP/1.1\r\nHost: {addr}\r\n");
+    for (k, v) in &all {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        match tokio::time::timeout(WAIT, tcp.read_u8()).await {
+            Ok(Ok(b)) => head.push(b),
+            _ => break,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    (
+        head.split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        head,
+    )
+}
+
+/// An `Authorization` header's value for `token`.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// `POST /api/session` with `body` as JSON; returns the status code, the response head and
+/// the body.
+pub async fn post_session(addr: SocketAddr, body: serde_json::Value) -> (u16, String, String) {
+    let headers = [("Content-Type", "application/json")];
+    http_full(addr, "POST", "/api/session", &headers, &body.to_string()).await
+}
+
+/// A plain HTTP/1.1 request; returns the status code and body.
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    http_body(addr, method, path, headers, "").await
+}
+
+/// A plain HTTP/1.1 request with a body; returns the status code and body.
+pub async fn http_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let (status, _, body) = http_full(addr, method, path, headers, body).await;
+    (status, body)
+}
+
+/// A plain HTTP/1.1 request; returns the status code, the response head and the body.
+pub async fn http_full(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    exchange(TcpStream::connect(addr).await.unwrap(), &req).await
+}
+
+/// Sends the raw request `req` over `tcp`; returns the status code, the response head and
+/// the body.
+pub async fn exchange(mut tcp: TcpStream, req: &str) -> (u16, String, String) {
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(WAIT, tcp.read_to_end(&mut raw))
+        .await
+        .unwrap()
+        .unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let status = raw
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .map(|(h, b)| (h.to_owned(), b.to_owned()))
+        .unwrap_or_default();
+    (status, head, body)
+}

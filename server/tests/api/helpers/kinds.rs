@@ -1,0 +1,142 @@
+//! Typed server messages for the readers of [`super::Client`].
+
+use shared::{ChatMessage, ErrorCode, MessageId, PresenceChange, RoomSummary, Seq, ServerMsg};
+
+/// One type of server message, picked out of the stream by the typed helpers
+/// ([`Client::recv_kind`], [`Client::expect_next`], [`expect_kind`]) with its fields.
+pub trait Kind: Sized + std::fmt::Debug {
+    /// Its `"type"` on the wire, for panic messages.
+    const TYPE: &'static str;
+    /// The message's fields, or the message back when it is of another type.
+    fn pick(msg: ServerMsg) -> Result<Self, ServerMsg>;
+}
+
+/// A `welcome` frame.
+#[derive(Debug, Clone)]
+pub struct Welcome {
+    pub protocol: u32,
+    pub rooms: Vec<RoomSummary>,
+}
+
+/// A `joined` frame.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub room: String,
+    pub nickname: String,
+    pub members: Vec<String>,
+    pub after: Seq,
+    pub last_seq: Seq,
+}
+
+/// A `left` frame.
+#[derive(Debug, Clone)]
+pub struct Left {
+    pub room: String,
+}
+
+/// A `presence` frame.
+#[derive(Debug, Clone)]
+pub struct Presence {
+    pub room: String,
+    pub nickname: String,
+    pub change: PresenceChange,
+}
+
+/// A `room_created` frame.
+#[derive(Debug, Clone)]
+pub struct RoomCreated {
+    pub room: RoomSummary,
+}
+
+/// An `ack` frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ack {
+    pub room: String,
+    pub client_id: String,
+    pub seq: Seq,
+    pub id: MessageId,
+    pub ts: i64,
+    pub duplicate: bool,
+}
+
+/// A `history` frame (or the same JSON from `GET /api/rooms/{room}/messages`).
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub room: String,
+    pub messages: Vec<ChatMessage>,
+    pub has_more: bool,
+}
+
+/// An `error` frame.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+    pub room: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// Implements [`Kind`] for `$ty`: a message matching `$pat` gives `$fields`.
+macro_rules! kind {
+    ($ty:ty, $wire:literal, $pat:pat => $fields:expr) => {
+        impl Kind for $ty {
+            const TYPE: &'static str = $wire;
+            fn pick(msg: ServerMsg) -> Result<Self, ServerMsg> {
+                match msg {
+                    $pat => Ok($fields),
+                    other => Err(other),
+                }
+            }
+        }
+    };
+}
+
+kind!(Welcome, "welcome", ServerMsg::Welcome { protocol, rooms } => Welcome { protocol, rooms });
+kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, after, last_seq } => Joined {
+    room: room.to_string(),
+    nickname: nickname.to_string(),
+    members: members.into_iter().map(String::from).collect(),
+    after,
+    last_seq,
+});
+kind!(Left, "left", ServerMsg::Left { room } => Left { room: room.to_string() });
+kind!(Presence, "presence", ServerMsg::Presence { room, nickname, change } => Presence {
+    room: room.to_string(),
+    nickname: nickname.to_string(),
+    change,
+});
+kind!(RoomCreated, "room_created", ServerMsg::RoomCreated { room } => RoomCreated { room });
+kind!(ChatMessage, "message", ServerMsg::Message(m) => m);
+kind!(Ack, "ack", ServerMsg::Ack { room, client_id, seq, id, ts, duplicate } => Ack {
+    room: room.to_string(),
+    client_id: client_id.to_string(),
+    seq,
+    id,
+    ts,
+    duplicate,
+});
+kind!(HistoryPage, "history", ServerMsg::History { room, messages, has_more } => HistoryPage {
+    room: room.to_string(),
+    messages,
+    has_more,
+});
+kind!(Refusal, "error", ServerMsg::Error { code, message, room, client_id } => Refusal {
+    code,
+    message,
+    room: room.map(String::from),
+    client_id: client_id.map(String::from),
+});
+
+/// `msg` as a `T`, or a panic saying what it was instead.
+pub fn expect_kind<T: Kind>(msg: ServerMsg) -> T {
+    T::pick(msg).unwrap_or_else(|other| panic!("expected {}, got {other:?}", T::TYPE))
+}
+
+/// Panics if any of `seen` is `unwanted`; `what` says what must not have come.
+pub fn assert_none(seen: &[ServerMsg], what: &str, unwanted: impl Fn(&ServerMsg) -> bool) {
+    let found: Vec<_> = seen.iter().filter(|m| unwanted(m)).collect();
+    assert!(
+        found.is_empty(),
+        "expected no {what}, got {found:?} (among {seen:?})"
+    );
+}
