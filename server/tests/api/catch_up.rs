@@ -1,6 +1,7 @@
 //! A join's catch-up: larger than the connection's queue, read from storage at the pace the
 //! client reads, with the room's live traffic held behind it and delivered after it.
 
+use parley_server::Server;
 use shared::{ClientMsg, Seq, ServerMsg};
 
 use crate::helpers::*;
@@ -53,17 +54,23 @@ async fn join(c: &mut Client, after: Option<u64>) -> (u64, u64) {
     }
 }
 
-#[tokio::test]
-async fn a_catch_up_larger_than_the_queue_arrives_whole_and_live_traffic_follows_it() {
-    // 8 messages in memory, the rest from storage; 2,000 × ~3 KB is more than the 1 MiB
-    // queue and the loopback socket buffers can take while the reader does not read.
+/// A server whose rooms keep 8 messages in memory, a sender who has sent `n` messages of
+/// ~3 KB to the lobby, and a reader who has just joined it from the start (seq 0).
+async fn a_reader_joining_after(n: u64) -> (Server, Client, Client) {
     let server = start_with(|c| c.limits.recent_per_room = 8).await;
     let mut sender = Client::connect(server.addr, "sender").await;
     join(&mut sender, None).await;
-    send_many(&mut sender, "old", 2000, 3000).await;
-
+    send_many(&mut sender, "old", n as usize, 3000).await;
     let mut reader = Client::connect(server.addr, "reader").await;
-    assert_eq!(join(&mut reader, Some(0)).await, (0, 2000));
+    assert_eq!(join(&mut reader, Some(0)).await, (0, n));
+    (server, sender, reader)
+}
+
+#[tokio::test]
+async fn a_catch_up_larger_than_the_queue_arrives_whole_and_live_traffic_follows_it() {
+    // 2,000 × ~3 KB from storage is more than the 1 MiB queue and the loopback socket
+    // buffers can take while the reader does not read.
+    let (server, mut sender, mut reader) = a_reader_joining_after(2000).await;
     // While the reader has not read its catch-up yet, the room goes on.
     send_many(&mut sender, "live", 40, 3000).await;
     sender.say("lobby", "marker", "the end").await;
@@ -87,13 +94,7 @@ async fn a_catch_up_larger_than_the_queue_arrives_whole_and_live_traffic_follows
 
 #[tokio::test]
 async fn a_rejoin_during_a_catch_up_starts_it_over_without_duplicates() {
-    let server = start_with(|c| c.limits.recent_per_room = 8).await;
-    let mut sender = Client::connect(server.addr, "sender").await;
-    join(&mut sender, None).await;
-    send_many(&mut sender, "old", 300, 3000).await;
-
-    let mut reader = Client::connect(server.addr, "reader").await;
-    assert_eq!(join(&mut reader, Some(0)).await, (0, 300));
+    let (server, _sender, mut reader) = a_reader_joining_after(300).await;
     // Asks again from 250 before reading anything: the first catch-up may have queued part
     // of its messages already, but what follows the second `joined` is exactly 251..=300.
     reader
