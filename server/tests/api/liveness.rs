@@ -24,9 +24,10 @@ async fn a_client_that_stops_reading_is_cut_off_while_others_keep_receiving() {
     // ~16 MB of traffic: more than the loopback socket buffers and the outbox can hold.
     let text = "x".repeat(4000);
     let total = 4000;
+    let (dropped_tx, dropped_rx) = tokio::sync::oneshot::channel();
     let reader_task = tokio::spawn(async move {
         let mut seqs = Vec::new();
-        let mut dropped = false;
+        let mut dropped_tx = Some(dropped_tx);
         while seqs.len() < total {
             match reader.recv().await {
                 ServerMsg::Message(m) => seqs.push(m.seq.0),
@@ -34,13 +35,23 @@ async fn a_client_that_stops_reading_is_cut_off_while_others_keep_receiving() {
                     nickname,
                     change: PresenceChange::DroppedSlow,
                     ..
-                } => {
-                    dropped |= nickname.as_str() == "stalled";
+                } if nickname.as_str() == "stalled" => {
+                    if let Some(tx) = dropped_tx.take() {
+                        let _ = tx.send(());
+                    }
                 }
                 _ => {}
             }
         }
-        (seqs, dropped)
+        (seqs, dropped_tx.is_none())
+    });
+    // The stalled client reads again once the room has dropped it, and finds its connection
+    // closed as a slow consumer: the close frame waited behind what it had not read. (It
+    // starts reading then, not after the whole transfer: the close frame waits 30 s at most.)
+    let stalled_task = tokio::spawn(async move {
+        if dropped_rx.await.is_ok() {
+            stalled.expect_close(CloseReason::SlowConsumer).await;
+        }
     });
     // The sender keeps at most 50 messages unacknowledged, reading its acks in a task of its
     // own: the pace is what a reading client can follow, and only the stalled one falls behind.
@@ -76,9 +87,10 @@ async fn a_client_that_stops_reading_is_cut_off_while_others_keep_receiving() {
     );
     assert!(dropped, "the room was told the stalled client was dropped");
 
-    // The stalled client, reading at last, finds its connection closed as a slow consumer:
-    // the close frame waited behind what it had not read.
-    stalled.expect_close(CloseReason::SlowConsumer).await;
+    tokio::time::timeout(Duration::from_secs(30), stalled_task)
+        .await
+        .expect("the stalled client read its close frame")
+        .expect("with code 4008 slow_consumer");
     sender_reader.abort();
     server.shutdown().await.unwrap();
 }
