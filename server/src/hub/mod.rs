@@ -108,7 +108,7 @@ impl Hub {
         (id, outbox)
     }
 
-    /// Forgets a connection. The session leaves its rooms itself.
+    /// Forgets a connection. Its participant leaves its rooms itself.
     pub fn disconnect(&self, conn: ConnId) {
         self.users().conns.remove(&conn);
     }

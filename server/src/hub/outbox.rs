@@ -141,7 +141,8 @@ impl Outbox {
         self.max_bytes
     }
 
-    /// Closes the outbox with `reason` unless it is closed already; the session then ends.
+    /// Closes the outbox with `reason` unless it is closed already; its transport then ends
+    /// the connection.
     pub fn close(&self, reason: CloseReason) {
         let mut st = self.state.lock().expect("outbox lock");
         if st.closed.is_none() {

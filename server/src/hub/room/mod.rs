@@ -253,7 +253,7 @@ impl Room {
     /// Queues a member's message for the next commit.
     fn send(&mut self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
         let Some((nickname, outbox)) = self.members.sender(conn) else {
-            return; // Left or dropped while the send was on its way; the session said so.
+            return; // Left or dropped while the send was on its way; the participant said so.
         };
         let message = NewMessage {
             sender: nickname.key(),
