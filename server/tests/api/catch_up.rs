@@ -2,12 +2,14 @@
 //! client reads, with the room's live traffic held behind it and delivered after it.
 
 use parley_server::Server;
-use shared::{ClientMsg, Seq, ServerMsg};
+use shared::{ClientMsg, CloseReason, PresenceChange, Seq, ServerMsg};
 
 use crate::helpers::*;
 
-/// Sends `n` messages of `len` characters, 50 at a time, and waits for their acks.
-async fn send_many(c: &mut Client, prefix: &str, n: usize, len: usize) {
+/// Sends `n` messages of `len` characters, 50 at a time, and waits for their acks; returns
+/// who was dropped as a slow consumer meanwhile (`presence` `dropped_slow`).
+async fn send_many(c: &mut Client, prefix: &str, n: usize, len: usize) -> Vec<String> {
+    let mut dropped = Vec::new();
     let text = "x".repeat(len);
     for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
         for i in chunk {
@@ -18,10 +20,16 @@ async fn send_many(c: &mut Client, prefix: &str, n: usize, len: usize) {
             match c.recv().await {
                 ServerMsg::Ack { .. } => acks += 1,
                 ServerMsg::Error { code, message, .. } => panic!("refused: {code:?} {message}"),
+                ServerMsg::Presence {
+                    nickname,
+                    change: PresenceChange::DroppedSlow,
+                    ..
+                } => dropped.push(nickname.to_string()),
                 _ => {}
             }
         }
     }
+    dropped
 }
 
 /// Asserts `got` is exactly `expected`, naming the first difference (not two long lists).
@@ -57,7 +65,19 @@ async fn join(c: &mut Client, after: Option<u64>) -> (u64, u64) {
 /// A server whose rooms keep 8 messages in memory, a sender who has sent `n` messages of
 /// ~3 KB to the lobby, and a reader who has just joined it from the start (seq 0).
 async fn a_reader_joining_after(n: u64) -> (Server, Client, Client) {
-    let server = start_with(|c| c.limits.recent_per_room = 8).await;
+    a_reader_joining_after_with(n, |_| {}).await
+}
+
+/// [`a_reader_joining_after`] with other settings changed by `tweak`.
+async fn a_reader_joining_after_with(
+    n: u64,
+    tweak: impl FnOnce(&mut parley_server::config::Config),
+) -> (Server, Client, Client) {
+    let server = start_with(|c| {
+        c.limits.recent_per_room = 8;
+        tweak(c);
+    })
+    .await;
     let mut sender = Client::connect(server.addr, "sender").await;
     join(&mut sender, None).await;
     send_many(&mut sender, "old", n as usize, 3000).await;
@@ -126,5 +146,35 @@ async fn a_rejoin_during_a_catch_up_starts_it_over_without_duplicates() {
         251..=300,
         "the second join's catch-up, once and in order, then live",
     );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn live_traffic_held_behind_a_catch_up_is_bounded_by_the_queue_budget() {
+    // A 256 KiB queue: 100 live messages of ~3 KB held behind an unread 6 MB catch-up are
+    // more than it allows, so the reader is cut off as a slow consumer instead of the server
+    // holding them without bound.
+    // A long write timeout: the stalled write alone would not end the reader for a minute.
+    let (server, mut sender, mut reader) = a_reader_joining_after_with(2000, |c| {
+        c.limits.outbox_bytes = 256 * 1024;
+        c.limits.write_timeout = std::time::Duration::from_secs(60);
+    })
+    .await;
+    let mut dropped = send_many(&mut sender, "live", 100, 3000).await;
+    // Dropped while its catch-up is still unread, as soon as the held traffic passes the
+    // budget (the room says so at once), not when the catch-up or a write timeout ends.
+    while dropped.is_empty() {
+        if let ServerMsg::Presence {
+            nickname,
+            change: PresenceChange::DroppedSlow,
+            ..
+        } = sender.recv().await
+        {
+            dropped.push(nickname.to_string());
+        }
+    }
+    assert_eq!(dropped, ["reader"]);
+    // Reading at last, the reader gets what was queued, then its close.
+    reader.expect_close(CloseReason::SlowConsumer).await;
     server.shutdown().await.unwrap();
 }
