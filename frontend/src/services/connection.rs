@@ -143,6 +143,10 @@ impl Connection {
 enum End {
     /// Try again after a backoff.
     Retry,
+    /// The server is over capacity (close 1013): try again after a backoff, without asking
+    /// whether the session lives (the server checked it before the upgrade, and one more
+    /// request is the last thing a busy server needs).
+    Busy,
     /// Do not retry until the user asks; says why.
     Stop(String),
     /// The session is gone.
@@ -177,7 +181,7 @@ async fn run(
                 on_event.emit(ConnEvent::SessionEnded);
                 return;
             }
-            End::Retry => {
+            End::Retry | End::Busy => {
                 attempt += 1;
                 let delay = backoff_ms(attempt);
                 on_event.emit(ConnEvent::Status(ConnStatus::Reconnecting {
@@ -275,6 +279,7 @@ fn closed(code: u16) -> End {
             End::Stop("Parley was updated: reload the page to get the new version.".into())
         }
         Some(CloseReason::Unauthorized) => End::SessionEnded,
+        Some(CloseReason::TryAgainLater) => End::Busy,
         _ => End::Retry,
     }
 }

@@ -1,5 +1,6 @@
 //! Who may open a WebSocket, decided before the upgrade: an allowed origin (403 otherwise),
-//! a valid session (401), and a free connection slot, in all and for the client's IP (503).
+//! a valid session (401), and a free connection slot for the client's IP (503) and in all
+//! (over the total, the socket is upgraded and closed with 1013, which a browser can read).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -16,6 +17,15 @@ pub struct Gate {
     per_ip: Mutex<HashMap<IpAddr, usize>>,
     allowed_origins: Vec<String>,
     tls: bool,
+}
+
+/// Which connection cap is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Full {
+    /// The client's IP address holds as many connections as allowed.
+    PerIp,
+    /// The server holds as many connections as allowed.
+    Total,
 }
 
 /// A taken connection slot, given back on drop.
@@ -74,19 +84,19 @@ impl Gate {
         own.as_deref() == Some(origin) || self.allowed_origins.iter().any(|o| o == origin)
     }
 
-    /// Takes a slot for a connection from `ip`, if one is free.
-    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
+    /// Takes a slot for a connection from `ip`, if one is free; else says which cap is full.
+    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Full> {
         let mut per_ip = self.per_ip.lock().expect("gate lock");
         let mine = per_ip.get(&ip).copied().unwrap_or(0);
         if self.max_per_ip > 0 && mine >= self.max_per_ip {
-            return None;
+            return Err(Full::PerIp);
         }
         if self.max_total > 0 && self.total.load(Ordering::Relaxed) >= self.max_total {
-            return None;
+            return Err(Full::Total);
         }
         self.total.fetch_add(1, Ordering::Relaxed);
         per_ip.insert(ip, mine + 1);
-        Some(Slot {
+        Ok(Slot {
             gate: self.clone(),
             ip,
         })
@@ -105,11 +115,11 @@ mod tests {
         let b: IpAddr = "127.0.0.2".parse().unwrap();
         let s1 = gate.enter(a).unwrap();
         let _s2 = gate.enter(a).unwrap();
-        assert!(gate.enter(a).is_none(), "per-IP cap");
+        assert_eq!(gate.enter(a).err(), Some(Full::PerIp));
         let _s3 = gate.enter(b).unwrap();
-        assert!(gate.enter(b).is_none(), "total cap");
+        assert_eq!(gate.enter(b).err(), Some(Full::Total));
         drop(s1);
-        assert!(gate.enter(a).is_some(), "a slot comes back on drop");
+        assert!(gate.enter(a).is_ok(), "a slot comes back on drop");
     }
 
     #[test]
