@@ -38,6 +38,9 @@ use crate::wire;
 
 /// Pause between attempts to read the room's state from storage at start.
 const LOAD_RETRY: Duration = Duration::from_secs(1);
+/// Attempts at reading the latest messages on the first join (joins wait meanwhile) before
+/// each join reads its own: a storm can keep the database busy past one attempt.
+const WARM_ATTEMPTS: u32 = 3;
 
 /// Commands a room accepts.
 enum RoomCmd {
@@ -248,20 +251,26 @@ impl Room {
         }
         let from = Seq(self.last_seq.0.saturating_sub(len));
         let limit = u32::try_from(len).unwrap_or(u32::MAX);
-        match self
-            .store
-            .messages_after(&self.name, from, self.last_seq, limit)
-            .await
-        {
-            Ok(messages) => {
-                for m in messages {
-                    let seq = m.seq;
-                    self.recent
-                        .remember(seq, wire::encode(&ServerMsg::Message(m)));
+        for attempt in 1..=WARM_ATTEMPTS {
+            let read = self
+                .store
+                .messages_after(&self.name, from, self.last_seq, limit);
+            match read.await {
+                Ok(messages) => {
+                    for m in messages {
+                        let seq = m.seq;
+                        self.recent
+                            .remember(seq, wire::encode(&ServerMsg::Message(m)));
+                    }
+                    return;
                 }
-            }
-            Err(err) => {
-                warn!(cause = %err, "cannot read the latest messages; joins read their own")
+                Err(err) if attempt < WARM_ATTEMPTS => {
+                    warn!(cause = %err, "cannot read the latest messages; retrying");
+                    tokio::time::sleep(LOAD_RETRY).await;
+                }
+                Err(err) => {
+                    warn!(cause = %err, "cannot read the latest messages; joins read their own")
+                }
             }
         }
     }
