@@ -13,10 +13,12 @@
 pub mod auth;
 mod bucket;
 pub mod chat;
+pub mod client;
 pub mod config;
 pub mod http;
 pub mod hub;
 mod serve;
+mod slots;
 pub mod storage;
 pub mod telemetry;
 mod tls;
@@ -36,9 +38,12 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::throttle::Throttle;
 use crate::auth::Auth;
+use crate::bucket::Buckets;
+use crate::client::ClientKey;
 use crate::config::{Config, Limits};
+use crate::hub::room::recent::CacheBudget;
 use crate::hub::room::RoomSettings;
-use crate::hub::Hub;
+use crate::hub::{CreationLimits, Hub};
 use crate::storage::Store;
 use crate::ws::gate::Gate;
 
@@ -64,6 +69,8 @@ pub struct AppState {
     pub gate: Arc<Gate>,
     /// Sign-in attempts per address.
     pub sign_ins: Arc<Throttle>,
+    /// HTTP requests per address.
+    pub http_rate: Arc<Buckets<ClientKey>>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
 }
@@ -76,6 +83,9 @@ impl AppState {
         let settings = RoomSettings {
             history_page: limits.history_page,
             recent_len: limits.recent_per_room,
+            recent_bytes: limits.recent_room_bytes,
+            recent_budget: CacheBudget::new(limits.recent_total_bytes),
+            recent_idle: limits.recent_idle,
         };
         let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
         let auth = Auth::open(store.clone(), secret, config.session_ttl).await?;
@@ -87,13 +97,20 @@ impl AppState {
             tls,
         ));
         let sign_ins = Arc::new(Throttle::new(limits.sign_in_rate, limits.sign_in_burst));
+        let http_rate = Arc::new(Buckets::new(limits.http_rate, limits.http_burst));
+        let creation = CreationLimits {
+            per_user: limits.max_rooms_created,
+            per_minute: limits.room_creation_rate,
+            burst: limits.room_creation_burst,
+        };
         Ok(Self {
-            hub: Hub::open(store, settings, limits.outbox_bytes).await?,
+            hub: Hub::open(store, settings, creation, limits.outbox_bytes).await?,
             limits,
             connections: TaskTracker::new(),
             auth,
             gate,
             sign_ins,
+            http_rate,
             tls,
         })
     }
@@ -103,6 +120,10 @@ impl AppState {
 pub fn app(state: AppState, config: &Config) -> Router {
     http::router(&config.spa_dir)
         .merge(ws::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::guard::guard,
+        ))
         .with_state(state)
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
@@ -134,11 +155,19 @@ impl Server {
 
 /// Binds `config.listen` and serves until [`Server::shutdown`].
 pub async fn start(config: Config) -> anyhow::Result<Server> {
-    // Each connection is a file descriptor: take every one the hard limit allows.
-    match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(limit) => tracing::info!(limit, "open-file limit"),
-        Err(err) => tracing::warn!(%err, "cannot raise the open-file limit"),
-    }
+    // Each connection is a file descriptor: take every one the hard limit allows, and keep
+    // the connection cap below it.
+    let nofile = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            tracing::info!(limit, "open-file limit");
+            usize::try_from(limit).unwrap_or(usize::MAX)
+        }
+        Err(err) => {
+            tracing::warn!(%err, "cannot raise the open-file limit");
+            1024
+        }
+    };
+    let max_tcp = tcp_cap(config.limits.max_tcp_connections, nofile);
     let state = AppState::open(&config).await?;
     let listener =
         bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -159,6 +188,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         app: app(state.clone(), &config),
         tls,
         handshake_timeout: config.limits.handshake_timeout,
+        write_timeout: config.limits.write_timeout,
+        slots: slots::Slots::new(max_tcp, config.limits.max_tcp_connections_per_ip),
+        trusted_proxies: config.limits.trusted_proxies.clone().into(),
     };
     let stop = CancellationToken::new();
     let task = tokio::spawn(serve::serve(listener, acceptor, stop.clone()));
@@ -170,6 +202,19 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         stop,
         task,
     })
+}
+
+/// Descriptors kept free of connections: the database pool, files, logs, and a connection
+/// over the cap long enough to answer it.
+const FD_RESERVE: usize = 128;
+
+/// The TCP connection cap: `configured` (0: no cap of its own), below the open-file limit.
+fn tcp_cap(configured: usize, nofile: usize) -> usize {
+    let below_fd_limit = nofile.saturating_sub(FD_RESERVE).max(1);
+    match configured {
+        0 => below_fd_limit,
+        n => n.min(below_fd_limit),
+    }
 }
 
 fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {

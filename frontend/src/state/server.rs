@@ -23,9 +23,10 @@ impl ChatState {
                 room,
                 nickname,
                 members,
+                member_count,
                 after,
                 last_seq,
-            } => self.joined(room, nickname, members, after, last_seq),
+            } => self.joined(room, nickname, (members, member_count), after, last_seq),
             ServerMsg::Left { room } => {
                 self.room_mut(&room).joined = false;
             }
@@ -75,7 +76,7 @@ impl ChatState {
         &mut self,
         room: RoomName,
         nickname: Nickname,
-        members: Vec<Nickname>,
+        (members, member_count): (Vec<Nickname>, u32),
         after: Seq,
         last_seq: Seq,
     ) {
@@ -91,7 +92,7 @@ impl ChatState {
         }
         r.joined = true;
         r.seen(after);
-        r.member_count = members.len() as u32;
+        r.member_count = member_count.max(members.len() as u32);
         r.members = members;
         let first_held = r.first_seq().map_or(after.0 + 1, |f| f.0.min(after.0 + 1));
         r.has_more = first_held > 1;
@@ -109,15 +110,20 @@ impl ChatState {
         };
         let in_view = self.current.as_ref() == Some(&room);
         let r = self.room_mut(&room);
+        // `joined` lists the first members of a big room only: the count is kept apart.
         match change {
             PresenceChange::Joined => {
                 if !r.members.contains(&nickname) {
                     r.members.push(nickname.clone());
                 }
+                r.member_count += 1;
             }
-            _ => r.members.retain(|m| *m != nickname),
+            _ => {
+                r.members.retain(|m| *m != nickname);
+                r.member_count = r.member_count.saturating_sub(1);
+            }
         }
-        r.member_count = r.members.len() as u32;
+        r.member_count = r.member_count.max(r.members.len() as u32);
         r.notice(format!("{nickname} {verb}"));
         if !in_view && !self.is_me(&nickname) {
             self.toast(format!("{nickname} {verb} #{room}"));

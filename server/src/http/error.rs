@@ -58,6 +58,12 @@ pub enum ApiError {
     /// No such API route.
     #[error("no such API route")]
     NotFound,
+    /// Too many HTTP requests from one address: retry after this many seconds.
+    #[error("too many requests from your address; try again in {0} s")]
+    TooManyRequests(u64),
+    /// The request (its body included) took longer than allowed.
+    #[error("the request took too long to arrive")]
+    RequestTimeout,
     /// Storage failed (logged where it happened).
     #[error("storage is unavailable; try again")]
     StorageUnavailable,
@@ -83,7 +89,8 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED
             }
             Self::TooManyConnections | Self::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyAttempts(_) | Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::BadRequest(_) | Self::BadNickname(_) | Self::BadRoomName(_) => {
                 StatusCode::BAD_REQUEST
             }
@@ -103,6 +110,8 @@ impl ApiError {
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
             Self::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
+            Self::RequestTimeout => ErrorCode::RequestTimeout,
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::BadNickname(_) => ErrorCode::BadNickname,
             Self::BadRoomName(_) => ErrorCode::BadRoomName,
@@ -127,7 +136,7 @@ impl IntoResponse for ApiError {
                     headers.insert(name, value);
                 }
             }
-            Self::TooManyAttempts(wait) => {
+            Self::TooManyAttempts(wait) | Self::TooManyRequests(wait) => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(*wait));
             }
             _ => {}

@@ -2,6 +2,7 @@
 
 mod api;
 pub mod error;
+pub mod guard;
 mod history;
 mod identity;
 mod sign_in;

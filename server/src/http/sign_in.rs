@@ -1,9 +1,7 @@
 //! `/api/session`: sign in (`POST`), check (`GET`) and sign out (`DELETE`).
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -14,6 +12,7 @@ use shared::{CloseReason, Nickname};
 
 use super::ApiError;
 use crate::auth::{request, Identity};
+use crate::client::ClientAddr;
 use crate::AppState;
 
 /// Routes under `/api/session`.
@@ -32,14 +31,14 @@ struct Create {
 
 async fn create(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     current: Option<Identity>,
     jar: CookieJar,
     body: Result<Json<Create>, JsonRejection>,
 ) -> Result<(StatusCode, CookieJar, Json<Value>), ApiError> {
     state
         .sign_ins
-        .attempt(peer.ip())
+        .attempt(client.key())
         .map_err(ApiError::TooManyAttempts)?;
     let Json(body) = body.map_err(|_| {
         ApiError::BadRequest("expected JSON {\"nickname\": …, \"password\"?: …}".into())

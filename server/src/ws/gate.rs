@@ -1,40 +1,19 @@
 //! Who may open a WebSocket, decided before the upgrade: an allowed origin (403 otherwise),
 //! a valid session (401), and a free connection slot, in all and for the client's IP (503).
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::http::{header, HeaderMap};
 
+use crate::client::ClientKey;
+pub use crate::slots::Slot;
+use crate::slots::Slots;
+
 /// Connection slots and the origin allowlist.
 pub struct Gate {
-    max_total: usize,
-    max_per_ip: usize,
-    total: AtomicUsize,
-    per_ip: Mutex<HashMap<IpAddr, usize>>,
+    slots: Arc<Slots>,
     allowed_origins: Vec<String>,
     tls: bool,
-}
-
-/// A taken connection slot, given back on drop.
-pub struct Slot {
-    gate: Arc<Gate>,
-    ip: IpAddr,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.gate.total.fetch_sub(1, Ordering::Relaxed);
-        let mut per_ip = self.gate.per_ip.lock().expect("gate lock");
-        if let Some(n) = per_ip.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                per_ip.remove(&self.ip);
-            }
-        }
-    }
 }
 
 impl Gate {
@@ -46,10 +25,7 @@ impl Gate {
         tls: bool,
     ) -> Self {
         Self {
-            max_total,
-            max_per_ip,
-            total: AtomicUsize::new(0),
-            per_ip: Mutex::new(HashMap::new()),
+            slots: Slots::new(max_total, max_per_ip),
             allowed_origins: allowed_origins
                 .into_iter()
                 .map(|o| o.trim_end_matches('/').to_owned())
@@ -74,22 +50,9 @@ impl Gate {
         own.as_deref() == Some(origin) || self.allowed_origins.iter().any(|o| o == origin)
     }
 
-    /// Takes a slot for a connection from `ip`, if one is free.
-    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
-        let mut per_ip = self.per_ip.lock().expect("gate lock");
-        let mine = per_ip.get(&ip).copied().unwrap_or(0);
-        if self.max_per_ip > 0 && mine >= self.max_per_ip {
-            return None;
-        }
-        if self.max_total > 0 && self.total.load(Ordering::Relaxed) >= self.max_total {
-            return None;
-        }
-        self.total.fetch_add(1, Ordering::Relaxed);
-        per_ip.insert(ip, mine + 1);
-        Some(Slot {
-            gate: self.clone(),
-            ip,
-        })
+    /// Takes a slot for a connection from `ip` (an address, or an IPv6 /64), if one is free.
+    pub fn enter(&self, ip: ClientKey) -> Option<Slot> {
+        self.slots.enter(Some(ip))
     }
 }
 
@@ -97,20 +60,6 @@ impl Gate {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
-
-    #[test]
-    fn slots_per_ip_and_in_all() {
-        let gate = Arc::new(Gate::new(3, 2, vec![], false));
-        let a: IpAddr = "127.0.0.1".parse().unwrap();
-        let b: IpAddr = "127.0.0.2".parse().unwrap();
-        let s1 = gate.enter(a).unwrap();
-        let _s2 = gate.enter(a).unwrap();
-        assert!(gate.enter(a).is_none(), "per-IP cap");
-        let _s3 = gate.enter(b).unwrap();
-        assert!(gate.enter(b).is_none(), "total cap");
-        drop(s1);
-        assert!(gate.enter(a).is_some(), "a slot comes back on drop");
-    }
 
     #[test]
     fn origins() {

@@ -64,7 +64,7 @@ async fn messages_and_rooms_survive_a_restart() {
         server.shutdown().await.unwrap();
 
         let server = db.start(|_| {}).await;
-        let (status, body) = http(server.addr, "GET", "/api/rooms", &[]).await;
+        let (status, body) = get_signed_in(server.addr, "/api/rooms").await;
         assert_eq!(status, 200);
         assert!(
             body.contains("\"garden\"") && body.contains("\"lobby\""),
@@ -131,7 +131,7 @@ async fn a_retried_send_is_acked_again_and_never_stored_twice() {
             .filter(|m| matches!(m, ServerMsg::Message(x) if x.text.as_str() == "only once"))
             .count();
         assert_eq!(copies, 1, "{}: delivered once: {seen:?}", db.label);
-        let (_, body) = http(server.addr, "GET", "/api/rooms/lobby/messages", &[]).await;
+        let (_, body) = get_signed_in(server.addr, "/api/rooms/lobby/messages").await;
         assert_eq!(
             body.matches("only once").count(),
             1,
@@ -303,13 +303,8 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
         }
         assert_eq!(all, (1..=70).collect::<Vec<_>>(), "{}", db.label);
 
-        let (status, body) = http(
-            server.addr,
-            "GET",
-            "/api/rooms/lobby/messages?before=3&limit=5",
-            &[],
-        )
-        .await;
+        let (status, body) =
+            get_signed_in(server.addr, "/api/rooms/lobby/messages?before=3&limit=5").await;
         assert_eq!(status, 200);
         let page: HistoryPage =
             expect_kind(serde_json::from_str(body.trim()).expect("a history page"));
@@ -319,8 +314,7 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
             "{}",
             db.label
         );
-        let (status, body) =
-            http(server.addr, "GET", "/api/rooms/lobby/messages?limit=2", &[]).await;
+        let (status, body) = get_signed_in(server.addr, "/api/rooms/lobby/messages?limit=2").await;
         assert_eq!(status, 200);
         assert!(
             body.contains("\"n120\"")
@@ -329,13 +323,13 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
             "{body}"
         );
         assert_eq!(
-            http(server.addr, "GET", "/api/rooms/nope/messages", &[])
+            get_signed_in(server.addr, "/api/rooms/nope/messages")
                 .await
                 .0,
             404
         );
         assert_eq!(
-            http(server.addr, "GET", "/api/rooms/Bad%20Name/messages", &[])
+            get_signed_in(server.addr, "/api/rooms/Bad%20Name/messages")
                 .await
                 .0,
             400
@@ -427,7 +421,7 @@ async fn a_storage_failure_refuses_the_send_and_loses_nothing_already_acked() {
         // The server kept serving; the retry goes through with the next seq; nothing lost.
         let ack = a.send_acked("lobby", "doomed", "not stored").await;
         assert_eq!((ack.seq, ack.duplicate), (Seq(3), false), "{}", db.label);
-        let (_, body) = http(server.addr, "GET", "/api/rooms/lobby/messages", &[]).await;
+        let (_, body) = get_signed_in(server.addr, "/api/rooms/lobby/messages").await;
         for text in ["kept 1", "kept 2", "not stored"] {
             assert_eq!(body.matches(text).count(), 1, "{}: {body}", db.label);
         }

@@ -86,7 +86,7 @@ async fn https_and_wss_with_a_test_certificate() {
 
     // WSS: chat over the same port.
     let tls = tls_stream(&connector, server.addr).await;
-    let mut req = format!("wss://127.0.0.1:{}/ws?v=1", server.addr.port())
+    let mut req = format!("wss://127.0.0.1:{}{}", server.addr.port(), ws_path())
         .into_client_request()
         .unwrap();
     req.headers_mut()

@@ -39,7 +39,7 @@ pub async fn upgrade(addr: SocketAddr, headers: &[(&str, &str)]) -> (u16, String
     ];
     all.extend_from_slice(headers);
     let mut tcp = TcpStream::connect(addr).await.unwrap();
-    let mut req = format!("GET /ws?v=1 HTTP/1.1\r\nHost: {addr}\r\n");
+    let mut req = format!("GET {} HTTP/1.1\r\nHost: {addr}\r\n", ws_path());
     for (k, v) in &all {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -60,6 +60,19 @@ pub async fn upgrade(addr: SocketAddr, headers: &[(&str, &str)]) -> (u16, String
             .unwrap_or(0),
         head,
     )
+}
+
+/// `GET path` with a session of its own (the REST API's reads need one); returns the status
+/// code and body.
+pub async fn get_signed_in(addr: SocketAddr, path: &str) -> (u16, String) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let token = session(
+        addr,
+        &format!("rest-reader-{}", N.fetch_add(1, Ordering::Relaxed)),
+    )
+    .await;
+    http(addr, "GET", path, &[("Authorization", &bearer(&token))]).await
 }
 
 /// An `Authorization` header's value for `token`.

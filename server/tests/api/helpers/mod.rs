@@ -4,10 +4,12 @@
 mod client;
 mod http;
 mod kinds;
+mod raw;
 
 pub use self::client::*;
 pub use self::http::*;
 pub use self::kinds::*;
+pub use self::raw::*;
 
 use std::net::SocketAddr;
 use std::time::Duration;
