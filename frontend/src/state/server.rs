@@ -3,8 +3,8 @@
 use std::rc::Rc;
 
 use shared::{
-    ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName, Seq,
-    ServerMsg,
+    ChatMessage, ClientMsgId, ErrorCode, MessageId, MessageText, Nickname, PresenceChange,
+    RoomName, Seq, ServerMsg,
 };
 
 use super::{ChatState, PendingStatus, Screen};
@@ -64,11 +64,11 @@ impl ChatState {
                 r.loading_older = false;
             }
             ServerMsg::Error {
+                code,
                 message,
                 room,
                 client_id,
-                ..
-            } => self.error(message, room, client_id),
+            } => self.error(code, message, room, client_id),
         }
     }
 
@@ -173,7 +173,22 @@ impl ChatState {
 
     /// A refusal: marks the own message it names as failed (so it is not sent again until
     /// retried), or shows it as a toast.
-    fn error(&mut self, message: String, room: Option<RoomName>, client_id: Option<ClientMsgId>) {
+    fn error(
+        &mut self,
+        code: ErrorCode,
+        message: String,
+        room: Option<RoomName>,
+        client_id: Option<ClientMsgId>,
+    ) {
+        if let (ErrorCode::HistoryBusy | ErrorCode::StorageUnavailable, Some(room), None) =
+            (code, &room, &client_id)
+        {
+            // The older page is not coming: the button comes back, to ask again.
+            self.room_mut(room).loading_older = false;
+            if code == ErrorCode::HistoryBusy {
+                return;
+            }
+        }
         if let (Some(room), Some(client_id)) = (&room, &client_id) {
             if let Some(p) = self.room_mut(room).pending_mut(client_id.as_str()) {
                 p.status = PendingStatus::Failed(message);
