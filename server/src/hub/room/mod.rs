@@ -278,6 +278,16 @@ impl Room {
         self.waiting.push(WaitingSend { outbox, message });
     }
 
+    /// Tells a sender its message was not stored.
+    fn not_stored(&self, s: &WaitingSend) {
+        let _ = s.outbox.push_frame(wire::encode(&ServerMsg::Error {
+            code: ErrorCode::StorageUnavailable,
+            message: "the message could not be stored; it was not sent: retry it".into(),
+            room: Some(self.name.clone()),
+            client_id: Some(s.message.client_id.clone()),
+        }));
+    }
+
     /// A batch was committed (or not): ack and deliver, or tell each sender it failed.
     fn committed(&mut self, sends: Vec<WaitingSend>, result: Result<Vec<Outcome>, StoreError>) {
         let outcomes = match result {
@@ -285,18 +295,16 @@ impl Room {
             Err(err) => {
                 warn!(cause = %err, messages = sends.len(), "messages not stored");
                 for s in sends {
-                    let _ = s.outbox.push_frame(wire::encode(&ServerMsg::Error {
-                        code: ErrorCode::StorageUnavailable,
-                        message: "the message could not be stored; it was not sent: retry it"
-                            .into(),
-                        room: Some(self.name.clone()),
-                        client_id: Some(s.message.client_id),
-                    }));
+                    self.not_stored(&s);
                 }
                 return;
             }
         };
         for (s, outcome) in sends.into_iter().zip(outcomes) {
+            if outcome == Outcome::Failed {
+                self.not_stored(&s);
+                continue;
+            }
             let NewMessage {
                 nickname,
                 client_id,
@@ -305,6 +313,7 @@ impl Room {
                 ..
             } = s.message;
             match outcome {
+                Outcome::Failed => unreachable!("answered above"),
                 Outcome::Duplicate { room, seq, id, ts } => {
                     let ack = ServerMsg::Ack {
                         room,

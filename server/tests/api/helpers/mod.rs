@@ -138,7 +138,11 @@ impl Db {
             None => format!("sqlite://{}", self.data_dir.join("parley.db").display()),
         };
         let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
+        // Not prepared: some statements (MySQL's CREATE TRIGGER) cannot be.
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        // Closed before returning: an SQLite connection left to close in the background can
+        // still hold the database's lock when the server writes next.
+        conn.close().await.unwrap();
     }
 }
 
