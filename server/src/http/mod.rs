@@ -3,6 +3,7 @@
 mod api;
 pub mod error;
 mod history;
+pub mod host;
 mod identity;
 mod sign_in;
 mod spa;

@@ -93,6 +93,7 @@ const HTTP_ONLY: &[ErrorCode] = &[
     ErrorCode::NicknameRegistered,
     ErrorCode::BadPassword,
     ErrorCode::NotFound,
+    ErrorCode::BadHost,
 ];
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod catalogue;
 mod catch_up;
 mod chat;
 mod floods;
+mod hosts;
 mod http;
 mod limits;
 mod liveness;

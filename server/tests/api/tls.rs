@@ -59,7 +59,8 @@ async fn https_and_wss_with_a_test_certificate() {
     let mut tls = tls_stream(&connector, server.addr).await;
     let body = r#"{"nickname":"alice"}"#;
     let req = format!(
-        "POST /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST /api/session HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        server.addr,
         body.len()
     );
     tls.write_all(req.as_bytes()).await.unwrap();
