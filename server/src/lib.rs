@@ -105,10 +105,12 @@ impl AppState {
 /// resolves it).
 pub fn app(state: AppState, config: &Config) -> Router {
     let hosts = http::host::Hosts::new(&config.public_origin);
+    let headers = http::headers::Headers::new(config);
     http::router(&config.spa_dir)
         .merge(ws::router())
         .with_state(state)
         .layer(from_fn_with_state(hosts, http::host::check))
+        .layer(from_fn_with_state(headers, http::headers::add))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 

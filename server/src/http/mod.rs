@@ -2,6 +2,7 @@
 
 mod api;
 pub mod error;
+pub mod headers;
 mod history;
 pub mod host;
 mod identity;

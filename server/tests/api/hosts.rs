@@ -1,5 +1,6 @@
-//! DNS rebinding: every route but `/healthz` answers only the server's public origins'
-//! `Host` (421 `bad_host` otherwise), the WebSocket only their pages' `Origin`.
+//! DNS rebinding and security headers: every route but `/healthz` answers only the server's
+//! public origins' `Host` (421 `bad_host` otherwise), the WebSocket only their pages'
+//! `Origin`, and every response carries the security headers.
 
 use std::net::SocketAddr;
 
@@ -114,4 +115,63 @@ async fn session_as(addr: SocketAddr, host: &str, nick: &str) -> String {
     assert_eq!(status, 201, "{body}");
     let v: serde_json::Value = serde_json::from_str(body.trim()).unwrap();
     v["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let dir = std::env::temp_dir().join(format!("parley-headers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<script type=module>boot()</script>",
+    )
+    .unwrap();
+    let spa = dir.clone();
+    let server = start_with(move |c| c.spa_dir = spa).await;
+    let addr = server.addr;
+    let evil = evil(addr);
+    let own = addr.to_string();
+    let json = [("Content-Type", "application/json")];
+    let sign_in = r#"{"nickname":"alice"}"#;
+    let cases = [
+        ("the SPA", &own, "GET", "/", "", 200),
+        ("an API route", &own, "POST", "/api/session", sign_in, 201),
+        ("an API error", &own, "GET", "/api/session", "", 401),
+        ("a missing file", &own, "GET", "/missing.js", "", 404),
+        ("a refused Host", &evil, "GET", "/", "", 421),
+    ];
+    for (what, host, method, path, body, want) in cases {
+        let (status, head, _) = http_as(addr, host, method, path, &json, body).await;
+        assert_eq!(status, want, "{what}: {head}");
+        let csp =
+            header(&head, "content-security-policy").unwrap_or_else(|| panic!("{what}: {head}"));
+        for directive in [
+            "default-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+            &format!("connect-src 'self' ws://127.0.0.1:{}", addr.port()),
+            // The inline boot script, by hash: `printf 'boot()' | openssl sha256 -binary | base64`.
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-MeZS89WlF0u+o0hCvHTBt4q1WHU+U+sJKgbdRUc36mY='",
+        ] {
+            assert!(csp.contains(directive), "{what}: {directive} in {csp}");
+        }
+        assert_eq!(
+            header(&head, "x-content-type-options"),
+            Some("nosniff"),
+            "{what}"
+        );
+        assert_eq!(
+            header(&head, "referrer-policy"),
+            Some("no-referrer"),
+            "{what}"
+        );
+        assert_eq!(
+            header(&head, "strict-transport-security"),
+            None,
+            "{what}: no HSTS over plain HTTP"
+        );
+    }
+    server.shutdown().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
 }

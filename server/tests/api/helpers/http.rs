@@ -132,6 +132,14 @@ pub async fn http_as(
     exchange(TcpStream::connect(addr).await.unwrap(), &req).await
 }
 
+/// The value of the response header `name` (lower case) in `head`, if there is one.
+pub fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines().find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
 /// Sends the raw request `req` over `tcp`; returns the status code, the response head and
 /// the body.
 pub async fn exchange(mut tcp: TcpStream, req: &str) -> (u16, String, String) {
