@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
+use crate::origin::Origin;
+
 /// Everything `parley` can be told at start.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -50,16 +52,19 @@ pub struct Config {
     #[arg(long, env = "PARLEY_SESSION_TTL", default_value = "7d", value_parser = parse_duration)]
     pub session_ttl: Duration,
 
-    /// Origins allowed to open the WebSocket from a browser, comma-separated. The server's
-    /// own origin is always allowed. Default: the trunk dev server's (http://127.0.0.1:8080
-    /// and http://localhost:8080).
-    #[arg(
-        long,
-        env = "PARLEY_ALLOWED_ORIGINS",
-        value_delimiter = ',',
-        default_value = "http://127.0.0.1:8080,http://localhost:8080"
-    )]
-    pub allowed_origins: Vec<String>,
+    /// The origins users reach Parley at (`scheme://host[:port]`), comma-separated, e.g.
+    /// `https://chat.example.com`. Requests naming another `Host` are refused (421
+    /// `bad_host`), but on `/healthz`; pages of these origins may open the WebSocket.
+    /// Default, on a loopback address only: the bound port under `127.0.0.1` and `localhost`
+    /// (`https` with TLS). Required on any other address.
+    #[arg(long, env = "PARLEY_PUBLIC_ORIGIN", value_delimiter = ',', value_parser = Origin::parse)]
+    pub public_origin: Vec<Origin>,
+
+    /// Other origins whose pages may open the WebSocket, comma-separated (e.g. the trunk
+    /// dev server's, `http://127.0.0.1:8080,http://localhost:8080`). Default: none, only the
+    /// public origins.
+    #[arg(long, env = "PARLEY_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = Origin::parse)]
+    pub allowed_origins: Vec<Origin>,
 
     /// Log filter, in `tracing_subscriber::EnvFilter` syntax (e.g. `info,parley_server=debug`).
     #[arg(long, env = "PARLEY_LOG", default_value = "info")]

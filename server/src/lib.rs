@@ -17,6 +17,7 @@ pub mod client;
 pub mod config;
 pub mod http;
 pub mod hub;
+pub mod origin;
 mod serve;
 mod slots;
 pub mod storage;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 use shared::CloseReason;
 use tokio::net::{TcpListener, TcpSocket};
@@ -90,11 +92,11 @@ impl AppState {
         let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
         let auth = Auth::open(store.clone(), secret, config.session_ttl).await?;
         let tls = config.tls_cert.is_some();
+        let origins = [&config.public_origin[..], &config.allowed_origins[..]].concat();
         let gate = Arc::new(Gate::new(
             limits.max_connections,
             limits.max_connections_per_ip,
-            config.allowed_origins.clone(),
-            tls,
+            origins,
         ));
         let sign_ins = Arc::new(Throttle::new(limits.sign_in_rate, limits.sign_in_burst));
         let http_rate = Arc::new(Buckets::new(limits.http_rate, limits.http_burst));
@@ -116,8 +118,11 @@ impl AppState {
     }
 }
 
-/// The whole application as a router.
+/// The whole application as a router, answering for `config.public_origin` (as [`start`]
+/// resolves it).
 pub fn app(state: AppState, config: &Config) -> Router {
+    let hosts = http::host::Hosts::new(&config.public_origin);
+    let headers = http::headers::Headers::new(config);
     http::router(&config.spa_dir)
         .merge(ws::router())
         .layer(axum::middleware::from_fn_with_state(
@@ -125,6 +130,8 @@ pub fn app(state: AppState, config: &Config) -> Router {
             http::guard::guard,
         ))
         .with_state(state)
+        .layer(from_fn_with_state(hosts, http::host::check))
+        .layer(from_fn_with_state(headers, http::headers::add))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -154,7 +161,7 @@ impl Server {
 }
 
 /// Binds `config.listen` and serves until [`Server::shutdown`].
-pub async fn start(config: Config) -> anyhow::Result<Server> {
+pub async fn start(mut config: Config) -> anyhow::Result<Server> {
     // Each connection is a file descriptor: take every one the hard limit allows, and keep
     // the connection cap below it.
     let nofile = match rlimit::increase_nofile_limit(u64::MAX) {
@@ -168,10 +175,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         }
     };
     let max_tcp = tcp_cap(config.limits.max_tcp_connections, nofile);
-    let state = AppState::open(&config).await?;
     let listener =
         bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    // Known once bound (port 0); before the state, whose gate checks origins against them.
+    config.public_origin =
+        origin::public_origins(&config.public_origin, addr, config.tls_cert.is_some())?;
+    let state = AppState::open(&config).await?;
     if !config.spa_dir.join("index.html").exists() {
         tracing::warn!(
             dir = %config.spa_dir.display(),

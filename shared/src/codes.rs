@@ -91,6 +91,9 @@ pub enum ErrorCode {
     BadPassword,
     /// HTTP (404): no such API route.
     NotFound,
+    /// HTTP (421): the request's `Host` is not one of the server's public origins
+    /// (`--public-origin`); every route but `/healthz` refuses it.
+    BadHost,
 }
 
 impl ErrorCode {

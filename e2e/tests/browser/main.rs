@@ -7,5 +7,6 @@ mod proxy;
 
 mod chat;
 mod history;
+mod policy;
 mod reconnect;
 mod session;

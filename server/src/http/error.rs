@@ -67,6 +67,9 @@ pub enum ApiError {
     /// Storage failed (logged where it happened).
     #[error("storage is unavailable; try again")]
     StorageUnavailable,
+    /// The request's `Host` is not one of the server's public origins.
+    #[error("this server does not answer for that Host: use its public address")]
+    BadHost,
 }
 
 fn handshake_message(err: HandshakeError) -> String {
@@ -97,6 +100,7 @@ impl ApiError {
             Self::NicknameTaken => StatusCode::CONFLICT,
             Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
             Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadHost => StatusCode::MISDIRECTED_REQUEST,
         }
     }
 
@@ -121,6 +125,7 @@ impl ApiError {
             Self::History(err) => err.code(),
             Self::NotFound => ErrorCode::NotFound,
             Self::StorageUnavailable => ErrorCode::StorageUnavailable,
+            Self::BadHost => ErrorCode::BadHost,
         }
     }
 }
@@ -183,6 +188,7 @@ mod tests {
             (ApiError::TooManyAttempts(7), 429, "too_many_attempts"),
             (ApiError::NicknameTaken, 409, "nickname_taken"),
             (ApiError::NotFound, 404, "not_found"),
+            (ApiError::BadHost, 421, "bad_host"),
         ];
         for (err, status, code) in cases {
             assert_eq!(err.status(), status, "{err:?}");

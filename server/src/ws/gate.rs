@@ -6,48 +6,35 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap};
 
 use crate::client::ClientKey;
+use crate::origin::Origin;
 pub use crate::slots::Slot;
 use crate::slots::Slots;
 
 /// Connection slots and the origin allowlist.
 pub struct Gate {
     slots: Arc<Slots>,
-    allowed_origins: Vec<String>,
-    tls: bool,
+    origins: Vec<Origin>,
 }
 
 impl Gate {
-    /// A gate; 0 means no limit.
-    pub fn new(
-        max_total: usize,
-        max_per_ip: usize,
-        allowed_origins: Vec<String>,
-        tls: bool,
-    ) -> Self {
+    /// A gate letting pages of `origins` in (the public origins and the allowed ones); 0
+    /// means no limit.
+    pub fn new(max_total: usize, max_per_ip: usize, origins: Vec<Origin>) -> Self {
         Self {
             slots: Slots::new(max_total, max_per_ip),
-            allowed_origins: allowed_origins
-                .into_iter()
-                .map(|o| o.trim_end_matches('/').to_owned())
-                .collect(),
-            tls,
+            origins,
         }
     }
 
-    /// Whether the request's `Origin` (if any: non-browser clients send none) is the server's
-    /// own or in the allowlist.
+    /// Whether the request's `Origin` (if any: non-browser clients send none) is one of the
+    /// gate's origins. The request's `Host` plays no part: under DNS rebinding it is the
+    /// attacker's.
     pub fn origin_allowed(&self, headers: &HeaderMap) -> bool {
-        let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        let Some(origin) = headers.get(header::ORIGIN) else {
             return true;
         };
-        let own = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(|host| {
-                let scheme = if self.tls { "https" } else { "http" };
-                format!("{scheme}://{host}")
-            });
-        own.as_deref() == Some(origin) || self.allowed_origins.iter().any(|o| o == origin)
+        let origin = origin.to_str().ok().and_then(|o| Origin::parse(o).ok());
+        origin.is_some_and(|origin| self.origins.contains(&origin))
     }
 
     /// Takes a slot for a connection from `ip` (an address, or an IPv6 /64), if one is free.
@@ -63,23 +50,25 @@ mod tests {
 
     #[test]
     fn origins() {
-        let gate = Gate::new(0, 0, vec!["http://127.0.0.1:8080/".into()], false);
+        let allowed = ["http://127.0.0.1:3000", "http://127.0.0.1:8080/"];
+        let gate = Gate::new(0, 0, allowed.map(|o| Origin::parse(o).unwrap()).to_vec());
         let mut h = HeaderMap::new();
         assert!(gate.origin_allowed(&h), "no Origin: not a browser");
-        h.insert(header::HOST, HeaderValue::from_static("chat.example:3000"));
+        for (origin, ok) in [
+            ("http://127.0.0.1:3000", true),
+            ("http://127.0.0.1:8080", true),
+            ("http://evil.example:3000", false),
+            ("https://127.0.0.1:3000", false),
+            ("null", false),
+        ] {
+            h.insert(header::ORIGIN, HeaderValue::from_static(origin));
+            assert_eq!(gate.origin_allowed(&h), ok, "{origin}");
+        }
+        // The Host does not make an origin the server's own (DNS rebinding).
+        h.insert(header::HOST, HeaderValue::from_static("evil.example:3000"));
         h.insert(
             header::ORIGIN,
-            HeaderValue::from_static("http://chat.example:3000"),
-        );
-        assert!(gate.origin_allowed(&h), "own origin");
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:8080"),
-        );
-        assert!(gate.origin_allowed(&h), "allowlisted");
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("https://evil.example"),
+            HeaderValue::from_static("http://evil.example:3000"),
         );
         assert!(!gate.origin_allowed(&h));
     }

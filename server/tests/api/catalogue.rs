@@ -105,6 +105,7 @@ const HTTP_ONLY: &[ErrorCode] = &[
     ErrorCode::NicknameRegistered,
     ErrorCode::BadPassword,
     ErrorCode::NotFound,
+    ErrorCode::BadHost,
 ];
 
 #[tokio::test]

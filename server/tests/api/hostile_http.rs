@@ -70,12 +70,12 @@ async fn tcp_connections_are_capped_per_address() {
 async fn a_request_body_that_never_arrives_times_out() {
     let server = start_with(|c| c.limits.request_timeout = Duration::from_millis(500)).await;
     let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-    tcp.write_all(
-        b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-          Content-Length: 100000\r\n\r\n{",
-    )
-    .await
-    .unwrap();
+    let req = format!(
+        "POST /api/session HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100000\r\n\r\n{{",
+        server.addr
+    );
+    tcp.write_all(req.as_bytes()).await.unwrap();
     let started = tokio::time::Instant::now();
     let resp = read_response(&mut tcp).await;
     assert!(resp.starts_with("HTTP/1.1 408"), "{resp}");
@@ -100,7 +100,8 @@ async fn a_response_the_client_does_not_read_times_out() {
     let mut tcp = socket.connect(server.addr).await.unwrap();
     // 100 pipelined requests for a 200 KB page: 20 MB the client never reads.
     let req = format!(
-        "GET /api/rooms/pages/messages?limit=200 HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\r\n",
+        "GET /api/rooms/pages/messages?limit=200 HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\n\r\n",
+        server.addr,
         bearer(&c.token)
     );
     tcp.write_all(req.repeat(100).as_bytes()).await.unwrap();
@@ -175,7 +176,8 @@ async fn per_address_limits_see_the_client_behind_a_trusted_proxy() {
     for i in 0..4 {
         let mut tcp = connect_from([127, 0, 0, 9], server.addr).await;
         let req = format!(
-            "GET /api/session HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.1.0.{i}\r\nConnection: close\r\n\r\n"
+            "GET /api/session HTTP/1.1\r\nHost: {}\r\nX-Forwarded-For: 10.1.0.{i}\r\nConnection: close\r\n\r\n",
+            server.addr
         );
         tcp.write_all(req.as_bytes()).await.unwrap();
         if read_response(&mut tcp).await.starts_with("HTTP/1.1 429") {

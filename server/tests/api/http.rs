@@ -2,13 +2,6 @@
 
 use crate::helpers::*;
 
-const UPGRADE: [(&str, &str); 4] = [
-    ("Upgrade", "websocket"),
-    ("Connection", "Upgrade"),
-    ("Sec-WebSocket-Version", "13"),
-    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-];
-
 #[tokio::test]
 async fn health_and_rooms() {
     let server = start().await;

@@ -10,6 +10,7 @@ mod floods;
 mod hostile;
 mod hostile_http;
 mod hostile_rooms;
+mod hosts;
 mod http;
 mod limits;
 mod liveness;
