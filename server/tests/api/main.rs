@@ -14,6 +14,7 @@ mod hosts;
 mod http;
 mod limits;
 mod liveness;
+mod memory;
 mod process;
 mod sessions;
 mod storage;

@@ -16,9 +16,15 @@ use tokio::process::{Child, Command};
 use crate::helpers::*;
 
 fn parley(db: &Db, addr: SocketAddr) -> Child {
+    parley_with(db, addr, &[])
+}
+
+/// The `parley` binary on `db` at `addr`, with `extra` flags.
+pub(crate) fn parley_with(db: &Db, addr: SocketAddr, extra: &[&str]) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
     cmd.args(["--listen", &addr.to_string(), "--data-dir"])
         .arg(&db.data_dir)
+        .args(extra)
         .env_remove("DATABASE_URL")
         .env("PARLEY_LOG", "warn")
         .stdout(Stdio::null())
@@ -30,7 +36,7 @@ fn parley(db: &Db, addr: SocketAddr) -> Child {
     cmd.spawn().expect("parley starts")
 }
 
-async fn wait_ready(addr: SocketAddr) {
+pub(crate) async fn wait_ready(addr: SocketAddr) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
         assert!(Instant::now() < deadline, "parley did not start listening");
@@ -39,7 +45,7 @@ async fn wait_ready(addr: SocketAddr) {
     }
 }
 
-fn free_addr() -> SocketAddr {
+pub(crate) fn free_addr() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
