@@ -2,7 +2,7 @@
 //! take the server down. Each test fails if its fix is undone.
 
 use shared::{ClientMsg, CloseReason, ErrorCode, ServerMsg};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::helpers::*;
 
@@ -38,36 +38,16 @@ async fn a_websocket_key_that_is_not_base64_of_16_bytes_is_refused() {
         "AAAAAAAAAAAAAAAAAAAAAA",
         "dGhlIHNhbXBsZSBub25jZSE=",
     ] {
-        let (status, head) = upgrade_with_key(server.addr, key, &auth).await;
+        let (status, head) = upgrade(
+            server.addr,
+            &[("Sec-WebSocket-Key", key), ("Authorization", &auth)],
+        )
+        .await;
         assert_eq!(status, 400, "key {key:?}: {head}");
     }
-    let (status, _) = upgrade_with_key(server.addr, "dGhlIHNhbXBsZSBub25jZQ==", &auth).await;
+    let (status, _) = upgrade(server.addr, &[("Authorization", &auth)]).await;
     assert_eq!(status, 101);
     server.shutdown().await.unwrap();
-}
-
-async fn upgrade_with_key(addr: std::net::SocketAddr, key: &str, auth: &str) -> (u16, String) {
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "GET {} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\nAuthorization: {auth}\r\n\r\n",
-        ws_path()
-    );
-    tcp.write_all(req.as_bytes()).await.unwrap();
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        match tokio::time::timeout(WAIT, tcp.read_u8()).await {
-            Ok(Ok(b)) => head.push(b),
-            _ => break,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head)
 }
 
 /// Finding 9: pings and binary frames count against the flood limit.

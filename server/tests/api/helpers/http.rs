@@ -42,9 +42,13 @@ pub async fn upgrade(addr: SocketAddr, headers: &[(&str, &str)]) -> (u16, String
     upgrade_as(addr, &addr.to_string(), headers).await
 }
 
-/// [`upgrade`] naming `host` as the `Host`.
+/// [`upgrade`] naming `host` as the `Host`. A header in `headers` replaces the default of the
+/// same name.
 pub async fn upgrade_as(addr: SocketAddr, host: &str, headers: &[(&str, &str)]) -> (u16, String) {
-    let mut all = UPGRADE.to_vec();
+    let mut all: Vec<(&str, &str)> = UPGRADE
+        .into_iter()
+        .filter(|(k, _)| !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)))
+        .collect();
     all.extend_from_slice(headers);
     let mut tcp = TcpStream::connect(addr).await.unwrap();
     let mut req = format!("GET {} HTTP/1.1\r\nHost: {host}\r\n", ws_path());
