@@ -106,7 +106,8 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub handshake_timeout: Duration,
 
-    /// Most WebSocket connections in all (0: no limit); more get 503 before the upgrade.
+    /// Most WebSocket connections in all (0: no limit); more are upgraded and closed at once
+    /// with 1013 (`try_again_later`), which a browser can read (unlike a 503).
     #[arg(long, env = "PARLEY_MAX_CONNECTIONS", default_value_t = 20_000)]
     pub max_connections: usize,
 

@@ -17,6 +17,15 @@ pub struct Slots {
     per_key: Mutex<HashMap<ClientKey, usize>>,
 }
 
+/// Which cap is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Full {
+    /// The client's address holds as many places as allowed.
+    PerKey,
+    /// All places are taken.
+    Total,
+}
+
 /// A taken place, given back on drop.
 #[derive(Debug)]
 pub struct Slot {
@@ -51,21 +60,22 @@ impl Slots {
         })
     }
 
-    /// Takes a place for `key` (`None`: counted in the total only), if one is free.
-    pub fn enter(self: &Arc<Self>, key: Option<ClientKey>) -> Option<Slot> {
+    /// Takes a place for `key` (`None`: counted in the total only), if one is free; else
+    /// says which cap is reached.
+    pub fn enter(self: &Arc<Self>, key: Option<ClientKey>) -> Result<Slot, Full> {
         let mut per_key = self.per_key.lock().expect("slots lock");
+        let mine = key.map_or(0, |k| per_key.get(&k).copied().unwrap_or(0));
+        if key.is_some() && self.max_per_key > 0 && mine >= self.max_per_key {
+            return Err(Full::PerKey);
+        }
         if self.max_total > 0 && self.total.load(Ordering::Relaxed) >= self.max_total {
-            return None;
+            return Err(Full::Total);
         }
         if let Some(key) = key {
-            let mine = per_key.get(&key).copied().unwrap_or(0);
-            if self.max_per_key > 0 && mine >= self.max_per_key {
-                return None;
-            }
             per_key.insert(key, mine + 1);
         }
         self.total.fetch_add(1, Ordering::Relaxed);
-        Some(Slot {
+        Ok(Slot {
             slots: self.clone(),
             key,
         })
@@ -83,12 +93,12 @@ mod tests {
         let b = Some(ClientKey::of("127.0.0.2".parse().unwrap()));
         let s1 = slots.enter(a).unwrap();
         let _s2 = slots.enter(a).unwrap();
-        assert!(slots.enter(a).is_none(), "per-address cap");
+        assert_eq!(slots.enter(a).err(), Some(Full::PerKey));
         let _s3 = slots.enter(b).unwrap();
-        assert!(slots.enter(b).is_none(), "total cap");
-        assert!(slots.enter(None).is_none(), "total cap, unkeyed");
+        assert_eq!(slots.enter(b).err(), Some(Full::Total));
+        assert_eq!(slots.enter(None).err(), Some(Full::Total), "unkeyed");
         drop(s1);
         assert_eq!(slots.total.load(Ordering::Relaxed), 2);
-        assert!(slots.enter(a).is_some(), "a place comes back on drop");
+        assert!(slots.enter(a).is_ok(), "a place comes back on drop");
     }
 }

@@ -22,11 +22,15 @@ pub enum CloseReason {
     Flood,
     /// 4010: the client stopped answering pings.
     IdleTimeout,
+    /// 1013: the server is over capacity (too many connections, or a reconnect storm after a
+    /// restart). Reconnect after a backoff with jitter ([`crate::Backoff`]). Sent right after
+    /// the upgrade, instead of an HTTP 503 that a browser's WebSocket cannot read.
+    TryAgainLater,
 }
 
 impl CloseReason {
     /// Every reason, for documentation and tests.
-    pub const ALL: [CloseReason; 9] = [
+    pub const ALL: [CloseReason; 10] = [
         Self::GoingAway,
         Self::ProtocolError,
         Self::InvalidUtf8,
@@ -36,6 +40,7 @@ impl CloseReason {
         Self::SlowConsumer,
         Self::Flood,
         Self::IdleTimeout,
+        Self::TryAgainLater,
     ];
 
     /// The WebSocket close code.
@@ -50,6 +55,7 @@ impl CloseReason {
             Self::SlowConsumer => 4008,
             Self::Flood => 4009,
             Self::IdleTimeout => 4010,
+            Self::TryAgainLater => 1013,
         }
     }
 
@@ -65,6 +71,7 @@ impl CloseReason {
             Self::SlowConsumer => "slow_consumer",
             Self::Flood => "flood",
             Self::IdleTimeout => "idle_timeout",
+            Self::TryAgainLater => "try_again_later",
         }
     }
 
@@ -77,7 +84,7 @@ impl CloseReason {
     pub fn should_reconnect(self) -> bool {
         matches!(
             self,
-            Self::GoingAway | Self::SlowConsumer | Self::IdleTimeout
+            Self::GoingAway | Self::SlowConsumer | Self::IdleTimeout | Self::TryAgainLater
         )
     }
 }
@@ -96,5 +103,10 @@ mod tests {
             );
         }
         assert_eq!(CloseReason::from_code(1000), None);
+        assert_eq!(
+            CloseReason::from_code(1013),
+            Some(CloseReason::TryAgainLater)
+        );
+        assert!(CloseReason::TryAgainLater.should_reconnect());
     }
 }

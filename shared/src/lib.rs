@@ -12,6 +12,7 @@
 //! The crate has no runtime dependencies beyond serde, so it builds for `wasm32` and native.
 #![deny(missing_docs)]
 
+mod backoff;
 mod close;
 mod codes;
 mod decode;
@@ -19,6 +20,7 @@ mod limits;
 mod model;
 mod protocol;
 
+pub use backoff::Backoff;
 pub use close::CloseReason;
 pub use codes::ErrorCode;
 pub use decode::{decode_client_msg, DecodeError, CLIENT_TYPES};

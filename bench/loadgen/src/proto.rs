@@ -60,6 +60,17 @@ impl Target {
         }
     }
 
+    /// A join frame that resumes after `after`, the last seq this client saw (0: none yet,
+    /// so the latest history page). The Node peer keeps no history: a plain join.
+    pub fn rejoin(self, room: &str, nick: &str, after: u64) -> String {
+        match self {
+            Target::Parley if after > 0 => {
+                format!(r#"{{"type":"join","room":"{room}","after":{after}}}"#)
+            }
+            _ => self.join(room, nick),
+        }
+    }
+
     /// A chat send frame; `text` must need no JSON escaping.
     pub fn send(self, room: &str, client_id: &str, text: &str) -> String {
         match self {
@@ -98,6 +109,19 @@ impl Target {
     }
 }
 
+/// The unsigned number after `key` (which ends with the colon, as in `"seq":`).
+pub fn number(frame: &[u8], key: &[u8]) -> Option<u64> {
+    let at = frame.windows(key.len()).position(|w| w == key)? + key.len();
+    let digits = frame[at..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    std::str::from_utf8(&frame[at..at + digits])
+        .ok()?
+        .parse()
+        .ok()
+}
+
 /// The string value after `key` (which ends with the opening quote), up to the next quote.
 fn field<'a>(frame: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     let at = frame.windows(key.len()).position(|w| w == key)? + key.len();
@@ -125,6 +149,14 @@ mod tests {
             Event::Welcome
         );
         assert_eq!(t.classify(br#"{"type":"presence"}"#), Event::Other);
+        let joined = br#"{"type":"joined","room":"r","nickname":"a","members":["a"],"after":3,"last_seq":17}"#;
+        assert_eq!(number(joined, b"\"last_seq\":"), Some(17));
+        assert_eq!(number(joined, b"\"seq\":"), None);
+        assert_eq!(
+            t.rejoin("r", "a", 5),
+            r#"{"type":"join","room":"r","after":5}"#
+        );
+        assert_eq!(t.rejoin("r", "a", 0), t.join("r", "a"));
     }
 
     #[test]

@@ -29,6 +29,23 @@ const ROWS: &[(&str, &str, &str, bool)] = &[
     ("slow", "others' p99 ms", "latency.p99_ms", false),
     ("slow", "server RSS growth KiB", "rss_growth_kib", false),
     ("slow", "lost / duplicated", "lost+duplicated", false),
+    ("reconnect", "back 50% ms", "back_p50_ms", false),
+    ("reconnect", "back 99% ms", "back_p99_ms", false),
+    (
+        "reconnect",
+        "back 100% ms (target 10000)",
+        "back_all_ms",
+        false,
+    ),
+    ("reconnect", "not back", "not_back", false),
+    ("reconnect", "peak accepts/s", "peak_accepts_per_s", true),
+    ("reconnect", "failed attempts", "failed_attempts", false),
+    (
+        "reconnect",
+        "lost / duplicated / unacked",
+        "lost+duplicated+unacked",
+        false,
+    ),
 ];
 
 fn lookup(v: &serde_json::Value, path: &str) -> Option<f64> {

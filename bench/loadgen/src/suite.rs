@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::proto::Target;
-use crate::scenario::{fanout, idle, storm};
+use crate::scenario::{fanout, idle, reconnect, storm};
 use crate::server::{Launch, ServerProc};
 use crate::{Endpoint, Sources};
 
@@ -30,11 +30,11 @@ pub struct SuiteArgs {
     /// Which targets, in order.
     #[arg(long, value_delimiter = ',', default_value = "parley,node")]
     pub targets: Vec<Target>,
-    /// Which scenarios (fanout, latency, storm, idle, capacity, slow).
+    /// Which scenarios (fanout, latency, storm, idle, capacity, slow, reconnect).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "fanout,latency,storm,idle,capacity,slow"
+        default_value = "fanout,latency,storm,idle,capacity,slow,reconnect"
     )]
     pub scenarios: Vec<String>,
     /// Source addresses 127.0.0.1..n.
@@ -95,8 +95,13 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
     }
     for name in &names {
         for &target in &args.targets {
+            if name == "reconnect" && target != Target::Parley {
+                // The Node peer keeps nothing across a restart: there is nothing to resume.
+                eprintln!("==> {name}: not run against {target} (it keeps no history)");
+                continue;
+            }
             eprintln!("==> {name} against {target}");
-            let server = ServerProc::start(target, &args.launch).await?;
+            let mut server = ServerProc::start(target, &args.launch).await?;
             let endpoint = Endpoint::open(target, server.addr, "bench").await?;
             let (params, result) = if let Some(p) = fanout_params(name, args.quick) {
                 let r = fanout::run(&endpoint, &p, &sources, Some(server.pid)).await?;
@@ -122,6 +127,16 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
                     per_worker: 7_000,
                 };
                 let r = idle::run(&endpoint, server.pid, &p, &sources_arg).await?;
+                (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
+            } else if name == "reconnect" {
+                let p = reconnect::ReconnectParams {
+                    clients: if args.quick { 2_000 } else { 10_000 },
+                    rooms: if args.quick { 20 } else { 100 },
+                    stored: 20,
+                    burst: 5,
+                    timeout_s: 60.0,
+                };
+                let r = reconnect::run(server.addr, &p, &sources, || server.restart()).await?;
                 (serde_json::to_value(&p)?, serde_json::to_value(&r)?)
             } else {
                 anyhow::bail!("unknown scenario {name:?}");

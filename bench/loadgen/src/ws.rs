@@ -15,6 +15,8 @@ pub const OP_TEXT: u8 = 0x1;
 pub const OP_CLOSE: u8 = 0x8;
 /// Ping.
 pub const OP_PING: u8 = 0x9;
+/// Pong.
+pub const OP_PONG: u8 = 0xA;
 
 /// A connected socket after the upgrade, with bytes already read past the handshake.
 pub struct WsConn {
@@ -92,7 +94,8 @@ pub fn text_frame(payload: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(payload);
 }
 
-fn control_frame(op: u8, payload: &[u8]) -> Vec<u8> {
+/// Encodes a masked client control frame (`payload` at most 125 bytes), mask key 0.
+pub fn control_frame(op: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = vec![0x80 | op, 0x80 | payload.len() as u8, 0, 0, 0, 0];
     out.extend_from_slice(payload);
     out
@@ -173,7 +176,7 @@ impl WsConn {
         loop {
             if let Some((op, payload)) = self.reader.next_frame() {
                 if op == OP_PING {
-                    let pong = control_frame(0xA, payload);
+                    let pong = control_frame(OP_PONG, payload);
                     self.stream.write_all(&pong).await?;
                     continue;
                 }

@@ -17,17 +17,12 @@ use std::rc::Rc;
 use futures::channel::mpsc;
 use futures::{select, FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
-use shared::{ClientMsg, CloseReason, RoomName, Seq, ServerMsg};
+use shared::{Backoff, ClientMsg, CloseReason, RoomName, Seq, ServerMsg};
 use yew::Callback;
 
 use super::api;
 use crate::state::{join_frame, send_frame, ConnStatus};
 use crate::util::{now_ms, random, ws_url};
-
-/// First reconnect delay; doubled per failed attempt up to [`BACKOFF_MAX_MS`].
-const BACKOFF_BASE_MS: f64 = 500.0;
-/// Longest reconnect delay.
-const BACKOFF_MAX_MS: f64 = 30_000.0;
 
 /// What the connection reports.
 #[derive(Debug, Clone)]
@@ -148,6 +143,10 @@ impl Connection {
 enum End {
     /// Try again after a backoff.
     Retry,
+    /// The server is over capacity (close 1013): try again after a backoff, without asking
+    /// whether the session lives (the server checked it before the upgrade, and one more
+    /// request is the last thing a busy server needs).
+    Busy,
     /// Do not retry until the user asks; says why.
     Stop(String),
     /// The session is gone.
@@ -182,7 +181,7 @@ async fn run(
                 on_event.emit(ConnEvent::SessionEnded);
                 return;
             }
-            End::Retry => {
+            End::Retry | End::Busy => {
                 attempt += 1;
                 let delay = backoff_ms(attempt);
                 on_event.emit(ConnEvent::Status(ConnStatus::Reconnecting {
@@ -203,11 +202,10 @@ async fn run(
     }
 }
 
-/// Exponential backoff with jitter: half the nominal delay plus a random part of the rest,
-/// so clients cut off together do not all come back in the same instant.
+/// Exponential backoff with jitter ([`Backoff::PARLEY`], shared with the load generator), so
+/// clients cut off together do not all come back in the same instant.
 fn backoff_ms(attempt: u32) -> f64 {
-    let nominal = (BACKOFF_BASE_MS * 2f64.powi(attempt.min(16) as i32 - 1)).min(BACKOFF_MAX_MS);
-    nominal * (0.5 + 0.5 * random())
+    Backoff::PARLEY.delay_ms(attempt, random())
 }
 
 /// Waits for the delay (or forever) unless woken; drops stale frames meanwhile. False if
@@ -281,6 +279,7 @@ fn closed(code: u16) -> End {
             End::Stop("Parley was updated: reload the page to get the new version.".into())
         }
         Some(CloseReason::Unauthorized) => End::SessionEnded,
+        Some(CloseReason::TryAgainLater) => End::Busy,
         _ => End::Retry,
     }
 }

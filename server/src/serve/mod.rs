@@ -80,7 +80,7 @@ pub async fn serve(
             .iter()
             .any(|r| r.contains(peer.ip()));
         let key = (!trusted).then(|| ClientKey::of(peer.ip()));
-        let Some(slot) = acceptor.slots.enter(key) else {
+        let Ok(slot) = acceptor.slots.enter(key) else {
             tracing::debug!(%peer, "over the connection caps");
             tokio::spawn(refuse(tcp));
             continue;

@@ -71,6 +71,48 @@ fn close_reason(e: DecodeError) -> CloseReason {
     }
 }
 
+/// Turns a client away on a socket that was just upgraded: sends the close frame for
+/// `reason` (and nothing else), waits a little for the answer and shuts the socket.
+pub async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(mut socket: Socket<S>, reason: CloseReason) {
+    close_handshake(&mut socket, reason).await;
+    socket.shutdown().await;
+}
+
+/// Sends the close frame for `reason` and waits (within a grace) for the peer's answer.
+async fn close_handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: &mut Socket<S>,
+    reason: CloseReason,
+) {
+    let close = encode::close(reason.code(), reason.as_str());
+    let grace = if reason == CloseReason::SlowConsumer {
+        SLOW_CONSUMER_CLOSE_GRACE
+    } else {
+        CLOSE_GRACE
+    };
+    let _ = socket.write_frames_within(&mut vec![close], grace).await;
+    // Read until the peer answers the close (or the grace ends): closing a socket
+    // with unread input makes the kernel send a reset, which can destroy the close
+    // frame before the peer reads it. Input that cannot be decoded (what got the
+    // connection closed: an oversized or malformed frame) is thrown away as it comes,
+    // so the buffer stays at one read's size.
+    let drain = async {
+        while let Ok(true) = socket.fill().await {
+            loop {
+                match socket.next_message() {
+                    Ok(Some(Incoming::Close(_))) => return,
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(_) => {
+                        socket.discard_input();
+                        break;
+                    }
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+}
+
 impl Connection {
     async fn run<S: AsyncRead + AsyncWrite + Unpin>(mut self, mut socket: Socket<S>, version: u32) {
         // A compatible client's `welcome` is already queued (see `Hub::connect`).
@@ -99,34 +141,7 @@ impl Connection {
             if !rest.is_empty() {
                 let _ = tokio::time::timeout(CLOSE_GRACE, socket.write_frames(&mut rest)).await;
             }
-            let close = encode::close(reason.code(), reason.as_str());
-            let grace = if reason == CloseReason::SlowConsumer {
-                SLOW_CONSUMER_CLOSE_GRACE
-            } else {
-                CLOSE_GRACE
-            };
-            let _ = socket.write_frames_within(&mut vec![close], grace).await;
-            // Read until the peer answers the close (or the grace ends): closing a socket
-            // with unread input makes the kernel send a reset, which can destroy the close
-            // frame before the peer reads it. Input that cannot be decoded (what got the
-            // connection closed: an oversized or malformed frame) is thrown away as it comes,
-            // so the buffer stays at one read's size.
-            let drain = async {
-                while let Ok(true) = socket.fill().await {
-                    loop {
-                        match socket.next_message() {
-                            Ok(Some(Incoming::Close(_))) => return,
-                            Ok(Some(_)) => {}
-                            Ok(None) => break,
-                            Err(_) => {
-                                socket.discard_input();
-                                break;
-                            }
-                        }
-                    }
-                }
-            };
-            let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+            close_handshake(&mut socket, reason).await;
         }
         socket.shutdown().await;
     }

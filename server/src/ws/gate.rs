@@ -1,5 +1,6 @@
 //! Who may open a WebSocket, decided before the upgrade: an allowed origin (403 otherwise),
-//! a valid session (401), and a free connection slot, in all and for the client's IP (503).
+//! a valid session (401), and a free connection slot for the client's IP (503) and in all
+//! (over the total, the socket is upgraded and closed with 1013, which a browser can read).
 
 use std::sync::Arc;
 
@@ -7,8 +8,8 @@ use axum::http::{header, HeaderMap};
 
 use crate::client::ClientKey;
 use crate::origin::Origin;
-pub use crate::slots::Slot;
 use crate::slots::Slots;
+pub use crate::slots::{Full, Slot};
 
 /// Connection slots and the origin allowlist.
 pub struct Gate {
@@ -37,8 +38,9 @@ impl Gate {
         origin.is_some_and(|origin| self.origins.contains(&origin))
     }
 
-    /// Takes a slot for a connection from `ip` (an address, or an IPv6 /64), if one is free.
-    pub fn enter(&self, ip: ClientKey) -> Option<Slot> {
+    /// Takes a slot for a connection from `ip` (an address, or an IPv6 /64), if one is free;
+    /// else says which cap is reached.
+    pub fn enter(&self, ip: ClientKey) -> Result<Slot, Full> {
         self.slots.enter(Some(ip))
     }
 }

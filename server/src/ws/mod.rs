@@ -13,11 +13,12 @@ use hyper_util::rt::TokioIo;
 use parley_ws::handshake;
 use parley_ws::{upgrade, Limits, Socket};
 use serde::Deserialize;
+use shared::CloseReason;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
-use self::gate::Slot;
+use self::gate::{Full, Slot};
 use crate::auth::{request, Identity};
 use crate::client::ClientAddr;
 use crate::http::ApiError;
@@ -48,22 +49,26 @@ struct Admitted {
 }
 
 /// Checks the request in the order a client can fix things: a WebSocket handshake, an
-/// allowed origin, a valid session, a free slot.
+/// allowed origin, a valid session, a free slot. No slot (`None`) means the server is full:
+/// the client is upgraded only to be told so with 1013.
 fn admit(
     state: &AppState,
     req: &Request,
     client: ClientAddr,
-) -> Result<(String, Identity, Slot), ApiError> {
+) -> Result<(String, Identity, Option<Slot>), ApiError> {
     let headers = req.headers();
     let accept = handshake::check(headers)?;
     if !state.gate.origin_allowed(headers) {
         return Err(ApiError::OriginNotAllowed);
     }
     let identity = state.auth.identify(headers).ok_or(ApiError::Unauthorized)?;
-    let slot = state
-        .gate
-        .enter(client.key())
-        .ok_or(ApiError::TooManyConnections)?;
+    let slot = match state.gate.enter(client.key()) {
+        Ok(slot) => Some(slot),
+        Err(Full::PerKey) => return Err(ApiError::TooManyConnections),
+        // A browser cannot read an upgrade's 503 (it sees a network error), so the server
+        // upgrades and closes with 1013, on which clients back off with jitter.
+        Err(Full::Total) => None,
+    };
     Ok((accept, identity, slot))
 }
 
@@ -81,6 +86,13 @@ async fn upgrade(
     let protocol =
         handshake::offers_protocol(req.headers(), request::PROTOCOL).then_some(request::PROTOCOL);
     let on_upgrade = hyper::upgrade::on(&mut req);
+    let response = handshake::response(&accept, protocol)
+        .body(axum::body::Body::empty())
+        .expect("a valid 101 response");
+    let Some(slot) = slot else {
+        turn_away(&state, on_upgrade);
+        return response;
+    };
     let admitted = Admitted {
         version: query.v.unwrap_or(shared::PROTOCOL_VERSION),
         state,
@@ -97,19 +109,34 @@ async fn upgrade(
             Err(err) => tracing::debug!(%err, "upgrade failed"),
         }
     });
-    handshake::response(&accept, protocol)
-        .body(axum::body::Body::empty())
-        .expect("a valid 101 response")
+    response
+}
+
+/// The server is full: once upgraded, the socket gets close 1013 (`try_again_later`) and no
+/// `welcome`. It holds no WebSocket slot, only its socket, for the close handshake's grace
+/// at most.
+fn turn_away(state: &AppState, on_upgrade: hyper::upgrade::OnUpgrade) {
+    let limits = socket_limits(&state.limits);
+    state.connections.spawn(async move {
+        if let Ok(upgraded) = on_upgrade.await {
+            let socket = upgrade::boxed(upgraded, limits);
+            connection::refuse(socket, CloseReason::TryAgainLater).await;
+        }
+    });
+}
+
+fn socket_limits(limits: &crate::config::Limits) -> Limits {
+    Limits {
+        max_message: limits.max_frame_bytes,
+        write_timeout: limits.write_timeout,
+    }
 }
 
 /// Starts the connection's task on the upgraded stream, unwrapped to plain TCP or TLS when it
 /// is one, so reads and writes go straight to the socket (the WebSocket has its own write
 /// timeout; the stream's TCP slot goes with the connection).
 fn start(upgraded: hyper::upgrade::Upgraded, admitted: Admitted) {
-    let limits = Limits {
-        max_message: admitted.state.limits.max_frame_bytes,
-        write_timeout: admitted.state.limits.write_timeout,
-    };
+    let limits = socket_limits(&admitted.state.limits);
     let Err((upgraded, admitted)) = unwrap::<TcpStream>(upgraded, limits, admitted) else {
         return;
     };

@@ -1,9 +1,12 @@
-//! Caps on what one user may hold: WebSocket connections (503 before the upgrade, in all
-//! and per address) and rooms per user across all its connections (`too_many_rooms`).
+//! Caps on what one user may hold: WebSocket connections (per address: 503 before the
+//! upgrade; in all: upgraded, then closed with 1013) and rooms per user across all its
+//! connections (`too_many_rooms`).
 
 use std::time::Duration;
 
-use shared::ErrorCode;
+use futures_util::StreamExt;
+use shared::{CloseReason, ErrorCode};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::*;
 
@@ -31,6 +34,34 @@ async fn connection_caps_answer_503_before_the_upgrade() {
         // A poll interval: the loop checks for the slot itself.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    server.shutdown().await.unwrap();
+}
+
+/// A browser cannot read an upgrade's 503, so over the total cap the server completes the
+/// upgrade and closes at once with 1013 `try_again_later` (before any `welcome`), on which
+/// clients back off.
+#[tokio::test]
+async fn over_the_total_cap_the_socket_closes_with_1013_after_the_upgrade() {
+    let server = start_with(|c| c.limits.max_connections = 1).await;
+    let token = session(server.addr, "alice").await;
+    let first = Client::reconnect(server.addr, &token).await;
+    let mut second = Client::connect_raw(server.addr, "/ws?v=1", &token).await;
+    let frame = tokio::time::timeout(WAIT, second.ws.next())
+        .await
+        .expect("a frame within the wait");
+    match frame {
+        Some(Ok(Message::Close(Some(close)))) => assert_eq!(
+            (u16::from(close.code), close.reason.as_str()),
+            (1013, CloseReason::TryAgainLater.as_str()),
+            "{close:?}"
+        ),
+        other => panic!("expected close 1013 before anything else, got {other:?}"),
+    }
+    drop(second);
+    drop(first);
+    wait_for_connections(server.addr, 0).await;
+    // Once the first has gone, its slot is free for the next.
+    Client::reconnect(server.addr, &token).await;
     server.shutdown().await.unwrap();
 }
 

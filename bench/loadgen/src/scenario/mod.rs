@@ -2,4 +2,5 @@
 
 pub mod fanout;
 pub mod idle;
+pub mod reconnect;
 pub mod storm;
