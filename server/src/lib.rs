@@ -23,6 +23,7 @@ mod tls;
 pub mod wire;
 pub mod ws;
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +36,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::throttle::Throttle;
-use crate::auth::Auth;
+use crate::auth::{Auth, Hasher};
 use crate::config::{Config, Limits};
 use crate::hub::room::RoomSettings;
 use crate::hub::Hub;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub gate: Arc<Gate>,
     /// Sign-in attempts per address.
     pub sign_ins: Arc<Throttle>,
+    /// Registrations (nicknames given a password) per address.
+    pub registrations: Arc<Throttle>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
 }
@@ -78,7 +81,12 @@ impl AppState {
             recent_len: limits.recent_per_room,
         };
         let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
-        let auth = Auth::open(store.clone(), secret, config.session_ttl).await?;
+        let hub = Hub::open(store.clone(), settings, limits.outbox_bytes).await?;
+        let (permits, queue) = limits.hashing();
+        let closer = hub.clone();
+        let on_end = move |ids: &HashSet<String>, reason| closer.close_sessions(ids, reason);
+        let hasher = Hasher::new(permits, queue);
+        let auth = Auth::open(store, secret, config.session_ttl, hasher, on_end).await?;
         let tls = config.tls_cert.is_some();
         let gate = Arc::new(Gate::new(
             limits.max_connections,
@@ -87,13 +95,16 @@ impl AppState {
             tls,
         ));
         let sign_ins = Arc::new(Throttle::new(limits.sign_in_rate, limits.sign_in_burst));
+        let per_day = f64::from(limits.registrations_per_day);
+        let registrations = Arc::new(Throttle::new(per_day / (24.0 * 60.0), per_day));
         Ok(Self {
-            hub: Hub::open(store, settings, limits.outbox_bytes).await?,
+            hub,
             limits,
             connections: TaskTracker::new(),
             auth,
             gate,
             sign_ins,
+            registrations,
             tls,
         })
     }
@@ -161,6 +172,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         handshake_timeout: config.limits.handshake_timeout,
     };
     let stop = CancellationToken::new();
+    let prune_every = config.limits.session_prune_interval;
+    tokio::spawn(state.auth.clone().prune_every(prune_every, stop.clone()));
     let task = tokio::spawn(serve::serve(listener, acceptor, stop.clone()));
     tracing::info!(%addr, "listening");
     Ok(Server {

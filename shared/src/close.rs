@@ -22,11 +22,14 @@ pub enum CloseReason {
     Flood,
     /// 4010: the client stopped answering pings.
     IdleTimeout,
+    /// 4002: the session was replaced by a new one (a password was set or verified): the
+    /// browser already holds the new session's cookie. Reconnect at once.
+    SessionReplaced,
 }
 
 impl CloseReason {
     /// Every reason, for documentation and tests.
-    pub const ALL: [CloseReason; 9] = [
+    pub const ALL: [CloseReason; 10] = [
         Self::GoingAway,
         Self::ProtocolError,
         Self::InvalidUtf8,
@@ -36,6 +39,7 @@ impl CloseReason {
         Self::SlowConsumer,
         Self::Flood,
         Self::IdleTimeout,
+        Self::SessionReplaced,
     ];
 
     /// The WebSocket close code.
@@ -50,6 +54,7 @@ impl CloseReason {
             Self::SlowConsumer => 4008,
             Self::Flood => 4009,
             Self::IdleTimeout => 4010,
+            Self::SessionReplaced => 4002,
         }
     }
 
@@ -65,6 +70,7 @@ impl CloseReason {
             Self::SlowConsumer => "slow_consumer",
             Self::Flood => "flood",
             Self::IdleTimeout => "idle_timeout",
+            Self::SessionReplaced => "session_replaced",
         }
     }
 
@@ -77,7 +83,7 @@ impl CloseReason {
     pub fn should_reconnect(self) -> bool {
         matches!(
             self,
-            Self::GoingAway | Self::SlowConsumer | Self::IdleTimeout
+            Self::GoingAway | Self::SlowConsumer | Self::IdleTimeout | Self::SessionReplaced
         )
     }
 }

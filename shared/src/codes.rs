@@ -68,7 +68,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// HTTP (503): no connection slot is free, in all or for the client's address.
     TooManyConnections,
-    /// HTTP (429): too many sign-ins from the client's address; `Retry-After` says when.
+    /// HTTP (429): too many sign-ins (or registrations) from the client's address;
+    /// `Retry-After` says when.
     TooManyAttempts,
     /// HTTP (400): the request's body or query string is malformed.
     BadRequest,
@@ -78,6 +79,9 @@ pub enum ErrorCode {
     BadPassword,
     /// HTTP (404): no such API route.
     NotFound,
+    /// HTTP (503): the server is checking as many passwords as it can at once; `Retry-After`
+    /// says when to try again.
+    ServerBusy,
 }
 
 impl ErrorCode {

@@ -93,6 +93,7 @@ const HTTP_ONLY: &[ErrorCode] = &[
     ErrorCode::NicknameRegistered,
     ErrorCode::BadPassword,
     ErrorCode::NotFound,
+    ErrorCode::ServerBusy,
 ];
 
 #[tokio::test]
