@@ -8,5 +8,6 @@ mod proxy;
 mod account;
 mod chat;
 mod history;
+mod policy;
 mod reconnect;
 mod session;

@@ -16,6 +16,8 @@ use crate::services::connection::{ConnEvent, Connection};
 use crate::state::{Action, ChatState};
 use crate::util::{new_client_id, room_from_path, show_room_in_path};
 
+/// Rooms of the directory the room list shows (the first, by name).
+const DIRECTORY_ROOMS: usize = 100;
 /// The live connection, if any. Shared, not state: actions made earlier must reach the
 /// current one.
 type ConnSlot = Rc<RefCell<Option<Connection>>>;
@@ -227,12 +229,21 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
         })
     };
 
-    // After each welcome the state has seen: rejoin and re-send from what the state holds.
+    // After each welcome the state has seen: rejoin and re-send from what the state holds,
+    // and list the directory's first rooms beside the user's own (`welcome` has only those).
     {
         let (state, conn) = (state.clone(), conn.clone());
-        use_effect_with(state.welcomes(), move |_| {
+        use_effect_with(state.welcomes(), move |welcomes| {
             if let Some(c) = conn.borrow().as_ref() {
                 c.resume(state.resume_frames());
+            }
+            if *welcomes > 0 {
+                let dispatcher = state.dispatcher();
+                spawn_local(async move {
+                    if let Ok(page) = api::rooms(DIRECTORY_ROOMS).await {
+                        dispatcher.dispatch(Action::Directory(page.rooms));
+                    }
+                });
             }
         });
     }

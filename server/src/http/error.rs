@@ -58,9 +58,18 @@ pub enum ApiError {
     /// No such API route.
     #[error("no such API route")]
     NotFound,
+    /// Too many HTTP requests from one address: retry after this many seconds.
+    #[error("too many requests from your address; try again in {0} s")]
+    TooManyRequests(u64),
+    /// The request (its body included) took longer than allowed.
+    #[error("the request took too long to arrive")]
+    RequestTimeout,
     /// Storage failed (logged where it happened).
     #[error("storage is unavailable; try again")]
     StorageUnavailable,
+    /// The request's `Host` is not one of the server's public origins.
+    #[error("this server does not answer for that Host: use its public address")]
+    BadHost,
     /// Too many nicknames registered from one address: retry after this many seconds.
     #[error("too many nicknames registered from your address; try again in {0} s")]
     TooManyRegistrations(u64),
@@ -94,15 +103,17 @@ impl ApiError {
             Self::TooManyConnections | Self::StorageUnavailable | Self::ServerBusy => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            Self::TooManyAttempts(_) | Self::TooManyRegistrations(_) => {
+            Self::TooManyAttempts(_) | Self::TooManyRequests(_) | Self::TooManyRegistrations(_) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::BadRequest(_) | Self::BadNickname(_) | Self::BadRoomName(_) => {
                 StatusCode::BAD_REQUEST
             }
             Self::NicknameTaken => StatusCode::CONFLICT,
             Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
             Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadHost => StatusCode::MISDIRECTED_REQUEST,
         }
     }
 
@@ -116,6 +127,8 @@ impl ApiError {
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
             Self::TooManyAttempts(_) | Self::TooManyRegistrations(_) => ErrorCode::TooManyAttempts,
+            Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
+            Self::RequestTimeout => ErrorCode::RequestTimeout,
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::BadNickname(_) => ErrorCode::BadNickname,
             Self::BadRoomName(_) => ErrorCode::BadRoomName,
@@ -125,6 +138,7 @@ impl ApiError {
             Self::History(err) => err.code(),
             Self::NotFound => ErrorCode::NotFound,
             Self::StorageUnavailable => ErrorCode::StorageUnavailable,
+            Self::BadHost => ErrorCode::BadHost,
             Self::ServerBusy => ErrorCode::ServerBusy,
         }
     }
@@ -141,7 +155,9 @@ impl IntoResponse for ApiError {
                     headers.insert(name, value);
                 }
             }
-            Self::TooManyAttempts(wait) | Self::TooManyRegistrations(wait) => {
+            Self::TooManyAttempts(wait)
+            | Self::TooManyRequests(wait)
+            | Self::TooManyRegistrations(wait) => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(*wait));
             }
             Self::ServerBusy => {
@@ -193,6 +209,7 @@ mod tests {
             (ApiError::TooManyAttempts(7), 429, "too_many_attempts"),
             (ApiError::NicknameTaken, 409, "nickname_taken"),
             (ApiError::NotFound, 404, "not_found"),
+            (ApiError::BadHost, 421, "bad_host"),
             (ApiError::TooManyRegistrations(9), 429, "too_many_attempts"),
             (ApiError::ServerBusy, 503, "server_busy"),
         ];

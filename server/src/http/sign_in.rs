@@ -2,10 +2,8 @@
 //! `/api/session/password`: set or change the password (`PUT`); `/api/sessions`: sign out
 //! everywhere (`DELETE`). Whatever ends a session closes its sockets (see [`crate::auth`]).
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, put};
 use axum::{Json, Router};
@@ -16,6 +14,7 @@ use shared::Nickname;
 
 use super::ApiError;
 use crate::auth::{request, Identity, Token};
+use crate::client::ClientAddr;
 use crate::AppState;
 
 /// Routes under `/api/session`.
@@ -37,20 +36,20 @@ struct Create {
 
 async fn create(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     current: Option<Identity>,
     jar: CookieJar,
     body: Result<Json<Create>, JsonRejection>,
 ) -> Result<(StatusCode, CookieJar, Json<Value>), ApiError> {
     state
         .sign_ins
-        .attempt(peer.ip())
+        .attempt(client.key())
         .map_err(ApiError::TooManyAttempts)?;
     let Json(body) = body.map_err(|_| {
         ApiError::BadRequest("expected JSON {\"nickname\": …, \"password\"?: …}".into())
     })?;
     let nickname = Nickname::parse(&body.nickname).map_err(ApiError::BadNickname)?;
-    let may_register = || state.registrations.attempt(peer.ip());
+    let may_register = || state.registrations.attempt(client.key());
     let (identity, token) = state
         .auth
         .create(
@@ -96,7 +95,7 @@ struct ChangePassword {
 /// the nickname ends (4001).
 async fn change_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     identity: Identity,
     jar: CookieJar,
     body: Result<Json<ChangePassword>, JsonRejection>,
@@ -104,11 +103,11 @@ async fn change_password(
     // It checks a password: it counts as a sign-in attempt.
     state
         .sign_ins
-        .attempt(peer.ip())
+        .attempt(client.key())
         .map_err(ApiError::TooManyAttempts)?;
     let Json(body) = body
         .map_err(|_| ApiError::BadRequest("expected JSON {\"current\"?: …, \"new\": …}".into()))?;
-    let may_register = || state.registrations.attempt(peer.ip());
+    let may_register = || state.registrations.attempt(client.key());
     let (identity, token) = state
         .auth
         .change_password(&identity, body.current.as_deref(), &body.new, may_register)

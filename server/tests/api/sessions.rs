@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use parley_server::origin::Origin;
 use shared::{ClientMsg, CloseReason, ErrorCode, PresenceChange};
 
 use crate::helpers::*;
@@ -96,15 +97,42 @@ async fn a_foreign_origin_gets_403() {
             .0,
         101
     );
-    let dev = upgrade(
-        server.addr,
-        &[
-            ("Authorization", &auth),
-            ("Origin", "http://127.0.0.1:8080"),
-        ],
-    )
+    let localhost = format!("http://localhost:{}", server.addr.port());
+    assert_eq!(
+        upgrade(
+            server.addr,
+            &[("Authorization", &auth), ("Origin", &localhost)]
+        )
+        .await
+        .0,
+        101,
+        "the server's other public origin on loopback"
+    );
+    server.shutdown().await.unwrap();
+}
+
+/// The trunk dev server's origins are not allowed unless `--allowed-origins` names them.
+#[tokio::test]
+async fn the_dev_server_origins_are_refused_by_default_and_allowed_on_request() {
+    let dev = [("Origin", "http://localhost:8080")];
+    let server = start().await;
+    let auth = bearer(&session(server.addr, "alice").await);
+    let (status, head) = upgrade(server.addr, &[("Authorization", &auth), dev[0]]).await;
+    assert_eq!(status, 403, "{head}");
+    let headers = [&UPGRADE[..], &[("Authorization", auth.as_str()), dev[0]]].concat();
+    let (status, body) = http(server.addr, "GET", "/ws?v=1", &headers).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("\"origin_not_allowed\""), "{body}");
+    server.shutdown().await.unwrap();
+
+    let trunk = ["http://127.0.0.1:8080", "http://localhost:8080"];
+    let server = start_with(|c| {
+        c.allowed_origins = trunk.map(|o| Origin::parse(o).unwrap()).to_vec();
+    })
     .await;
-    assert_eq!(dev.0, 101, "the trunk dev server is allowed by default");
+    let auth = bearer(&session(server.addr, "alice").await);
+    let (status, head) = upgrade(server.addr, &[("Authorization", &auth), dev[0]]).await;
+    assert_eq!(status, 101, "{head}");
     server.shutdown().await.unwrap();
 }
 

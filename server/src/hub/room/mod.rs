@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use tracing::{instrument, warn};
 
 use self::members::Members;
-use self::recent::Recent;
+use self::recent::{CacheBudget, Recent};
 use super::outbox::Outbox;
 use super::ConnId;
 use crate::now_ms;
@@ -62,6 +62,12 @@ pub struct RoomSettings {
     pub history_page: u32,
     /// Messages kept in memory.
     pub recent_len: usize,
+    /// Bytes of messages kept in memory.
+    pub recent_bytes: usize,
+    /// What all rooms together keep in memory.
+    pub recent_budget: Arc<CacheBudget>,
+    /// How long a room without members keeps its recent messages.
+    pub recent_idle: Duration,
 }
 
 /// A room that is new: record it with its creator.
@@ -92,7 +98,11 @@ impl RoomHandle {
             members: Members::new(name.clone(), members.clone(), store.clone(), tx.downgrade()),
             name: name.clone(),
             last_seq: Seq(0),
-            recent: Recent::new(settings.recent_len),
+            recent: Recent::new(
+                settings.recent_len,
+                settings.recent_bytes,
+                settings.recent_budget.clone(),
+            ),
             settings,
             store,
             waiting: Vec::new(),
@@ -195,6 +205,9 @@ impl Room {
                     let result = result.unwrap_or_else(|_| Err(sqlx::Error::PoolClosed.into()));
                     self.committed(sends, result);
                 }
+                // Nobody here for a while: the recent messages go (storage has them).
+                () = tokio::time::sleep(self.settings.recent_idle),
+                    if self.members.is_empty() && !self.recent.is_empty() => self.recent.clear(),
             }
         }
     }
@@ -265,6 +278,16 @@ impl Room {
         self.waiting.push(WaitingSend { outbox, message });
     }
 
+    /// Tells a sender its message was not stored.
+    fn not_stored(&self, s: &WaitingSend) {
+        let _ = s.outbox.push_frame(wire::encode(&ServerMsg::Error {
+            code: ErrorCode::StorageUnavailable,
+            message: "the message could not be stored; it was not sent: retry it".into(),
+            room: Some(self.name.clone()),
+            client_id: Some(s.message.client_id.clone()),
+        }));
+    }
+
     /// A batch was committed (or not): ack and deliver, or tell each sender it failed.
     fn committed(&mut self, sends: Vec<WaitingSend>, result: Result<Vec<Outcome>, StoreError>) {
         let outcomes = match result {
@@ -272,18 +295,16 @@ impl Room {
             Err(err) => {
                 warn!(cause = %err, messages = sends.len(), "messages not stored");
                 for s in sends {
-                    let _ = s.outbox.push_frame(wire::encode(&ServerMsg::Error {
-                        code: ErrorCode::StorageUnavailable,
-                        message: "the message could not be stored; it was not sent: retry it"
-                            .into(),
-                        room: Some(self.name.clone()),
-                        client_id: Some(s.message.client_id),
-                    }));
+                    self.not_stored(&s);
                 }
                 return;
             }
         };
         for (s, outcome) in sends.into_iter().zip(outcomes) {
+            if outcome == Outcome::Failed {
+                self.not_stored(&s);
+                continue;
+            }
             let NewMessage {
                 nickname,
                 client_id,
@@ -292,6 +313,7 @@ impl Room {
                 ..
             } = s.message;
             match outcome {
+                Outcome::Failed => unreachable!("answered above"),
                 Outcome::Duplicate { room, seq, id, ts } => {
                     let ack = ServerMsg::Ack {
                         room,
