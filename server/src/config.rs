@@ -138,6 +138,25 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_SIGN_IN_BURST", default_value_t = 20.0)]
     pub sign_in_burst: f64,
 
+    /// Nicknames one IP address may register (with a password) per day (0: no limit): all
+    /// of them at once, then one every 24 h / N; beyond, 429 `too_many_attempts`.
+    #[arg(long, env = "PARLEY_REGISTRATIONS_PER_DAY", default_value_t = 10)]
+    pub registrations_per_day: u32,
+
+    /// Password hashes and checks (argon2id, 19 MiB each) running at once, in all. Default:
+    /// the number of CPUs.
+    #[arg(long, env = "PARLEY_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
+    /// Password hashes and checks waiting for a turn, in all; beyond, 503 `server_busy`.
+    /// Default: 4 × the concurrency.
+    #[arg(long, env = "PARLEY_HASH_QUEUE")]
+    pub hash_queue: Option<usize>,
+
+    /// How often expired and revoked sessions are deleted (from memory and the database).
+    #[arg(long, env = "PARLEY_SESSION_PRUNE_INTERVAL", default_value = "10m", value_parser = parse_duration)]
+    pub session_prune_interval: Duration,
+
     /// Messages sent with a join when the client has no resume point.
     #[arg(long, env = "PARLEY_HISTORY_PAGE", default_value_t = 50)]
     pub history_page: u32,
@@ -203,6 +222,18 @@ pub struct Limits {
     pub trusted_proxies: Vec<crate::client::IpRange>,
 }
 
+impl Limits {
+    /// Password hashes at once and waiting: `--hash-concurrency` (default: the CPUs) and
+    /// `--hash-queue` (default: 4 × that).
+    pub fn hashing(&self) -> (usize, usize) {
+        let permits = self.hash_concurrency.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let permits = permits.max(1);
+        (permits, self.hash_queue.unwrap_or(4 * permits))
+    }
+}
+
 impl Default for Limits {
     /// The documented defaults, whatever the environment says.
     fn default() -> Self {
@@ -236,6 +267,7 @@ impl Config {
         cfg.limits.http_rate = 0.0;
         cfg.limits.room_creation_rate = 0.0;
         cfg.limits.max_rooms_created = 0;
+        cfg.limits.registrations_per_day = 0;
         cfg.data_dir = std::env::temp_dir().join(format!(
             "parley-test-{}-{}",
             std::process::id(),

@@ -26,6 +26,7 @@ mod tls;
 pub mod wire;
 pub mod ws;
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,7 +40,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::throttle::Throttle;
-use crate::auth::Auth;
+use crate::auth::{Auth, Hasher};
 use crate::bucket::Buckets;
 use crate::client::ClientKey;
 use crate::config::{Config, Limits};
@@ -73,6 +74,8 @@ pub struct AppState {
     pub sign_ins: Arc<Throttle>,
     /// HTTP requests per address.
     pub http_rate: Arc<Buckets<ClientKey>>,
+    /// Registrations (nicknames given a password) per address.
+    pub registrations: Arc<Throttle>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
 }
@@ -90,7 +93,17 @@ impl AppState {
             recent_idle: limits.recent_idle,
         };
         let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
-        let auth = Auth::open(store.clone(), secret, config.session_ttl).await?;
+        let creation = CreationLimits {
+            per_user: limits.max_rooms_created,
+            per_minute: limits.room_creation_rate,
+            burst: limits.room_creation_burst,
+        };
+        let hub = Hub::open(store.clone(), settings, creation, limits.outbox_bytes).await?;
+        let (permits, queue) = limits.hashing();
+        let closer = hub.clone();
+        let on_end = move |ids: &HashSet<String>, reason| closer.close_sessions(ids, reason);
+        let hasher = Hasher::new(permits, queue);
+        let auth = Auth::open(store, secret, config.session_ttl, hasher, on_end).await?;
         let tls = config.tls_cert.is_some();
         let origins = [&config.public_origin[..], &config.allowed_origins[..]].concat();
         let gate = Arc::new(Gate::new(
@@ -100,19 +113,17 @@ impl AppState {
         ));
         let sign_ins = Arc::new(Throttle::new(limits.sign_in_rate, limits.sign_in_burst));
         let http_rate = Arc::new(Buckets::new(limits.http_rate, limits.http_burst));
-        let creation = CreationLimits {
-            per_user: limits.max_rooms_created,
-            per_minute: limits.room_creation_rate,
-            burst: limits.room_creation_burst,
-        };
+        let per_day = f64::from(limits.registrations_per_day);
+        let registrations = Arc::new(Throttle::new(per_day / (24.0 * 60.0), per_day));
         Ok(Self {
-            hub: Hub::open(store, settings, creation, limits.outbox_bytes).await?,
+            hub,
             limits,
             connections: TaskTracker::new(),
             auth,
             gate,
             sign_ins,
             http_rate,
+            registrations,
             tls,
         })
     }
@@ -203,6 +214,8 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
         trusted_proxies: config.limits.trusted_proxies.clone().into(),
     };
     let stop = CancellationToken::new();
+    let prune_every = config.limits.session_prune_interval;
+    tokio::spawn(state.auth.clone().prune_every(prune_every, stop.clone()));
     let task = tokio::spawn(serve::serve(listener, acceptor, stop.clone()));
     tracing::info!(%addr, "listening");
     Ok(Server {

@@ -77,7 +77,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// HTTP (503): no connection slot is free, in all or for the client's address.
     TooManyConnections,
-    /// HTTP (429): too many sign-ins from the client's address; `Retry-After` says when.
+    /// HTTP (429): too many sign-ins (or registrations) from the client's address;
+    /// `Retry-After` says when.
     TooManyAttempts,
     /// HTTP (429): too many requests from the client's address; `Retry-After` says when.
     TooManyRequests,
@@ -94,6 +95,9 @@ pub enum ErrorCode {
     /// HTTP (421): the request's `Host` is not one of the server's public origins
     /// (`--public-origin`); every route but `/healthz` refuses it.
     BadHost,
+    /// HTTP (503): the server is checking as many passwords as it can at once; `Retry-After`
+    /// says when to try again.
+    ServerBusy,
 }
 
 impl ErrorCode {

@@ -5,6 +5,7 @@
 mod helpers;
 mod proxy;
 
+mod account;
 mod chat;
 mod history;
 mod policy;

@@ -91,9 +91,15 @@ impl ChatActions {
 
     /// Signs out: closes the connection and ends the session.
     pub fn sign_out(&self) {
+        self.signed_out();
+        spawn_local(api::sign_out());
+    }
+
+    /// Leaves the chat for the nickname screen once the session was ended here on purpose
+    /// (signed out everywhere): closes the connection.
+    pub fn signed_out(&self) {
         self.end.emit(());
         self.state.dispatch(Action::SignedOut);
-        spawn_local(api::sign_out());
     }
 
     /// Brings a room into view, joining it first if this user is not in it.

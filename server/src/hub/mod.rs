@@ -10,7 +10,7 @@ pub mod history;
 pub mod outbox;
 pub mod room;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
@@ -203,6 +203,15 @@ impl Hub {
     pub fn close_session(&self, session_id: &str, reason: CloseReason) {
         for (outbox, sid) in self.users().conns.values() {
             if &**sid == session_id {
+                outbox.close(reason);
+            }
+        }
+    }
+
+    /// Closes every connection of these sessions (ended together).
+    pub fn close_sessions(&self, session_ids: &HashSet<String>, reason: CloseReason) {
+        for (outbox, sid) in self.users().conns.values() {
+            if session_ids.contains(&**sid) {
                 outbox.close(reason);
             }
         }

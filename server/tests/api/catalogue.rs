@@ -106,6 +106,7 @@ const HTTP_ONLY: &[ErrorCode] = &[
     ErrorCode::BadPassword,
     ErrorCode::NotFound,
     ErrorCode::BadHost,
+    ErrorCode::ServerBusy,
 ];
 
 #[tokio::test]

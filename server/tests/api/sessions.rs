@@ -324,3 +324,91 @@ async fn two_tabs_of_one_session_are_one_person_in_the_room() {
     );
     server.shutdown().await.unwrap();
 }
+
+/// `POST /api/session` from a signed-in client: the JSON body and the caller's token.
+async fn post_session_as(
+    addr: std::net::SocketAddr,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, String) {
+    let auth = bearer(token);
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    http_body(addr, "POST", "/api/session", &headers, &body.to_string()).await
+}
+
+/// `GET /api/session`'s status with `token`.
+async fn session_status(addr: std::net::SocketAddr, token: &str) -> u16 {
+    let auth = bearer(token);
+    http(addr, "GET", "/api/session", &[("Authorization", &auth)])
+        .await
+        .0
+}
+
+#[tokio::test]
+async fn a_refused_switch_of_nickname_keeps_the_session_and_its_socket() {
+    let server = start().await;
+    let _bob = Client::connect(server.addr, "bob").await;
+    let mut alice = Client::connect(server.addr, "alice").await;
+    alice.join("lobby").await;
+    let token = alice.token.clone();
+    let (status, body) = post_session_as(
+        server.addr,
+        &token,
+        serde_json::json!({ "nickname": "Bob" }),
+    )
+    .await;
+    assert_eq!(status, 409, "bob's nickname is held: {body}");
+    assert_eq!(
+        session_status(server.addr, &token).await,
+        200,
+        "still signed in"
+    );
+    alice
+        .send_acked("lobby", "after-409", "still alice, still here")
+        .await;
+    let json = serde_json::json!({ "nickname": "alice" });
+    assert_eq!(
+        post_session(server.addr, json).await.0,
+        409,
+        "alice is still held"
+    );
+    // An accepted switch ends the old session after the new one exists, and closes its
+    // socket at once.
+    let (status, body) = post_session_as(
+        server.addr,
+        &token,
+        serde_json::json!({ "nickname": "alicia" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    alice.expect_close(CloseReason::Unauthorized).await;
+    assert_eq!(session_status(server.addr, &token).await, 401);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_token_spelled_another_way_is_refused() {
+    let server = start().await;
+    let token = session(server.addr, "alice").await;
+    let (id, rest) = token.split_once('.').unwrap();
+    let (expires, sig) = rest.split_once('.').unwrap();
+    for respelled in [
+        format!("{id}.0{expires}.{sig}"),
+        format!("{id}.+{expires}.{sig}"),
+        format!("{id}.00{expires}.{sig}"),
+    ] {
+        assert_eq!(
+            session_status(server.addr, &respelled).await,
+            401,
+            "{respelled}"
+        );
+        let auth = bearer(&respelled);
+        let (status, head) = upgrade(server.addr, &[("Authorization", &auth)]).await;
+        assert_eq!(status, 401, "{respelled}: {head}");
+    }
+    assert_eq!(session_status(server.addr, &token).await, 200, "as issued");
+    server.shutdown().await.unwrap();
+}
