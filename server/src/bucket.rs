@@ -1,8 +1,13 @@
 //! A token bucket: `burst` tokens, refilled at `rate` per second. The per-connection message
-//! rate ([`crate::ws::rate`]) and the per-address sign-in rate ([`crate::auth::throttle`])
+//! rate ([`crate::chat::rate`]) and the per-address sign-in rate ([`crate::auth::throttle`])
 //! are built on it.
 
+use std::sync::{Arc, Mutex};
+
 use tokio::time::Instant;
+
+/// A bucket shared by several owners (a user's connections).
+pub type SharedBucket = Arc<Mutex<Bucket>>;
 
 /// See the module docs.
 #[derive(Debug, Clone)]
@@ -60,5 +65,48 @@ impl Bucket {
         self.tokens =
             (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
         self.last = now;
+    }
+}
+
+/// Keyed buckets (one per client address, say): each key may take `burst` at once, then
+/// `rate` per second. Keys whose buckets have refilled are forgotten as the map grows, so it
+/// holds only the keys that are being limited.
+#[derive(Debug)]
+pub struct Buckets<K> {
+    rate: f64,
+    burst: f64,
+    map: Mutex<std::collections::HashMap<K, Bucket>>,
+}
+
+/// Keys remembered before those whose buckets have refilled are forgotten.
+const PRUNE_ABOVE: usize = 10_000;
+
+impl<K: std::hash::Hash + Eq + Clone> Buckets<K> {
+    /// `rate` per second (0: no limit) after a burst of `burst`.
+    pub fn new(rate: f64, burst: f64) -> Self {
+        Self {
+            rate,
+            burst,
+            map: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Takes a token for `key`: `Ok`, or the whole seconds to wait.
+    pub fn take(&self, key: &K) -> Result<(), u64> {
+        if self.rate <= 0.0 {
+            return Ok(());
+        }
+        let mut map = self.map.lock().expect("buckets lock");
+        if map.len() >= PRUNE_ABOVE && !map.contains_key(key) {
+            map.retain(|_, b| !b.is_full());
+        }
+        let bucket = map
+            .entry(key.clone())
+            .or_insert_with(|| Bucket::new(self.rate, self.burst));
+        if bucket.take() {
+            Ok(())
+        } else {
+            Err(bucket.wait_secs().ceil().max(1.0) as u64)
+        }
     }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
+use crate::origin::Origin;
+
 /// Everything `parley` can be told at start.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -50,16 +52,19 @@ pub struct Config {
     #[arg(long, env = "PARLEY_SESSION_TTL", default_value = "7d", value_parser = parse_duration)]
     pub session_ttl: Duration,
 
-    /// Origins allowed to open the WebSocket from a browser, comma-separated. The server's
-    /// own origin is always allowed. Default: the trunk dev server's (http://127.0.0.1:8080
-    /// and http://localhost:8080).
-    #[arg(
-        long,
-        env = "PARLEY_ALLOWED_ORIGINS",
-        value_delimiter = ',',
-        default_value = "http://127.0.0.1:8080,http://localhost:8080"
-    )]
-    pub allowed_origins: Vec<String>,
+    /// The origins users reach Parley at (`scheme://host[:port]`), comma-separated, e.g.
+    /// `https://chat.example.com`. Requests naming another `Host` are refused (421
+    /// `bad_host`), but on `/healthz`; pages of these origins may open the WebSocket.
+    /// Default, on a loopback address only: the bound port under `127.0.0.1` and `localhost`
+    /// (`https` with TLS). Required on any other address.
+    #[arg(long, env = "PARLEY_PUBLIC_ORIGIN", value_delimiter = ',', value_parser = Origin::parse)]
+    pub public_origin: Vec<Origin>,
+
+    /// Other origins whose pages may open the WebSocket, comma-separated (e.g. the trunk
+    /// dev server's, `http://127.0.0.1:8080,http://localhost:8080`). Default: none, only the
+    /// public origins.
+    #[arg(long, env = "PARLEY_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = Origin::parse)]
+    pub allowed_origins: Vec<Origin>,
 
     /// Log filter, in `tracing_subscriber::EnvFilter` syntax (e.g. `info,parley_server=debug`).
     #[arg(long, env = "PARLEY_LOG", default_value = "info")]
@@ -133,6 +138,25 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_SIGN_IN_BURST", default_value_t = 20.0)]
     pub sign_in_burst: f64,
 
+    /// Nicknames one IP address may register (with a password) per day (0: no limit): all
+    /// of them at once, then one every 24 h / N; beyond, 429 `too_many_attempts`.
+    #[arg(long, env = "PARLEY_REGISTRATIONS_PER_DAY", default_value_t = 10)]
+    pub registrations_per_day: u32,
+
+    /// Password hashes and checks (argon2id, 19 MiB each) running at once, in all. Default:
+    /// the number of CPUs.
+    #[arg(long, env = "PARLEY_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
+    /// Password hashes and checks waiting for a turn, in all; beyond, 503 `server_busy`.
+    /// Default: 4 × the concurrency.
+    #[arg(long, env = "PARLEY_HASH_QUEUE")]
+    pub hash_queue: Option<usize>,
+
+    /// How often expired and revoked sessions are deleted (from memory and the database).
+    #[arg(long, env = "PARLEY_SESSION_PRUNE_INTERVAL", default_value = "10m", value_parser = parse_duration)]
+    pub session_prune_interval: Duration,
+
     /// Messages sent with a join when the client has no resume point.
     #[arg(long, env = "PARLEY_HISTORY_PAGE", default_value_t = 50)]
     pub history_page: u32,
@@ -140,6 +164,74 @@ pub struct Limits {
     /// Latest messages each room keeps in memory to serve joins and short reconnect gaps.
     #[arg(long, env = "PARLEY_RECENT_PER_ROOM", default_value_t = 256)]
     pub recent_per_room: usize,
+
+    /// Bytes of recent messages one room keeps in memory, at most.
+    #[arg(long, env = "PARLEY_RECENT_ROOM_BYTES", default_value_t = 1024 * 1024)]
+    pub recent_room_bytes: usize,
+
+    /// Bytes of recent messages all rooms together keep in memory, at most.
+    #[arg(long, env = "PARLEY_RECENT_TOTAL_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub recent_total_bytes: usize,
+
+    /// A room nobody has been in for this long forgets its recent messages (they are read
+    /// from storage when needed).
+    #[arg(long, env = "PARLEY_RECENT_IDLE", default_value = "5m", value_parser = parse_duration)]
+    pub recent_idle: Duration,
+
+    /// Rooms one user may create in all (0: no limit); more are refused with
+    /// `too_many_new_rooms`.
+    #[arg(long, env = "PARLEY_MAX_ROOMS_CREATED", default_value_t = 50)]
+    pub max_rooms_created: usize,
+
+    /// Rooms one user may create per minute, on average (0: no limit).
+    #[arg(long, env = "PARLEY_ROOM_CREATION_RATE", default_value_t = 10.0)]
+    pub room_creation_rate: f64,
+
+    /// Rooms one user may create at once before the rate applies.
+    #[arg(long, env = "PARLEY_ROOM_CREATION_BURST", default_value_t = 10.0)]
+    pub room_creation_burst: f64,
+
+    /// Time allowed for a whole HTTP request, its body included, until the response starts
+    /// (408 beyond it). WebSocket connections are not HTTP requests once upgraded.
+    #[arg(long, env = "PARLEY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Most TCP connections in all, WebSockets included (0: as many as the open-file limit
+    /// allows, less a reserve). Beyond it a new connection gets a 503 and is closed.
+    #[arg(long, env = "PARLEY_MAX_TCP_CONNECTIONS", default_value_t = 25_000)]
+    pub max_tcp_connections: usize,
+
+    /// Most TCP connections from one address (an IPv6 /64 counts as one), WebSockets
+    /// included (0: no limit). Not applied to `--trusted-proxies`.
+    #[arg(long, env = "PARLEY_MAX_TCP_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_tcp_connections_per_ip: usize,
+
+    /// HTTP requests per second one address may make, on average (0: no limit); beyond the
+    /// burst they get 429 `too_many_requests`. `/healthz` is not counted.
+    #[arg(long, env = "PARLEY_HTTP_RATE", default_value_t = 20.0)]
+    pub http_rate: f64,
+
+    /// HTTP requests one address may make at once before the rate applies.
+    #[arg(long, env = "PARLEY_HTTP_BURST", default_value_t = 100.0)]
+    pub http_burst: f64,
+
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose `Forwarded` /
+    /// `X-Forwarded-For` headers name the client: the per-address limits then apply to the
+    /// client's address. From any other peer those headers are ignored.
+    #[arg(long, env = "PARLEY_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<crate::client::IpRange>,
+}
+
+impl Limits {
+    /// Password hashes at once and waiting: `--hash-concurrency` (default: the CPUs) and
+    /// `--hash-queue` (default: 4 × that).
+    pub fn hashing(&self) -> (usize, usize) {
+        let permits = self.hash_concurrency.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let permits = permits.max(1);
+        (permits, self.hash_queue.unwrap_or(4 * permits))
+    }
 }
 
 impl Default for Limits {
@@ -160,8 +252,9 @@ impl Config {
         Config::from_arg_matches(&matches).expect("the defaults parse")
     }
 
-    /// The defaults with port 0, SQLite in a new temporary directory and no message rate
-    /// limit (tests send fast; the rate-limit tests set one). For tests only (the
+    /// The defaults with port 0, SQLite in a new temporary directory and no rate limits on
+    /// messages, sign-ins, HTTP requests or room creation (tests go fast; the rate-limit
+    /// tests set them). For tests only (the
     /// `test-util` feature).
     #[cfg(any(test, feature = "test-util"))]
     pub fn for_tests() -> Self {
@@ -171,6 +264,10 @@ impl Config {
         cfg.listen = ([127, 0, 0, 1], 0).into();
         cfg.limits.message_rate = 0.0;
         cfg.limits.sign_in_rate = 0.0;
+        cfg.limits.http_rate = 0.0;
+        cfg.limits.room_creation_rate = 0.0;
+        cfg.limits.max_rooms_created = 0;
+        cfg.limits.registrations_per_day = 0;
         cfg.data_dir = std::env::temp_dir().join(format!(
             "parley-test-{}-{}",
             std::process::id(),

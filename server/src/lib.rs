@@ -13,21 +13,26 @@
 pub mod auth;
 mod bucket;
 pub mod chat;
+pub mod client;
 pub mod config;
 pub mod http;
 pub mod hub;
+pub mod origin;
 mod serve;
+mod slots;
 pub mod storage;
 pub mod telemetry;
 mod tls;
 pub mod wire;
 pub mod ws;
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 use shared::CloseReason;
 use tokio::net::{TcpListener, TcpSocket};
@@ -35,10 +40,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::throttle::Throttle;
-use crate::auth::Auth;
+use crate::auth::{Auth, Hasher};
+use crate::bucket::Buckets;
+use crate::client::ClientKey;
 use crate::config::{Config, Limits};
+use crate::hub::room::recent::CacheBudget;
 use crate::hub::room::RoomSettings;
-use crate::hub::Hub;
+use crate::hub::{CreationLimits, Hub};
 use crate::storage::Store;
 use crate::ws::gate::Gate;
 
@@ -64,6 +72,10 @@ pub struct AppState {
     pub gate: Arc<Gate>,
     /// Sign-in attempts per address.
     pub sign_ins: Arc<Throttle>,
+    /// HTTP requests per address.
+    pub http_rate: Arc<Buckets<ClientKey>>,
+    /// Registrations (nicknames given a password) per address.
+    pub registrations: Arc<Throttle>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
 }
@@ -76,34 +88,61 @@ impl AppState {
         let settings = RoomSettings {
             history_page: limits.history_page,
             recent_len: limits.recent_per_room,
+            recent_bytes: limits.recent_room_bytes,
+            recent_budget: CacheBudget::new(limits.recent_total_bytes),
+            recent_idle: limits.recent_idle,
         };
         let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
-        let auth = Auth::open(store.clone(), secret, config.session_ttl).await?;
+        let creation = CreationLimits {
+            per_user: limits.max_rooms_created,
+            per_minute: limits.room_creation_rate,
+            burst: limits.room_creation_burst,
+        };
+        let hub = Hub::open(store.clone(), settings, creation, limits.outbox_bytes).await?;
+        let (permits, queue) = limits.hashing();
+        let closer = hub.clone();
+        let on_end = move |ids: &HashSet<String>, reason| closer.close_sessions(ids, reason);
+        let hasher = Hasher::new(permits, queue);
+        let auth = Auth::open(store, secret, config.session_ttl, hasher, on_end).await?;
         let tls = config.tls_cert.is_some();
+        let origins = [&config.public_origin[..], &config.allowed_origins[..]].concat();
         let gate = Arc::new(Gate::new(
             limits.max_connections,
             limits.max_connections_per_ip,
-            config.allowed_origins.clone(),
-            tls,
+            origins,
         ));
         let sign_ins = Arc::new(Throttle::new(limits.sign_in_rate, limits.sign_in_burst));
+        let http_rate = Arc::new(Buckets::new(limits.http_rate, limits.http_burst));
+        let per_day = f64::from(limits.registrations_per_day);
+        let registrations = Arc::new(Throttle::new(per_day / (24.0 * 60.0), per_day));
         Ok(Self {
-            hub: Hub::open(store, settings, limits.outbox_bytes).await?,
+            hub,
             limits,
             connections: TaskTracker::new(),
             auth,
             gate,
             sign_ins,
+            http_rate,
+            registrations,
             tls,
         })
     }
 }
 
-/// The whole application as a router.
+/// The whole application as a router, answering for `config.public_origin` (as [`start`]
+/// resolves it).
 pub fn app(state: AppState, config: &Config) -> Router {
+    let hosts = http::host::Hosts::new(&config.public_origin);
+    let headers = http::headers::Headers::new(config);
     http::router(&config.spa_dir)
         .merge(ws::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::guard::guard,
+        ))
         .with_state(state)
+        .layer(from_fn_with_state(hosts, http::host::check))
+        .layer(from_fn_with_state(headers, http::headers::add))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -133,16 +172,27 @@ impl Server {
 }
 
 /// Binds `config.listen` and serves until [`Server::shutdown`].
-pub async fn start(config: Config) -> anyhow::Result<Server> {
-    // Each connection is a file descriptor: take every one the hard limit allows.
-    match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(limit) => tracing::info!(limit, "open-file limit"),
-        Err(err) => tracing::warn!(%err, "cannot raise the open-file limit"),
-    }
-    let state = AppState::open(&config).await?;
+pub async fn start(mut config: Config) -> anyhow::Result<Server> {
+    // Each connection is a file descriptor: take every one the hard limit allows, and keep
+    // the connection cap below it.
+    let nofile = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            tracing::info!(limit, "open-file limit");
+            usize::try_from(limit).unwrap_or(usize::MAX)
+        }
+        Err(err) => {
+            tracing::warn!(%err, "cannot raise the open-file limit");
+            1024
+        }
+    };
+    let max_tcp = tcp_cap(config.limits.max_tcp_connections, nofile);
     let listener =
         bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    // Known once bound (port 0); before the state, whose gate checks origins against them.
+    config.public_origin =
+        origin::public_origins(&config.public_origin, addr, config.tls_cert.is_some())?;
+    let state = AppState::open(&config).await?;
     if !config.spa_dir.join("index.html").exists() {
         tracing::warn!(
             dir = %config.spa_dir.display(),
@@ -159,8 +209,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         app: app(state.clone(), &config),
         tls,
         handshake_timeout: config.limits.handshake_timeout,
+        write_timeout: config.limits.write_timeout,
+        slots: slots::Slots::new(max_tcp, config.limits.max_tcp_connections_per_ip),
+        trusted_proxies: config.limits.trusted_proxies.clone().into(),
     };
     let stop = CancellationToken::new();
+    let prune_every = config.limits.session_prune_interval;
+    tokio::spawn(state.auth.clone().prune_every(prune_every, stop.clone()));
     let task = tokio::spawn(serve::serve(listener, acceptor, stop.clone()));
     tracing::info!(%addr, "listening");
     Ok(Server {
@@ -170,6 +225,19 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         stop,
         task,
     })
+}
+
+/// Descriptors kept free of connections: the database pool, files, logs, and a connection
+/// over the cap long enough to answer it.
+const FD_RESERVE: usize = 128;
+
+/// The TCP connection cap: `configured` (0: no cap of its own), below the open-file limit.
+fn tcp_cap(configured: usize, nofile: usize) -> usize {
+    let below_fd_limit = nofile.saturating_sub(FD_RESERVE).max(1);
+    match configured {
+        0 => below_fd_limit,
+        n => n.min(below_fd_limit),
+    }
 }
 
 fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {

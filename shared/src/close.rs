@@ -26,11 +26,14 @@ pub enum CloseReason {
     /// restart). Reconnect after a backoff with jitter ([`crate::Backoff`]). Sent right after
     /// the upgrade, instead of an HTTP 503 that a browser's WebSocket cannot read.
     TryAgainLater,
+    /// 4002: the session was replaced by a new one (a password was set or verified): the
+    /// browser already holds the new session's cookie. Reconnect at once.
+    SessionReplaced,
 }
 
 impl CloseReason {
     /// Every reason, for documentation and tests.
-    pub const ALL: [CloseReason; 10] = [
+    pub const ALL: [CloseReason; 11] = [
         Self::GoingAway,
         Self::ProtocolError,
         Self::InvalidUtf8,
@@ -41,6 +44,7 @@ impl CloseReason {
         Self::Flood,
         Self::IdleTimeout,
         Self::TryAgainLater,
+        Self::SessionReplaced,
     ];
 
     /// The WebSocket close code.
@@ -56,6 +60,7 @@ impl CloseReason {
             Self::Flood => 4009,
             Self::IdleTimeout => 4010,
             Self::TryAgainLater => 1013,
+            Self::SessionReplaced => 4002,
         }
     }
 
@@ -72,6 +77,7 @@ impl CloseReason {
             Self::Flood => "flood",
             Self::IdleTimeout => "idle_timeout",
             Self::TryAgainLater => "try_again_later",
+            Self::SessionReplaced => "session_replaced",
         }
     }
 
@@ -84,7 +90,11 @@ impl CloseReason {
     pub fn should_reconnect(self) -> bool {
         matches!(
             self,
-            Self::GoingAway | Self::SlowConsumer | Self::IdleTimeout | Self::TryAgainLater
+            Self::GoingAway
+                | Self::SlowConsumer
+                | Self::IdleTimeout
+                | Self::TryAgainLater
+                | Self::SessionReplaced
         )
     }
 }

@@ -42,8 +42,11 @@ pub enum ErrorCode {
     BadRoomName,
     /// The text is empty or only whitespace.
     EmptyText,
-    /// The text is longer than 4,000 characters.
+    /// The text is longer than 4,000 characters (or 16,000 bytes once escaped for JSON).
     TextTooLong,
+    /// The text holds a control character other than newline and tab (U+0000–U+001F,
+    /// U+007F–U+009F; CRLF is accepted and stored as LF).
+    BadText,
     /// The client message id breaks the rules (1–64 of `A-Z a-z 0-9 - _`).
     BadClientId,
     /// The room exists but this connection has not joined it.
@@ -52,15 +55,21 @@ pub enum ErrorCode {
     NoSuchRoom,
     /// The server could not store (or read) messages; nothing was acknowledged. Retry.
     StorageUnavailable,
-    /// Too many messages too fast (or history requests at once): wait before sending more.
+    /// Too many messages too fast: wait before sending more.
     SlowDown,
+    /// A `history` request while this connection's previous one is still being answered:
+    /// wait for its page.
+    HistoryBusy,
     /// The user is in as many rooms as allowed, counting all the user's connections.
     TooManyRooms,
+    /// A join would create a room, and the user has created as many rooms as one user may,
+    /// or is creating them too fast: join an existing room (or wait, as the message says).
+    TooManyNewRooms,
     /// HTTP (426): `/ws` was asked for without a WebSocket upgrade.
     WebsocketRequired,
     /// HTTP (400): a WebSocket version other than 13.
     WebsocketVersion,
-    /// HTTP (400): no `Sec-WebSocket-Key`.
+    /// HTTP (400): no `Sec-WebSocket-Key`, or one that is not the base64 of 16 bytes.
     WebsocketKey,
     /// HTTP (403): the page's origin may not open the WebSocket.
     OriginNotAllowed,
@@ -68,8 +77,13 @@ pub enum ErrorCode {
     Unauthorized,
     /// HTTP (503): no connection slot is free, in all or for the client's address.
     TooManyConnections,
-    /// HTTP (429): too many sign-ins from the client's address; `Retry-After` says when.
+    /// HTTP (429): too many sign-ins (or registrations) from the client's address;
+    /// `Retry-After` says when.
     TooManyAttempts,
+    /// HTTP (429): too many requests from the client's address; `Retry-After` says when.
+    TooManyRequests,
+    /// HTTP (408): the request, its body included, did not arrive in time.
+    RequestTimeout,
     /// HTTP (400): the request's body or query string is malformed.
     BadRequest,
     /// HTTP (401): the nickname is registered: its password is needed.
@@ -78,6 +92,12 @@ pub enum ErrorCode {
     BadPassword,
     /// HTTP (404): no such API route.
     NotFound,
+    /// HTTP (421): the request's `Host` is not one of the server's public origins
+    /// (`--public-origin`); every route but `/healthz` refuses it.
+    BadHost,
+    /// HTTP (503): the server is checking as many passwords as it can at once; `Retry-After`
+    /// says when to try again.
+    ServerBusy,
 }
 
 impl ErrorCode {

@@ -26,11 +26,11 @@ pub use codes::ErrorCode;
 pub use decode::{decode_client_msg, DecodeError, CLIENT_TYPES};
 pub use limits::*;
 pub use model::{
-    ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName,
-    RoomSummary, Seq, ValidationError,
+    is_forbidden_control, json_escaped_len, ChatMessage, ClientMsgId, MessageId, MessageText,
+    Nickname, PresenceChange, RoomName, RoomSummary, Seq, ValidationError,
 };
 pub use protocol::{ClientMsg, ServerMsg};
 
-/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=1`); a server
+/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=2`); a server
 /// that speaks another version closes the socket with [`CloseReason::ProtocolVersion`].
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;

@@ -7,7 +7,17 @@ pub const NICKNAME_MAX_CHARS: usize = 32;
 pub const ROOM_NAME_MAX_CHARS: usize = 48;
 /// Longest chat message text, in characters (Unicode scalar values).
 pub const TEXT_MAX_CHARS: usize = 4_000;
+/// Largest chat message text once escaped for JSON, in bytes: 4,000 characters of up to 4
+/// bytes each. It bounds every `message` frame (with its envelope, under 17 KiB).
+pub const TEXT_MAX_JSON_BYTES: usize = 16_000;
 /// Longest client-generated message id, in characters (`A-Z a-z 0-9 - _`).
 pub const CLIENT_ID_MAX_CHARS: usize = 64;
 /// Most messages a history page may hold, over WebSocket or REST.
 pub const HISTORY_PAGE_MAX: u32 = 200;
+/// Most rooms a `welcome` lists: the user's own (the lobby, the rooms the user created, the
+/// rooms the user is in). The whole directory is paged over REST (`GET /api/rooms`).
+pub const WELCOME_ROOMS_MAX: usize = 200;
+/// Most members a `joined` lists by name (the first by name); `member_count` counts all.
+pub const JOINED_MEMBERS_MAX: usize = 100;
+/// Most rooms one page of `GET /api/rooms` holds.
+pub const ROOMS_PAGE_MAX: usize = 500;

@@ -3,7 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::limits::{CLIENT_ID_MAX_CHARS, NICKNAME_MAX_CHARS, ROOM_NAME_MAX_CHARS, TEXT_MAX_CHARS};
+use crate::limits::{
+    CLIENT_ID_MAX_CHARS, NICKNAME_MAX_CHARS, ROOM_NAME_MAX_CHARS, TEXT_MAX_CHARS,
+    TEXT_MAX_JSON_BYTES,
+};
 
 /// Why a value was refused. The `Display` text is meant for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,6 +20,14 @@ pub enum ValidationError {
         /// Length of the refused value, in characters.
         len: usize,
         /// The limit, in characters.
+        max: usize,
+    },
+    /// Larger than the limit, in bytes (as sent in a frame).
+    #[error("is {bytes} bytes long as sent; the limit is {max}")]
+    TooLarge {
+        /// Size of the refused value, in bytes.
+        bytes: usize,
+        /// The limit, in bytes.
         max: usize,
     },
     /// Holds a character that is not allowed.
@@ -41,6 +52,11 @@ fn check_len(s: &str, max: usize) -> Result<(), ValidationError> {
 
 macro_rules! string_newtype {
     ($(#[$meta:meta])* $name:ident) => {
+        string_newtype!($(#[$meta])* $name, parse);
+    };
+    // `$decode` is what decoding a received value calls (the strict `parse`, unless the type
+    // reads older data more leniently than it accepts new input).
+    ($(#[$meta:meta])* $name:ident, $decode:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -56,7 +72,7 @@ macro_rules! string_newtype {
         impl TryFrom<String> for $name {
             type Error = ValidationError;
             fn try_from(s: String) -> Result<Self, Self::Error> {
-                Self::parse(&s)
+                Self::$decode(&s)
             }
         }
 
@@ -143,20 +159,69 @@ impl ClientMsgId {
 }
 
 string_newtype!(
-    /// Chat message text: 1–4,000 characters. Whitespace-only text is refused; otherwise the
-    /// text is kept exactly as sent (no trimming), and always shown as text, never as HTML.
-    MessageText
+    /// Chat message text: 1–4,000 characters, at most [`TEXT_MAX_JSON_BYTES`] once escaped
+    /// for JSON, no control characters but newline and tab (CRLF becomes LF). Whitespace-only
+    /// text is refused; otherwise the text is kept as sent (no trimming), and always shown as
+    /// text, never as HTML.
+    ///
+    /// New input is checked with [`MessageText::parse`]. Decoding a received message, or
+    /// reading a stored one ([`MessageText::stored`]), checks only what was checked when it
+    /// was accepted (length, not blank), so a message stored under older rules never breaks
+    /// a room's history.
+    MessageText,
+    stored
 );
 
 impl MessageText {
-    /// Checks length; refuses text made only of whitespace.
+    /// Checks new input: length, characters and escaped size; refuses text made only of
+    /// whitespace. CRLF line ends become LF first.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let text = if raw.contains("\r\n") {
+            std::borrow::Cow::Owned(raw.replace("\r\n", "\n"))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
+        if let Some(c) = text.chars().find(|&c| is_forbidden_control(c)) {
+            return Err(ValidationError::BadChar(c));
+        }
+        let checked = Self::stored(&text)?;
+        let escaped = json_escaped_len(&text);
+        if escaped > TEXT_MAX_JSON_BYTES {
+            return Err(ValidationError::TooLarge {
+                bytes: escaped,
+                max: TEXT_MAX_JSON_BYTES,
+            });
+        }
+        Ok(checked)
+    }
+
+    /// Checks text accepted earlier (stored, or received from a server): length and not
+    /// blank only.
+    pub fn stored(raw: &str) -> Result<Self, ValidationError> {
         if raw.trim().is_empty() {
             return Err(ValidationError::Empty);
         }
         check_len(raw, TEXT_MAX_CHARS)?;
         Ok(Self(raw.to_owned()))
     }
+}
+
+/// C0 and C1 control characters (and DEL), but newline and tab: they swell a message
+/// (U+0001 is six bytes in JSON), and U+0000 cannot be stored by every database.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// The size of `s` as a JSON string's contents (serde_json's escaping: `"`, `\\` and
+/// control characters are escaped; everything else is written as UTF-8).
+pub fn json_escaped_len(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\t' | '\r' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum()
 }
 
 /// Server-assigned message id, unique across the server's rooms.

@@ -74,8 +74,11 @@ pub enum ServerMsg {
         room: RoomName,
         /// The nickname this connection appears under.
         nickname: Nickname,
-        /// Everyone in the room now, this connection included.
+        /// Who is in the room now, by name, this connection included: at most
+        /// [`JOINED_MEMBERS_MAX`](crate::JOINED_MEMBERS_MAX) of them (the first by name).
         members: Vec<Nickname>,
+        /// How many people are in the room now (more than `members` lists, in a big room).
+        member_count: u32,
         /// Messages after this seq follow (the resume point, or the start of the history
         /// page). Zero means from the start of the room.
         after: Seq,

@@ -18,8 +18,8 @@ pub enum HandshakeError {
     /// `Sec-WebSocket-Version` is not 13 (answer 400).
     #[error("only WebSocket version 13 is supported")]
     Version,
-    /// No `Sec-WebSocket-Key` (answer 400).
-    #[error("Sec-WebSocket-Key is missing")]
+    /// No `Sec-WebSocket-Key`, or one that is not the base64 of 16 bytes (answer 400).
+    #[error("Sec-WebSocket-Key must be the base64 encoding of 16 random bytes")]
     MissingKey,
 }
 
@@ -73,8 +73,17 @@ pub fn check(headers: &HeaderMap) -> Result<String, HandshakeError> {
     }
     let key = headers
         .get(SEC_WEBSOCKET_KEY)
+        .filter(|key| is_valid_key(key.as_bytes()))
         .ok_or(HandshakeError::MissingKey)?;
     Ok(accept_key(key.as_bytes()))
+}
+
+/// RFC 6455 §4.2.1: the key is a nonce of 16 bytes, base64-encoded (24 characters).
+fn is_valid_key(key: &[u8]) -> bool {
+    key.len() == 24
+        && base64::engine::general_purpose::STANDARD
+            .decode(key)
+            .is_ok_and(|nonce| nonce.len() == 16)
 }
 
 /// Whether the client offered `protocol` in `Sec-WebSocket-Protocol` (an answer may only
@@ -147,6 +156,22 @@ mod tests {
         v8[2].1 = "8";
         assert_eq!(check(&request(&v8)), Err(HandshakeError::Version));
         assert_eq!(check(&request(&good[..3])), Err(HandshakeError::MissingKey));
+        // The key must be base64 of exactly 16 bytes.
+        for bad in [
+            "",
+            "x",
+            "dGhlIHNhbXBsZSBub25jZQ",
+            "dGhlIHNhbXBsZSBub25jZSE=",
+            "!!!!!!!!!!!!!!!!!!!!!!==",
+        ] {
+            let mut k = good;
+            k[3].1 = bad;
+            assert_eq!(
+                check(&request(&k)),
+                Err(HandshakeError::MissingKey),
+                "{bad:?}"
+            );
+        }
         assert_eq!(HandshakeError::NotWebSocket.status(), 426);
     }
 

@@ -8,7 +8,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
-    /// Parley (`/ws?v=1`, `shared` protocol).
+    /// Parley (`/ws?v=N`, `shared` protocol).
     Parley,
     /// The Node ws + express peer in bench/node-peer.
     Node,
@@ -40,11 +40,14 @@ pub enum Event<'a> {
     Other,
 }
 
+/// Parley's WebSocket path, with the protocol version (`shared::PROTOCOL_VERSION`).
+const PARLEY_PATH: &str = "/ws?v=2";
+
 impl Target {
     /// The WebSocket path.
     pub fn path(self) -> &'static str {
         match self {
-            Target::Parley => "/ws?v=1",
+            Target::Parley => PARLEY_PATH,
             Target::Node => "/ws",
         }
     }

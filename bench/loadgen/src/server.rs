@@ -121,7 +121,17 @@ fn spawn(
             // has no such limits).
             cmd.args(["--max-connections", "0", "--max-connections-per-ip", "0"])
                 .args(["--message-rate", "0", "--max-rooms", "0"])
-                .args(["--sign-in-rate", "0"]);
+                .args(["--sign-in-rate", "0"])
+                // Every simulated client comes from 127.0.0.1: no per-address limits, and
+                // no cap on rooms or on TCP connections beyond the open-file limit.
+                .args(["--http-rate", "0", "--max-tcp-connections", "0"])
+                .args([
+                    "--max-tcp-connections-per-ip",
+                    "0",
+                    "--room-creation-rate",
+                    "0",
+                ])
+                .args(["--max-rooms-created", "0"]);
             // One runtime worker: the server gets one core, like the Node peer.
             cmd.env("TOKIO_WORKER_THREADS", "1")
                 .env_remove("DATABASE_URL");

@@ -118,6 +118,20 @@ async fn two_browsers_chat_and_see_new_rooms() {
     };
     std::fs::write(&out, png).unwrap();
 
+    // A user who comes later finds #gardening in the directory (`welcome` lists only a
+    // user's own rooms since issue 18; the SPA reads the rest from GET /api/rooms).
+    let carol = browser(&driver, 1280, 800).await;
+    enter(&carol, server.addr, "carol").await;
+    eventually("gardening in carol's sidebar", || async {
+        Ok(texts(&carol, ".sidebar .room-link .name")
+            .await?
+            .iter()
+            .any(|t| t == "gardening")
+            .then_some(()))
+    })
+    .await;
+
+    carol.close().await.unwrap();
     alice.close().await.unwrap();
     bob.close().await.unwrap();
     server.shutdown().await.unwrap();

@@ -10,7 +10,9 @@ use crate::helpers::*;
 async fn seed(addr: std::net::SocketAddr, room: &str, n: usize) {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let token = loadgen::session(addr, "archivist").await.unwrap();
-    let mut req = format!("ws://{addr}/ws?v=1").into_client_request().unwrap();
+    let mut req = format!("ws://{addr}/ws?v={}", shared::PROTOCOL_VERSION)
+        .into_client_request()
+        .unwrap();
     req.headers_mut()
         .insert("Authorization", format!("Bearer {token}").parse().unwrap());
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();

@@ -5,7 +5,9 @@
 mod helpers;
 mod proxy;
 
+mod account;
 mod chat;
 mod history;
+mod policy;
 mod reconnect;
 mod session;

@@ -18,9 +18,14 @@ pub struct Proxy {
 }
 
 impl Proxy {
-    /// Starts forwarding to `target`.
-    pub async fn start(target: SocketAddr) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// A listener for [`Proxy::start`] on a port of its own, known before the server starts
+    /// (which must be told the proxy's origin: `Config::public_origin`).
+    pub async fn listener() -> TcpListener {
+        TcpListener::bind("127.0.0.1:0").await.unwrap()
+    }
+
+    /// Starts forwarding from `listener` to `target`.
+    pub fn start(listener: TcpListener, target: SocketAddr) -> Proxy {
         let addr = listener.local_addr().unwrap();
         let down = Arc::new(AtomicBool::new(false));
         let pipes = Arc::new(Mutex::new(Vec::new()));

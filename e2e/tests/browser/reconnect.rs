@@ -1,18 +1,30 @@
 //! A page that loses its connection gets what it missed once, in order, and sends what was
 //! typed meanwhile.
 
+use parley_server::origin::Origin;
+
 use crate::helpers::*;
 use crate::proxy::Proxy;
 
 #[tokio::test]
 async fn a_page_that_loses_its_connection_gets_the_missed_messages_once_in_order() {
-    let server = start_server_with(|_| {}).await;
-    let proxy = Proxy::start(server.addr).await;
+    // Both reach the server through a proxy, at an origin the server is told is its own;
+    // alice's proxy will fail.
+    let (cut, steady) = (Proxy::listener().await, Proxy::listener().await);
+    let origins = [&cut, &steady].map(|l| format!("http://{}", l.local_addr().unwrap()));
+    let server = start_server_with(|c| {
+        c.public_origin = origins.iter().map(|o| Origin::parse(o).unwrap()).collect();
+    })
+    .await;
+    let (proxy, steady) = (
+        Proxy::start(cut, server.addr),
+        Proxy::start(steady, server.addr),
+    );
     let driver = chromedriver().await;
     let alice = browser(&driver, 1000, 700).await;
     let bob = browser(&driver, 1000, 700).await;
-    enter(&alice, proxy.addr, "alice").await; // through the proxy that will fail
-    enter(&bob, server.addr, "bob").await;
+    enter(&alice, proxy.addr, "alice").await;
+    enter(&bob, steady.addr, "bob").await;
 
     say(&bob, "before the cut").await;
     wait_for_message(&alice, "bob", "before the cut").await;

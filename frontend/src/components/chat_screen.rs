@@ -20,6 +20,7 @@ pub fn chat_screen() -> Html {
     let actions = chat.actions();
     let on_join = use_callback(actions.clone(), |room, a: &ChatActions| a.join(room));
     let on_sign_out = use_callback(actions.clone(), |(), a: &ChatActions| a.sign_out());
+    let on_signed_out = use_callback(actions.clone(), |(), a: &ChatActions| a.signed_out());
     let on_send = use_callback(actions.clone(), |(room, text), a: &ChatActions| {
         a.send(room, text)
     });
@@ -30,7 +31,7 @@ pub fn chat_screen() -> Html {
     let state = chat.state();
     let sidebar = html! {
         <RoomList rooms={RoomEntry::all(state)} current={state.current.clone()} me={state.me.clone()}
-            {on_join} {on_sign_out} />
+            {on_join} {on_sign_out} {on_signed_out} />
     };
     let Some(room) = state.current_room().cloned() else {
         return html! { <main class="chat">{ sidebar }<section class="room empty"><p>{ "Join a room to start." }</p></section></main> };

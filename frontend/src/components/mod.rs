@@ -1,5 +1,6 @@
 //! UI components. Each takes data and callbacks, or reads the chat context.
 
+mod account;
 mod banner;
 mod chat_screen;
 mod composer;

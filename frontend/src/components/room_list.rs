@@ -7,6 +7,7 @@ use shared::{Nickname, RoomName};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::account::AccountPanel;
 use crate::state::{ChatState, RoomView};
 
 /// What the sidebar shows of a room.
@@ -52,6 +53,8 @@ pub struct RoomListProps {
     pub on_join: Callback<RoomName>,
     /// Signs out.
     pub on_sign_out: Callback<()>,
+    /// Every session was ended from the account panel: leaves the chat.
+    pub on_signed_out: Callback<()>,
 }
 
 /// The sidebar.
@@ -92,6 +95,7 @@ pub fn room_list(props: &RoomListProps) -> Html {
                 <span class="muted">{ "Signed in as " }</span><strong>{ me }</strong>
                 <button class="link" onclick={sign_out}>{ "Sign out" }</button>
             </div>
+            <AccountPanel on_signed_out={props.on_signed_out.clone()} />
             <ul class="rooms">{ for rooms }</ul>
             <form class="new-room" {onsubmit}>
                 <label for="new-room">{ "New room" }</label>

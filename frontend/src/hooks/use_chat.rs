@@ -16,6 +16,8 @@ use crate::services::connection::{ConnEvent, Connection};
 use crate::state::{Action, ChatState};
 use crate::util::{new_client_id, room_from_path, show_room_in_path};
 
+/// Rooms of the directory the room list shows (the first, by name).
+const DIRECTORY_ROOMS: usize = 100;
 /// The live connection, if any. Shared, not state: actions made earlier must reach the
 /// current one.
 type ConnSlot = Rc<RefCell<Option<Connection>>>;
@@ -89,9 +91,15 @@ impl ChatActions {
 
     /// Signs out: closes the connection and ends the session.
     pub fn sign_out(&self) {
+        self.signed_out();
+        spawn_local(api::sign_out());
+    }
+
+    /// Leaves the chat for the nickname screen once the session was ended here on purpose
+    /// (signed out everywhere): closes the connection.
+    pub fn signed_out(&self) {
         self.end.emit(());
         self.state.dispatch(Action::SignedOut);
-        spawn_local(api::sign_out());
     }
 
     /// Brings a room into view, joining it first if this user is not in it.
@@ -221,12 +229,21 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
         })
     };
 
-    // After each welcome the state has seen: rejoin and re-send from what the state holds.
+    // After each welcome the state has seen: rejoin and re-send from what the state holds,
+    // and list the directory's first rooms beside the user's own (`welcome` has only those).
     {
         let (state, conn) = (state.clone(), conn.clone());
-        use_effect_with(state.welcomes(), move |_| {
+        use_effect_with(state.welcomes(), move |welcomes| {
             if let Some(c) = conn.borrow().as_ref() {
                 c.resume(state.resume_frames());
+            }
+            if *welcomes > 0 {
+                let dispatcher = state.dispatcher();
+                spawn_local(async move {
+                    if let Ok(page) = api::rooms(DIRECTORY_ROOMS).await {
+                        dispatcher.dispatch(Action::Directory(page.rooms));
+                    }
+                });
             }
         });
     }

@@ -1,5 +1,6 @@
-//! The REST calls the app makes: the session (`/api/session`). The session itself lives in
-//! an HttpOnly cookie the server sets; the app never sees the token.
+//! The REST calls the app makes: the session (`/api/session`, its password, and signing
+//! out everywhere). The session itself lives in an HttpOnly cookie the server sets; the app
+//! never sees the token.
 
 use gloo_net::http::Request;
 use serde::Deserialize;
@@ -62,7 +63,62 @@ pub async fn sign_in(nickname: &str, password: Option<&str>) -> Result<SessionIn
     }
 }
 
+/// A page of the room directory (`GET /api/rooms`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RoomsPage {
+    /// Rooms by name, with member counts.
+    pub rooms: Vec<shared::RoomSummary>,
+    /// The name to ask for the next page after, if there are more.
+    pub next: Option<String>,
+}
+
+/// The first `limit` rooms of the directory, by name. (`welcome` lists only the user's own
+/// rooms; the directory has everyone's.)
+pub async fn rooms(limit: usize) -> Result<RoomsPage, ApiError> {
+    let resp = Request::get(&format!("/api/rooms?limit={limit}"))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    if resp.status() == 200 {
+        resp.json().await.map_err(ApiError::network)
+    } else {
+        Err(resp.json().await.unwrap_or_else(ApiError::network))
+    }
+}
+
 /// Signs out (ends the session and clears the cookie).
 pub async fn sign_out() {
     let _ = Request::delete("/api/session").send().await;
+}
+
+/// Sets a new password for the signed-in nickname; `current` is needed if it has one. The
+/// server answers with a new session's cookie (and closes this session's sockets with 4002,
+/// which reconnect with it).
+pub async fn change_password(current: Option<&str>, new: &str) -> Result<(), ApiError> {
+    let body = match current {
+        Some(c) => json!({ "current": c, "new": new }),
+        None => json!({ "new": new }),
+    };
+    let req = Request::put("/api/session/password")
+        .json(&body)
+        .map_err(ApiError::network)?;
+    expect(req.send().await, 200).await
+}
+
+/// Signs out everywhere: every session of this nickname ends, this one included.
+pub async fn sign_out_everywhere() -> Result<(), ApiError> {
+    expect(Request::delete("/api/sessions").send().await, 204).await
+}
+
+/// `Ok` if the response has `status`, else the server's explanation.
+async fn expect(
+    resp: Result<gloo_net::http::Response, gloo_net::Error>,
+    status: u16,
+) -> Result<(), ApiError> {
+    let resp = resp.map_err(ApiError::network)?;
+    if resp.status() == status {
+        Ok(())
+    } else {
+        Err(resp.json().await.unwrap_or_else(ApiError::network))
+    }
 }

@@ -151,6 +151,9 @@ enum End {
     Stop(String),
     /// The session is gone.
     SessionEnded,
+    /// The session was replaced by a new one, whose cookie the browser already holds (a
+    /// password was set or used): reconnect at once.
+    Replaced,
     /// Stopped on purpose.
     Quit,
 }
@@ -161,15 +164,19 @@ async fn run(
     on_event: Callback<ConnEvent>,
 ) {
     let mut attempt: u32 = 0;
+    // Just replaced: the new cookie may land a moment after the close, so one failed attempt
+    // is retried before asking whether the session ended.
+    let mut replaced = false;
     loop {
         let end = match WebSocket::open(&ws_url()) {
             Ok(ws) => drive(ws, &link, &mut rx, &on_event, &mut attempt).await,
             Err(err) => End::Stop(format!("cannot open a WebSocket: {err}")),
         };
         let welcomed = std::mem::take(&mut *link.borrow_mut()).welcomed;
+        let just_replaced = std::mem::take(&mut replaced);
         // Browsers hide why an upgrade failed (a 401 looks like any network error): ask.
         let end = match end {
-            End::Retry if !welcomed => match api::current_session().await {
+            End::Retry if !welcomed && !just_replaced => match api::current_session().await {
                 Ok(None) => End::SessionEnded,
                 _ => End::Retry,
             },
@@ -177,6 +184,7 @@ async fn run(
         };
         match end {
             End::Quit => return,
+            End::Replaced => replaced = true,
             End::SessionEnded => {
                 on_event.emit(ConnEvent::SessionEnded);
                 return;
@@ -280,6 +288,19 @@ fn closed(code: u16) -> End {
         }
         Some(CloseReason::Unauthorized) => End::SessionEnded,
         Some(CloseReason::TryAgainLater) => End::Busy,
+        Some(CloseReason::SessionReplaced) => End::Replaced,
         _ => End::Retry,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{closed, End};
+
+    #[test]
+    fn a_replaced_session_reconnects_at_once_and_an_ended_one_goes_to_sign_in() {
+        assert!(matches!(closed(4002), End::Replaced), "session_replaced");
+        assert!(matches!(closed(4001), End::SessionEnded), "unauthorized");
+        assert!(matches!(closed(1001), End::Retry), "going_away");
     }
 }

@@ -21,6 +21,8 @@ pub enum Action {
     SessionEnded,
     /// The user signed out.
     SignedOut,
+    /// A page of the room directory arrived: these rooms exist, with these member counts.
+    Directory(Vec<shared::RoomSummary>),
     /// The user is joining a room (it comes into view, and is rejoined after reconnects).
     Joining(RoomName),
     /// The user left a room.
@@ -71,6 +73,11 @@ impl ChatState {
                 error: Some(SESSION_ENDED.into()),
             }),
             Action::SignedOut => self.reset(Screen::Nickname { error: None }),
+            Action::Directory(rooms) => {
+                for summary in rooms {
+                    self.room_mut(&summary.name).member_count = summary.members;
+                }
+            }
             Action::Joining(room) => {
                 self.room_mut(&room).wanted = true;
                 self.select(room);

@@ -62,6 +62,7 @@ pub fn joined(room_name: &str, after: u64, last_seq: u64) -> Action {
         room: room(room_name),
         nickname: nick(ME),
         members: vec![nick(ME)],
+        member_count: 1,
         after: Seq(after),
         last_seq: Seq(last_seq),
     })

@@ -3,8 +3,8 @@
 use std::rc::Rc;
 
 use shared::{
-    ChatMessage, ClientMsgId, MessageId, MessageText, Nickname, PresenceChange, RoomName, Seq,
-    ServerMsg,
+    ChatMessage, ClientMsgId, ErrorCode, MessageId, MessageText, Nickname, PresenceChange,
+    RoomName, Seq, ServerMsg,
 };
 
 use super::{ChatState, PendingStatus, Screen};
@@ -23,9 +23,10 @@ impl ChatState {
                 room,
                 nickname,
                 members,
+                member_count,
                 after,
                 last_seq,
-            } => self.joined(room, nickname, members, after, last_seq),
+            } => self.joined(room, nickname, (members, member_count), after, last_seq),
             ServerMsg::Left { room } => {
                 self.room_mut(&room).joined = false;
             }
@@ -63,11 +64,11 @@ impl ChatState {
                 r.loading_older = false;
             }
             ServerMsg::Error {
+                code,
                 message,
                 room,
                 client_id,
-                ..
-            } => self.error(message, room, client_id),
+            } => self.error(code, message, room, client_id),
         }
     }
 
@@ -75,7 +76,7 @@ impl ChatState {
         &mut self,
         room: RoomName,
         nickname: Nickname,
-        members: Vec<Nickname>,
+        (members, member_count): (Vec<Nickname>, u32),
         after: Seq,
         last_seq: Seq,
     ) {
@@ -91,7 +92,7 @@ impl ChatState {
         }
         r.joined = true;
         r.seen(after);
-        r.member_count = members.len() as u32;
+        r.member_count = member_count.max(members.len() as u32);
         r.members = members;
         let first_held = r.first_seq().map_or(after.0 + 1, |f| f.0.min(after.0 + 1));
         r.has_more = first_held > 1;
@@ -109,15 +110,20 @@ impl ChatState {
         };
         let in_view = self.current.as_ref() == Some(&room);
         let r = self.room_mut(&room);
+        // `joined` lists the first members of a big room only: the count is kept apart.
         match change {
             PresenceChange::Joined => {
                 if !r.members.contains(&nickname) {
                     r.members.push(nickname.clone());
                 }
+                r.member_count += 1;
             }
-            _ => r.members.retain(|m| *m != nickname),
+            _ => {
+                r.members.retain(|m| *m != nickname);
+                r.member_count = r.member_count.saturating_sub(1);
+            }
         }
-        r.member_count = r.members.len() as u32;
+        r.member_count = r.member_count.max(r.members.len() as u32);
         r.notice(format!("{nickname} {verb}"));
         if !in_view && !self.is_me(&nickname) {
             self.toast(format!("{nickname} {verb} #{room}"));
@@ -167,7 +173,22 @@ impl ChatState {
 
     /// A refusal: marks the own message it names as failed (so it is not sent again until
     /// retried), or shows it as a toast.
-    fn error(&mut self, message: String, room: Option<RoomName>, client_id: Option<ClientMsgId>) {
+    fn error(
+        &mut self,
+        code: ErrorCode,
+        message: String,
+        room: Option<RoomName>,
+        client_id: Option<ClientMsgId>,
+    ) {
+        if let (ErrorCode::HistoryBusy | ErrorCode::StorageUnavailable, Some(room), None) =
+            (code, &room, &client_id)
+        {
+            // The older page is not coming: the button comes back, to ask again.
+            self.room_mut(room).loading_older = false;
+            if code == ErrorCode::HistoryBusy {
+                return;
+            }
+        }
         if let (Some(room), Some(client_id)) = (&room, &client_id) {
             if let Some(p) = self.room_mut(room).pending_mut(client_id.as_str()) {
                 p.status = PendingStatus::Failed(message);

@@ -396,3 +396,66 @@ fn an_action_on_no_room_leaves_every_room_pointer_identical() {
         }
     }
 }
+
+// Bounded lists (issue 18): the directory, big rooms, one history page at a time.
+
+#[test]
+fn directory_rooms_are_listed_but_not_joined() {
+    let s = run(
+        in_lobby(),
+        [Action::Directory(vec![shared::RoomSummary {
+            name: room("elsewhere"),
+            members: 7,
+        }])],
+    );
+    let r = view(&s, "elsewhere");
+    assert_eq!(r.member_count, 7);
+    assert!(!r.joined && !r.wanted);
+}
+
+#[test]
+fn a_big_room_counts_members_beyond_the_names_it_was_given() {
+    let big = Action::Server(ServerMsg::Joined {
+        room: room("big"),
+        nickname: nick(ME),
+        members: vec![nick("a"), nick(ME)],
+        member_count: 500,
+        after: Seq(0),
+        last_seq: Seq(0),
+    });
+    let bob_joined = Action::Server(ServerMsg::Presence {
+        room: room("big"),
+        nickname: nick("bob"),
+        change: shared::PresenceChange::Joined,
+    });
+    let a_left = Action::Server(ServerMsg::Presence {
+        room: room("big"),
+        nickname: nick("a"),
+        change: shared::PresenceChange::Left,
+    });
+    let s = run(in_lobby(), [big.clone()]);
+    assert_eq!(view(&s, "big").member_count, 500);
+    let s = run(s, [bob_joined]);
+    assert_eq!(view(&s, "big").member_count, 501);
+    let s = run(s, [a_left]);
+    assert_eq!(view(&s, "big").member_count, 500);
+    assert_eq!(view(&s, "big").members.len(), 2, "me and bob");
+}
+
+#[test]
+fn a_busy_history_refusal_brings_the_load_older_button_back_without_a_toast() {
+    let s = run(
+        in_lobby(),
+        [
+            Action::LoadingOlder(room("lobby")),
+            Action::Server(ServerMsg::Error {
+                code: ErrorCode::HistoryBusy,
+                message: "wait".into(),
+                room: Some(room("lobby")),
+                client_id: None,
+            }),
+        ],
+    );
+    assert!(!view(&s, "lobby").loading_older);
+    assert!(s.toasts.is_empty(), "{:?}", s.toasts);
+}

@@ -7,24 +7,32 @@
 //!
 //! Live sessions are kept in memory (and in the database, so a restart keeps them); a token
 //! is valid when its signature matches, it has not expired and its session is still live.
+//!
+//! A session that ends (signed out, replaced, pruned when expired, ended everywhere, or by a
+//! password change) is reported to the `on_end` hook given to [`Auth::open`] at once, which
+//! closes its sockets. Setting or proving a password always starts a new session (a new
+//! token) and ends the old one with [`CloseReason::SessionReplaced`], so a token planted
+//! before the password was set is worthless after it.
 
 mod password;
 pub mod request;
 pub mod throttle;
 mod token;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use rand::RngCore;
-use shared::Nickname;
+use shared::{CloseReason, Nickname};
+use tokio_util::sync::CancellationToken;
 
 use crate::now_ms;
 use crate::storage::{Store, StoreError};
 
+pub use self::password::{Busy, Hasher};
 pub use self::token::Token;
 
 /// Shortest password a nickname can be registered with.
@@ -55,6 +63,13 @@ pub enum SessionError {
     /// The password does not match, or breaks the length rules.
     #[error("wrong password")]
     BadPassword,
+    /// The request would register a nickname, and its address has registered as many as
+    /// allowed: retry after this many seconds.
+    #[error("too many registrations from this address")]
+    TooManyRegistrations(u64),
+    /// Password hashing is at its global bound.
+    #[error(transparent)]
+    Busy(#[from] Busy),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -78,6 +93,9 @@ struct Live {
     by_nickname: HashMap<String, String>,
 }
 
+/// Told which sessions ended and with what reason their sockets are to close.
+pub type OnEnd = Box<dyn Fn(&HashSet<String>, CloseReason) + Send + Sync>;
+
 /// Cloneable handle to the session registry.
 #[derive(Clone)]
 pub struct Auth {
@@ -89,6 +107,8 @@ struct Inner {
     ttl: Duration,
     store: Store,
     live: Mutex<Live>,
+    hasher: Hasher,
+    on_end: OnEnd,
 }
 
 /// The signing secret: `configured` if given, else the one in `data_dir/session.key`,
@@ -132,8 +152,15 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 impl Auth {
-    /// Loads the live sessions.
-    pub async fn open(store: Store, secret: [u8; 32], ttl: Duration) -> anyhow::Result<Self> {
+    /// Loads the live sessions. Password hashing goes through `hasher`; sessions that end are
+    /// reported to `on_end`.
+    pub async fn open(
+        store: Store,
+        secret: [u8; 32],
+        ttl: Duration,
+        hasher: Hasher,
+        on_end: impl Fn(&HashSet<String>, CloseReason) + Send + Sync + 'static,
+    ) -> anyhow::Result<Self> {
         let mut live = Live::default();
         for s in store
             .live_sessions(now_ms())
@@ -149,35 +176,137 @@ impl Auth {
                 ttl,
                 store,
                 live: Mutex::new(live),
+                hasher,
+                on_end: Box::new(on_end),
             }),
         })
     }
 
     /// Creates a session for `nickname`. `password`, for a registered nickname, must match;
-    /// for a free one it registers the nickname. `current` is the caller's session, if any:
-    /// asking again for its own nickname returns it; asking for another ends it.
+    /// for a free one it registers the nickname, if `may_register` allows (else it says how
+    /// many seconds to wait). `current` is the caller's session, if any: asking again for its
+    /// own nickname without a password returns it; asking for another nickname, or with a
+    /// password, starts a new session and then ends the current one (never before: a refused
+    /// request leaves the caller as it was).
     pub async fn create(
         &self,
         nickname: Nickname,
         password: Option<&str>,
         current: Option<&Identity>,
+        may_register: impl FnOnce() -> Result<(), u64>,
     ) -> Result<(Identity, Token), SessionError> {
         let account = self.account(&nickname, password).await?;
-        if let Some(cur) = current {
-            if cur.nickname.key() == nickname.key() {
-                self.register(&nickname, account).await?;
-                return Ok((cur.clone(), self.token(cur)));
+        let same = current.filter(|c| c.nickname.key() == nickname.key());
+        if let (Some(cur), Account::Free) = (same, account) {
+            return Ok((cur.clone(), self.token(cur)));
+        }
+        let hash = match account {
+            Account::Register(p) => {
+                may_register().map_err(SessionError::TooManyRegistrations)?;
+                Some(self.inner.hasher.hash(p).await?)
             }
-            self.revoke(&cur.id).await?;
+            _ => None,
+        };
+        let registered = matches!(account, Account::Registered);
+        let identity = self.start(&nickname, registered, same).await?;
+        if let Some(hash) = hash {
+            let stored = self
+                .inner
+                .store
+                .insert_account(&nickname, &hash, now_ms())
+                .await;
+            if let Err(err) = stored {
+                self.revoke(&identity.id).await.ok();
+                return Err(err.into());
+            }
         }
-        let identity = self.claim(&nickname, matches!(account, Account::Registered))?;
-        if let Err(err) = self.inner.store.insert_session(&identity, now_ms()).await {
-            self.forget(&identity.id);
-            return Err(err.into());
+        if let Some(cur) = current {
+            let reason = if same.is_some() {
+                CloseReason::SessionReplaced
+            } else {
+                CloseReason::Unauthorized
+            };
+            self.end(&cur.id, reason).await?;
         }
-        self.register(&nickname, account).await?;
         let token = self.token(&identity);
         Ok((identity, token))
+    }
+
+    /// Sets a new password for the nickname of the session `cur`: `current`, its password
+    /// now, is needed if it is registered; if not, it is registered (if `may_register`
+    /// allows). Starts a new session, ends `cur` with [`CloseReason::SessionReplaced`] and
+    /// every other session of the nickname with [`CloseReason::Unauthorized`].
+    pub async fn change_password(
+        &self,
+        cur: &Identity,
+        current: Option<&str>,
+        new: &str,
+        may_register: impl FnOnce() -> Result<(), u64>,
+    ) -> Result<(Identity, Token), SessionError> {
+        if !password_fits(new) {
+            return Err(SessionError::BadPassword);
+        }
+        let nickname = &cur.nickname;
+        let registered = match self.account(nickname, current).await? {
+            Account::Registered => true,
+            Account::Free | Account::Register(_) => {
+                may_register().map_err(SessionError::TooManyRegistrations)?;
+                false
+            }
+        };
+        let hash = self.inner.hasher.hash(new).await?;
+        let store = &self.inner.store;
+        if registered {
+            store.update_account_hash(nickname, &hash).await?;
+        } else {
+            store.insert_account(nickname, &hash, now_ms()).await?;
+        }
+        let identity = self.start(nickname, true, Some(cur)).await?;
+        let others = self.sessions_of(nickname, &[&identity.id, &cur.id]);
+        self.end(&cur.id, CloseReason::SessionReplaced).await?;
+        self.forget(&others, CloseReason::Unauthorized);
+        for id in &others {
+            store.revoke_session(id).await?;
+        }
+        let token = self.token(&identity);
+        Ok((identity, token))
+    }
+
+    /// Ends every session of `nickname` (sign-out everywhere); their sockets close with
+    /// [`CloseReason::Unauthorized`].
+    pub async fn end_all(&self, nickname: &Nickname) -> Result<(), StoreError> {
+        let ids = self.sessions_of(nickname, &[]);
+        self.forget(&ids, CloseReason::Unauthorized);
+        self.inner.store.revoke_sessions_of(nickname).await
+    }
+
+    /// Claims the nickname for a new session and stores it.
+    async fn start(
+        &self,
+        nickname: &Nickname,
+        registered: bool,
+        current: Option<&Identity>,
+    ) -> Result<Identity, SessionError> {
+        let identity = self.claim(nickname, registered, current)?;
+        if let Err(err) = self.inner.store.insert_session(&identity, now_ms()).await {
+            self.forget(
+                &HashSet::from([identity.id.clone()]),
+                CloseReason::Unauthorized,
+            );
+            return Err(err.into());
+        }
+        Ok(identity)
+    }
+
+    /// The live sessions holding `nickname`, but those in `except`.
+    fn sessions_of(&self, nickname: &Nickname, except: &[&str]) -> HashSet<String> {
+        let key = nickname.key();
+        let live = self.inner.live.lock().expect("sessions lock");
+        live.by_id
+            .values()
+            .filter(|s| s.nickname.key() == key && !except.contains(&s.id.as_str()))
+            .map(|s| s.id.clone())
+            .collect()
     }
 
     /// The password rules: a registered nickname needs its password; a password is 8–128
@@ -187,15 +316,12 @@ impl Auth {
         nickname: &Nickname,
         password: Option<&'p str>,
     ) -> Result<Account<'p>, SessionError> {
-        if let Some(p) = password {
-            let n = p.chars().count();
-            if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&n) {
-                return Err(SessionError::BadPassword);
-            }
+        if password.is_some_and(|p| !password_fits(p)) {
+            return Err(SessionError::BadPassword);
         }
         match (self.inner.store.account_hash(nickname).await?, password) {
             (Some(_), None) => Err(SessionError::PasswordRequired),
-            (Some(hash), Some(p)) if !password::verify(p, &hash).await => {
+            (Some(hash), Some(p)) if !self.inner.hasher.verify(p, &hash).await? => {
                 Err(SessionError::BadPassword)
             }
             (Some(_), Some(_)) => Ok(Account::Registered),
@@ -205,12 +331,19 @@ impl Auth {
     }
 
     /// A nickname belongs to its live session: a new session for it is refused while
-    /// another lives, unless the nickname is registered (its password was proven).
-    fn claim(&self, nickname: &Nickname, registered: bool) -> Result<Identity, SessionError> {
+    /// another lives, unless the nickname is registered (its password was proven) or the
+    /// holder is `current`, the caller's own session, which the new one replaces.
+    fn claim(
+        &self,
+        nickname: &Nickname,
+        registered: bool,
+        current: Option<&Identity>,
+    ) -> Result<Identity, SessionError> {
         let now = now_ms();
         let mut live = self.inner.live.lock().expect("sessions lock");
         let holder = live.by_nickname.get(&nickname.key());
         let held = holder
+            .filter(|id| current.is_none_or(|c| c.id != **id))
             .and_then(|id| live.by_id.get(id))
             .is_some_and(|s| s.expires_at > now);
         if held && !registered {
@@ -227,18 +360,6 @@ impl Auth {
         live.by_nickname.insert(nickname.key(), id.clone());
         live.by_id.insert(id, identity.clone());
         Ok(identity)
-    }
-
-    /// Registers a free nickname signed in with a password.
-    async fn register(&self, nickname: &Nickname, account: Account<'_>) -> Result<(), StoreError> {
-        let Account::Register(p) = account else {
-            return Ok(());
-        };
-        let hash = password::hash(p).await;
-        self.inner
-            .store
-            .insert_account(nickname, &hash, now_ms())
-            .await
     }
 
     /// The token for a session.
@@ -264,17 +385,62 @@ impl Auth {
         self.verify(&request::token(headers)?)
     }
 
-    /// Ends a session (sign-out).
+    /// Ends a session (sign-out); its sockets close with [`CloseReason::Unauthorized`].
     pub async fn revoke(&self, id: &str) -> Result<(), StoreError> {
-        self.forget(id);
+        self.end(id, CloseReason::Unauthorized).await
+    }
+
+    /// Ends a session: it stops being valid at once, its sockets close with `reason`.
+    async fn end(&self, id: &str, reason: CloseReason) -> Result<(), StoreError> {
+        self.forget(&HashSet::from([id.to_owned()]), reason);
         self.inner.store.revoke_session(id).await
     }
 
-    fn forget(&self, id: &str) {
-        let mut live = self.inner.live.lock().expect("sessions lock");
-        if let Some(s) = live.by_id.remove(id) {
-            if live.by_nickname.get(&s.nickname.key()) == Some(&s.id) {
-                live.by_nickname.remove(&s.nickname.key());
+    /// Takes sessions out of the live ones and reports them ended.
+    fn forget(&self, ids: &HashSet<String>, reason: CloseReason) {
+        if ids.is_empty() {
+            return;
+        }
+        {
+            let mut live = self.inner.live.lock().expect("sessions lock");
+            for id in ids {
+                if let Some(s) = live.by_id.remove(id) {
+                    if live.by_nickname.get(&s.nickname.key()) == Some(&s.id) {
+                        live.by_nickname.remove(&s.nickname.key());
+                    }
+                }
+            }
+        }
+        (self.inner.on_end)(ids, reason);
+    }
+
+    /// Forgets the sessions expired by now (their sockets close with
+    /// [`CloseReason::Unauthorized`]) and deletes them, and the revoked ones, from the
+    /// database. Returns how many rows were deleted.
+    pub async fn prune(&self) -> Result<u64, StoreError> {
+        let now = now_ms();
+        let expired: HashSet<String> = {
+            let live = self.inner.live.lock().expect("sessions lock");
+            live.by_id
+                .values()
+                .filter(|s| s.expires_at <= now)
+                .map(|s| s.id.clone())
+                .collect()
+        };
+        self.forget(&expired, CloseReason::Unauthorized);
+        self.inner.store.prune_sessions(now).await
+    }
+
+    /// Prunes at once, then every `every`, until `stop`.
+    pub async fn prune_every(self, every: Duration, stop: CancellationToken) {
+        loop {
+            match self.prune().await {
+                Ok(n) => tracing::debug!(deleted = n, "sessions pruned"),
+                Err(err) => tracing::warn!(cause = %err, "pruning sessions failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.cancelled() => return,
             }
         }
     }
@@ -288,4 +454,9 @@ impl Auth {
     pub fn ttl(&self) -> Duration {
         self.inner.ttl
     }
+}
+
+/// A password is 8–128 characters.
+fn password_fits(p: &str) -> bool {
+    (PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&p.chars().count())
 }

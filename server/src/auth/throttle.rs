@@ -3,10 +3,10 @@
 //! `too_many_attempts`. This bounds password guessing and nickname squatting from one place.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Mutex;
 
 use crate::bucket::Bucket;
+use crate::client::ClientKey;
 
 /// Addresses remembered before the ones whose buckets have refilled are forgotten.
 const PRUNE_ABOVE: usize = 10_000;
@@ -16,7 +16,7 @@ const PRUNE_ABOVE: usize = 10_000;
 pub struct Throttle {
     per_minute: f64,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<ClientKey, Bucket>>,
 }
 
 impl Throttle {
@@ -29,8 +29,9 @@ impl Throttle {
         }
     }
 
-    /// Counts an attempt from `ip`: `Ok` if it may go ahead, else the seconds to wait.
-    pub fn attempt(&self, ip: IpAddr) -> Result<(), u64> {
+    /// Counts an attempt from `ip` (an address, or an IPv6 /64): `Ok` if it may go ahead,
+    /// else the seconds to wait.
+    pub fn attempt(&self, ip: ClientKey) -> Result<(), u64> {
         if self.per_minute <= 0.0 {
             return Ok(());
         }
@@ -57,7 +58,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn burst_then_per_minute_per_address() {
         let t = Throttle::new(6.0, 3.0); // one every 10 s
-        let (a, b): (IpAddr, IpAddr) = ([127, 0, 0, 1].into(), [127, 0, 0, 2].into());
+        let (a, b) = (
+            ClientKey::of([127, 0, 0, 1].into()),
+            ClientKey::of([127, 0, 0, 2].into()),
+        );
         for _ in 0..3 {
             assert_eq!(t.attempt(a), Ok(()));
         }

@@ -9,13 +9,13 @@ use shared::{
     RoomName, Seq, ServerMsg, ValidationError,
 };
 
-use super::rate::Verdict;
+use super::rate::{FrameKind, Verdict};
 use super::Participant;
 use crate::wire;
 
-/// History pages one participant may have being read at once; more are refused with
-/// `slow_down`.
-pub const HISTORY_READS_IN_FLIGHT: usize = 4;
+/// History requests one participant may have outstanding; more are refused with
+/// `history_busy`.
+pub const HISTORY_READS_IN_FLIGHT: usize = 1;
 
 /// A refused client message: the error frame to send.
 struct Refusal {
@@ -54,13 +54,16 @@ impl Participant {
     /// Handles one text message from the client. Breaks with a close reason when the client
     /// must be cut off.
     pub async fn handle_text(&mut self, text: &str) -> ControlFlow<CloseReason> {
-        let result = match self.rate.check() {
-            Verdict::Flood => return ControlFlow::Break(CloseReason::Flood),
-            Verdict::SlowDown => Err(slow_down(text, self.limits.message_rate)),
-            Verdict::Accept => match decode_client_msg(text) {
-                Ok(msg) => self.dispatch(msg).await,
-                Err(err) => Err(Refusal::new(err.code, err.message)),
-            },
+        let decoded = decode_client_msg(text);
+        let kind = match decoded {
+            Ok(ClientMsg::Join { .. }) => FrameKind::Join,
+            _ => FrameKind::Message,
+        };
+        let result = match (self.rate.check(kind), decoded) {
+            (Verdict::Flood, _) => return ControlFlow::Break(CloseReason::Flood),
+            (Verdict::SlowDown, decoded) => Err(slow_down(decoded, self.limits.message_rate)),
+            (Verdict::Accept, Ok(msg)) => self.dispatch(msg).await,
+            (Verdict::Accept, Err(err)) => Err(Refusal::new(err.code, err.message)),
         };
         if let Err(r) = result {
             self.send(&ServerMsg::Error {
@@ -137,7 +140,15 @@ impl Participant {
             )
             .in_room(&room));
         }
-        let handle = self.hub.room(&room, &mine);
+        let handle = match self.hub.room(&room, &mine) {
+            Ok(handle) => handle,
+            Err(refusal) => {
+                self.hub.release_room(&mine, &room);
+                return Err(
+                    Refusal::new(ErrorCode::TooManyNewRooms, refusal.to_string()).in_room(&room),
+                );
+            }
+        };
         handle
             .join(self.conn, mine, self.outbox.clone(), after)
             .await;
@@ -169,8 +180,11 @@ impl Participant {
         })?;
         let text = MessageText::parse(text).map_err(|e| {
             let code = match e {
-                ValidationError::TooLong { .. } => ErrorCode::TextTooLong,
-                _ => ErrorCode::EmptyText,
+                ValidationError::TooLong { .. } | ValidationError::TooLarge { .. } => {
+                    ErrorCode::TextTooLong
+                }
+                ValidationError::BadChar(_) => ErrorCode::BadText,
+                ValidationError::Empty => ErrorCode::EmptyText,
             };
             let mut r = Refusal::invalid(code, "message text", e).in_room(&room);
             r.client_id = Some(client_id.clone());
@@ -201,11 +215,9 @@ impl Participant {
         if self.reads.fetch_add(1, Ordering::Relaxed) >= HISTORY_READS_IN_FLIGHT {
             self.reads.fetch_sub(1, Ordering::Relaxed);
             return Err(Refusal::new(
-                ErrorCode::SlowDown,
-                format!(
-                    "at most {HISTORY_READS_IN_FLIGHT} history requests at once; \
-                     wait for a page before asking for the next"
-                ),
+                ErrorCode::HistoryBusy,
+                "your previous history request is still being answered; \
+                 wait for its page before asking for the next",
             )
             .in_room(&room));
         }
@@ -213,11 +225,13 @@ impl Participant {
         // Read apart from the transport's loop, and queued at the pace the client reads: a
         // page can be far larger than the outbox's budget for live traffic.
         tokio::spawn(async move {
+            let turn = outbox.read_turn().await;
             let msg = match hub.history_page(&room, Some(before), limit).await {
                 Ok(page) => ServerMsg::from(page),
                 Err(err) => err.to_msg(&room),
             };
             let _ = outbox.push_paced([wire::encode(&msg)], None).await;
+            drop(turn);
             reads.fetch_sub(1, Ordering::Relaxed);
         });
         Ok(())
@@ -239,8 +253,8 @@ impl Participant {
 
 /// The `slow_down` refusal, naming the refused message's room and client id when it has
 /// them.
-fn slow_down(text: &str, rate: f64) -> Refusal {
-    let (room, client_id) = match decode_client_msg(text) {
+fn slow_down(decoded: Result<ClientMsg, shared::DecodeError>, rate: f64) -> Refusal {
+    let (room, client_id) = match decoded {
         Ok(ClientMsg::Send {
             room, client_id, ..
         }) => (
@@ -252,7 +266,8 @@ fn slow_down(text: &str, rate: f64) -> Refusal {
     Refusal {
         code: ErrorCode::SlowDown,
         message: format!(
-            "too many messages: at most {rate} a second on average; this one was not handled"
+            "too many messages: at most {rate} a second on average (counting all your \
+             connections); this one was not handled"
         ),
         room,
         client_id,

@@ -8,19 +8,24 @@ mod commands;
 pub mod rate;
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use shared::{CloseReason, ErrorCode, PresenceChange, RoomName, ServerMsg};
 use tracing::debug;
 
-use self::rate::RateLimit;
+use self::rate::{FrameKind, RateLimit, Verdict};
 use crate::auth::Identity;
+use crate::bucket::Bucket;
 use crate::config::Limits;
 use crate::hub::outbox::Outbox;
 use crate::hub::room::RoomHandle;
 use crate::hub::{ConnId, Hub};
 use crate::wire;
+
+/// Free joins per connection when the number of rooms per user is not capped.
+const UNCAPPED_REJOINS: usize = 100;
 
 /// One connected client in the chat, whatever its transport.
 pub struct Participant {
@@ -42,12 +47,19 @@ impl Participant {
     /// Registers a new client of `identity` with the hub. With `greet`, its outbox starts with
     /// the `welcome` frame (see [`Hub::connect`]).
     pub fn connect(hub: &Hub, limits: Arc<Limits>, identity: Identity, greet: bool) -> Self {
-        let (conn, outbox) = hub.connect(&identity.id, greet);
+        let (conn, outbox) = hub.connect(&identity.id, &identity.nickname, greet);
+        let user = hub.user_bucket(&identity.nickname, || {
+            Bucket::new(limits.message_rate, limits.message_burst)
+        });
+        let rejoins = match limits.max_rooms_per_user {
+            0 => UNCAPPED_REJOINS,
+            n => n,
+        };
         Self {
             conn,
             outbox,
             hub: hub.clone(),
-            rate: RateLimit::new(limits.message_rate, limits.message_burst),
+            rate: RateLimit::new(limits.message_rate, limits.message_burst, user, rejoins),
             limits,
             identity,
             rooms: HashMap::new(),
@@ -73,6 +85,17 @@ impl Participant {
     /// What the transport must write to the client.
     pub fn outbox(&self) -> &Arc<Outbox> {
         &self.outbox
+    }
+
+    /// Counts a frame the transport handles itself (a ping, a pong, a binary frame)
+    /// against the client's rate: `Continue(true)` to handle it, `Continue(false)` to ignore
+    /// it, `Break` to close the connection (flood).
+    pub fn transport_frame(&mut self) -> ControlFlow<CloseReason, bool> {
+        match self.rate.check(FrameKind::Transport) {
+            Verdict::Accept => ControlFlow::Continue(true),
+            Verdict::SlowDown => ControlFlow::Continue(false),
+            Verdict::Flood => ControlFlow::Break(CloseReason::Flood),
+        }
     }
 
     /// Queues a message for this client.

@@ -1,11 +1,17 @@
 //! The REST API under `/api`, and `/healthz`.
 
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::json;
-use shared::RoomSummary;
+use shared::{RoomName, ROOMS_PAGE_MAX};
+
+use super::ApiError;
+use crate::auth::Identity;
 
 use crate::AppState;
 
@@ -23,15 +29,43 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     Json(json!({
         "status": "ok",
         "connections": state.hub.connection_count(),
-        "rooms": state.hub.rooms().len(),
+        "rooms": state.hub.room_count(),
+        "recent_cache_bytes": state.hub.recent_cache_bytes(),
     }))
 }
 
-/// `GET /api/rooms`: every room with its member count, by name.
-async fn rooms(State(state): State<AppState>) -> Json<Vec<RoomSummary>> {
-    Json(state.hub.rooms())
+/// Query string of `GET /api/rooms`.
+#[derive(Debug, Deserialize)]
+struct RoomsQuery {
+    /// Rooms after this name; default: from the first.
+    after: Option<String>,
+    /// Page size, 1–500; default 100.
+    limit: Option<usize>,
 }
 
-async fn not_found() -> super::ApiError {
-    super::ApiError::NotFound
+/// Rooms in a page of `GET /api/rooms` unless asked otherwise.
+const ROOMS_PAGE: usize = 100;
+
+/// `GET /api/rooms?after=NAME&limit=N`: a page of the room directory, by name, with member
+/// counts, and `next` (the `after` of the next page, or null). Needs a session.
+async fn rooms(
+    State(state): State<AppState>,
+    _who: Identity,
+    query: Result<Query<RoomsQuery>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(q) = query
+        .map_err(|_| ApiError::BadRequest("expected ?after=ROOM&limit=N (both optional)".into()))?;
+    let after = q
+        .after
+        .as_deref()
+        .map(RoomName::parse)
+        .transpose()
+        .map_err(ApiError::BadRoomName)?;
+    let limit = q.limit.unwrap_or(ROOMS_PAGE).clamp(1, ROOMS_PAGE_MAX);
+    let (rooms, next) = state.hub.rooms_page(after.as_ref(), limit);
+    Ok(Json(json!({ "rooms": rooms, "next": next })))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
 }

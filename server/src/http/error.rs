@@ -58,10 +58,28 @@ pub enum ApiError {
     /// No such API route.
     #[error("no such API route")]
     NotFound,
+    /// Too many HTTP requests from one address: retry after this many seconds.
+    #[error("too many requests from your address; try again in {0} s")]
+    TooManyRequests(u64),
+    /// The request (its body included) took longer than allowed.
+    #[error("the request took too long to arrive")]
+    RequestTimeout,
     /// Storage failed (logged where it happened).
     #[error("storage is unavailable; try again")]
     StorageUnavailable,
+    /// The request's `Host` is not one of the server's public origins.
+    #[error("this server does not answer for that Host: use its public address")]
+    BadHost,
+    /// Too many nicknames registered from one address: retry after this many seconds.
+    #[error("too many nicknames registered from your address; try again in {0} s")]
+    TooManyRegistrations(u64),
+    /// Password hashing is at its global bound: retry after [`BUSY_RETRY_SECS`].
+    #[error("the server is busy checking passwords; try again in {BUSY_RETRY_SECS} s")]
+    ServerBusy,
 }
+
+/// The `Retry-After` of [`ApiError::ServerBusy`], in seconds.
+pub const BUSY_RETRY_SECS: u64 = 1;
 
 fn handshake_message(err: HandshakeError) -> String {
     match err {
@@ -82,14 +100,20 @@ impl ApiError {
             Self::Unauthorized | Self::NicknameRegistered | Self::BadPassword => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::TooManyConnections | Self::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyConnections | Self::StorageUnavailable | Self::ServerBusy => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::TooManyAttempts(_) | Self::TooManyRequests(_) | Self::TooManyRegistrations(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::BadRequest(_) | Self::BadNickname(_) | Self::BadRoomName(_) => {
                 StatusCode::BAD_REQUEST
             }
             Self::NicknameTaken => StatusCode::CONFLICT,
             Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
             Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadHost => StatusCode::MISDIRECTED_REQUEST,
         }
     }
 
@@ -102,7 +126,9 @@ impl ApiError {
             Self::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
-            Self::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            Self::TooManyAttempts(_) | Self::TooManyRegistrations(_) => ErrorCode::TooManyAttempts,
+            Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
+            Self::RequestTimeout => ErrorCode::RequestTimeout,
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::BadNickname(_) => ErrorCode::BadNickname,
             Self::BadRoomName(_) => ErrorCode::BadRoomName,
@@ -112,6 +138,8 @@ impl ApiError {
             Self::History(err) => err.code(),
             Self::NotFound => ErrorCode::NotFound,
             Self::StorageUnavailable => ErrorCode::StorageUnavailable,
+            Self::BadHost => ErrorCode::BadHost,
+            Self::ServerBusy => ErrorCode::ServerBusy,
         }
     }
 }
@@ -127,8 +155,13 @@ impl IntoResponse for ApiError {
                     headers.insert(name, value);
                 }
             }
-            Self::TooManyAttempts(wait) => {
+            Self::TooManyAttempts(wait)
+            | Self::TooManyRequests(wait)
+            | Self::TooManyRegistrations(wait) => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(*wait));
+            }
+            Self::ServerBusy => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
             }
             _ => {}
         }
@@ -149,6 +182,8 @@ impl From<SessionError> for ApiError {
             SessionError::NicknameTaken => Self::NicknameTaken,
             SessionError::PasswordRequired => Self::NicknameRegistered,
             SessionError::BadPassword => Self::BadPassword,
+            SessionError::TooManyRegistrations(wait) => Self::TooManyRegistrations(wait),
+            SessionError::Busy(_) => Self::ServerBusy,
             SessionError::Store(err) => err.into(),
         }
     }
@@ -174,6 +209,9 @@ mod tests {
             (ApiError::TooManyAttempts(7), 429, "too_many_attempts"),
             (ApiError::NicknameTaken, 409, "nickname_taken"),
             (ApiError::NotFound, 404, "not_found"),
+            (ApiError::BadHost, 421, "bad_host"),
+            (ApiError::TooManyRegistrations(9), 429, "too_many_attempts"),
+            (ApiError::ServerBusy, 503, "server_busy"),
         ];
         for (err, status, code) in cases {
             assert_eq!(err.status(), status, "{err:?}");
@@ -181,6 +219,10 @@ mod tests {
         }
         let resp = ApiError::TooManyAttempts(7).into_response();
         assert_eq!(resp.headers()[RETRY_AFTER], "7");
+        let resp = ApiError::TooManyRegistrations(9).into_response();
+        assert_eq!(resp.headers()[RETRY_AFTER], "9");
+        let resp = ApiError::ServerBusy.into_response();
+        assert_eq!(resp.headers()[RETRY_AFTER], "1");
         let resp = ApiError::Handshake(HandshakeError::Version).into_response();
         assert_eq!(resp.headers()["sec-websocket-version"], "13");
     }

@@ -1,6 +1,6 @@
 //! `GET /api/rooms/{room}/messages?before=SEQ&limit=N`: a page of a room's messages, the
 //! same page the WebSocket's `history` answers with (both read it through
-//! [`crate::hub::Hub::history_page`]).
+//! [`crate::hub::Hub::history_page`]). Needs a session, like the WebSocket.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use shared::{RoomName, Seq, ServerMsg};
 
 use super::ApiError;
+use crate::auth::Identity;
 use crate::AppState;
 
 /// Query string.
@@ -23,6 +24,7 @@ pub struct Page {
 /// The handler.
 pub async fn messages(
     State(state): State<AppState>,
+    _who: Identity,
     Path(room): Path<String>,
     page: Result<Query<Page>, QueryRejection>,
 ) -> Result<Json<ServerMsg>, ApiError> {

@@ -2,7 +2,10 @@
 
 mod api;
 pub mod error;
+pub mod guard;
+pub mod headers;
 mod history;
+pub mod host;
 mod identity;
 mod sign_in;
 mod spa;

@@ -1,24 +1,28 @@
-//! `/api/session`: sign in (`POST`), check (`GET`) and sign out (`DELETE`).
-
-use std::net::SocketAddr;
+//! `/api/session`: sign in (`POST`), check (`GET`) and sign out (`DELETE`);
+//! `/api/session/password`: set or change the password (`PUT`); `/api/sessions`: sign out
+//! everywhere (`DELETE`). Whatever ends a session closes its sockets (see [`crate::auth`]).
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{delete, get, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared::{CloseReason, Nickname};
+use shared::Nickname;
 
 use super::ApiError;
-use crate::auth::{request, Identity};
+use crate::auth::{request, Identity, Token};
+use crate::client::ClientAddr;
 use crate::AppState;
 
 /// Routes under `/api/session`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/session", get(check).post(create).delete(end))
+    Router::new()
+        .route("/session", get(check).post(create).delete(end))
+        .route("/session/password", put(change_password))
+        .route("/sessions", delete(end_everywhere))
 }
 
 /// Body of `POST /api/session`.
@@ -32,33 +36,94 @@ struct Create {
 
 async fn create(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     current: Option<Identity>,
     jar: CookieJar,
     body: Result<Json<Create>, JsonRejection>,
 ) -> Result<(StatusCode, CookieJar, Json<Value>), ApiError> {
     state
         .sign_ins
-        .attempt(peer.ip())
+        .attempt(client.key())
         .map_err(ApiError::TooManyAttempts)?;
     let Json(body) = body.map_err(|_| {
         ApiError::BadRequest("expected JSON {\"nickname\": …, \"password\"?: …}".into())
     })?;
     let nickname = Nickname::parse(&body.nickname).map_err(ApiError::BadNickname)?;
+    let may_register = || state.registrations.attempt(client.key());
     let (identity, token) = state
         .auth
-        .create(nickname, body.password.as_deref(), current.as_ref())
+        .create(
+            nickname,
+            body.password.as_deref(),
+            current.as_ref(),
+            may_register,
+        )
         .await?;
-    if let Some(old) = current.filter(|c| c.id != identity.id) {
-        state.hub.close_session(&old.id, CloseReason::Unauthorized);
-    }
+    let (jar, body) = issued(&state, jar, &identity, token);
+    Ok((StatusCode::CREATED, jar, body))
+}
+
+/// The answer to a request that issued a session: its cookie and
+/// `{"nickname","token","expires_at"}`.
+fn issued(
+    state: &AppState,
+    jar: CookieJar,
+    identity: &Identity,
+    token: Token,
+) -> (CookieJar, Json<Value>) {
     let cookie = request::session_cookie(token.0.clone(), state.auth.ttl().as_secs(), state.tls);
     let body = json!({
         "nickname": identity.nickname,
         "token": token.0,
         "expires_at": identity.expires_at,
     });
-    Ok((StatusCode::CREATED, jar.add(cookie), Json(body)))
+    (jar.add(cookie), Json(body))
+}
+
+/// Body of `PUT /api/session/password`.
+#[derive(Debug, Deserialize)]
+struct ChangePassword {
+    /// The password now; needed when the nickname is registered.
+    #[serde(default)]
+    current: Option<String>,
+    /// The new password.
+    new: String,
+}
+
+/// Sets the password of the session's nickname (registering it if it has none): a new
+/// session replaces the caller's (whose sockets close with 4002) and every other session of
+/// the nickname ends (4001).
+async fn change_password(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    identity: Identity,
+    jar: CookieJar,
+    body: Result<Json<ChangePassword>, JsonRejection>,
+) -> Result<(CookieJar, Json<Value>), ApiError> {
+    // It checks a password: it counts as a sign-in attempt.
+    state
+        .sign_ins
+        .attempt(client.key())
+        .map_err(ApiError::TooManyAttempts)?;
+    let Json(body) = body
+        .map_err(|_| ApiError::BadRequest("expected JSON {\"current\"?: …, \"new\": …}".into()))?;
+    let may_register = || state.registrations.attempt(client.key());
+    let (identity, token) = state
+        .auth
+        .change_password(&identity, body.current.as_deref(), &body.new, may_register)
+        .await?;
+    Ok(issued(&state, jar, &identity, token))
+}
+
+/// Signs out everywhere: every session of the caller's nickname ends and their sockets
+/// close with 4001; the cookie is cleared.
+async fn end_everywhere(
+    State(state): State<AppState>,
+    identity: Identity,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    state.auth.end_all(&identity.nickname).await?;
+    Ok((jar.add(request::removal_cookie()), StatusCode::NO_CONTENT))
 }
 
 async fn check(State(state): State<AppState>, identity: Identity) -> Json<Value> {
@@ -86,11 +151,11 @@ async fn end(
     let Some(identity) = identity else {
         return (jar, Err(ApiError::Unauthorized));
     };
-    let result = state.auth.revoke(&identity.id).await.map(|()| {
-        state
-            .hub
-            .close_session(&identity.id, CloseReason::Unauthorized);
-        StatusCode::NO_CONTENT
-    });
-    (jar, result.map_err(ApiError::from))
+    let result = state.auth.revoke(&identity.id).await;
+    (
+        jar,
+        result
+            .map(|()| StatusCode::NO_CONTENT)
+            .map_err(ApiError::from),
+    )
 }

@@ -17,8 +17,13 @@ use tokio_util::sync::CancellationToken;
 use crate::storage::{Store, StoreError};
 use crate::wire;
 
-/// Messages read from storage per query during a catch-up.
-const CATCH_UP_PAGE: u32 = 500;
+/// Messages read from storage per query during a catch-up: at most about 1 MiB (64
+/// messages of the largest size), held until the client has read the one before.
+const CATCH_UP_PAGE: u32 = 64;
+
+/// Largest history page, in bytes of its messages' frames (a page of large messages holds
+/// fewer than it was asked for, and says `has_more`).
+pub const HISTORY_PAGE_MAX_BYTES: usize = 256 * 1024;
 
 /// A page of a room's messages, oldest first.
 #[derive(Debug)]
@@ -89,17 +94,47 @@ impl Hub {
             .clamp(1, HISTORY_PAGE_MAX);
         let before = before.unwrap_or(Seq(u64::MAX));
         match self.store().messages_before(room, before, limit).await {
-            Ok((messages, has_more)) => Ok(HistoryPage {
-                room: room.clone(),
-                messages,
-                has_more,
-            }),
+            Ok((mut messages, mut has_more)) => {
+                let max = HISTORY_PAGE_MAX_BYTES.min(self.outbox_bytes() / 4);
+                has_more |= keep_newest_within(&mut messages, max);
+                Ok(HistoryPage {
+                    room: room.clone(),
+                    messages,
+                    has_more,
+                })
+            }
             Err(err) => {
                 tracing::warn!(cause = %err, %room, "history read failed");
                 Err(HistoryError::Unavailable(err))
             }
         }
     }
+}
+
+/// Drops the oldest of `messages` (oldest first) until the frames of the rest fit in `max`
+/// bytes, keeping at least one; true if any was dropped.
+fn keep_newest_within(messages: &mut Vec<ChatMessage>, max: usize) -> bool {
+    let mut bytes = 0;
+    let keep = messages
+        .iter()
+        .rev()
+        .take_while(|m| {
+            bytes += frame_len(m);
+            bytes <= max
+        })
+        .count()
+        .max(1);
+    let drop = messages.len().saturating_sub(keep);
+    messages.drain(..drop);
+    drop > 0
+}
+
+/// About the size of a message's frame (its text and nickname escaped, plus the envelope).
+fn frame_len(m: &ChatMessage) -> usize {
+    const ENVELOPE: usize = 160;
+    shared::json_escaped_len(m.text.as_str())
+        + shared::json_escaped_len(m.nickname.as_str())
+        + ENVELOPE
 }
 
 /// A join's catch-up: the messages after `after`; `recent` holds those the room still had in
@@ -129,6 +164,7 @@ pub(crate) async fn catch_up(job: CatchUp) {
     if let Some(stored_until) = recent.missing_until {
         let mut from = after;
         while from < stored_until {
+            let _turn = outbox.read_turn().await;
             let page = match store
                 .messages_after(&room, from, stored_until, CATCH_UP_PAGE)
                 .await

@@ -5,20 +5,24 @@
 //! unique by the sessions ([`crate::auth`]). Its maps sit behind
 //! short-held mutexes: lookups are rare next to messages, which go straight to the rooms.
 
+mod directory;
 pub mod history;
 pub mod outbox;
 pub mod room;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use shared::{CloseReason, Nickname, RoomName, RoomSummary, ServerMsg};
 
+use self::directory::Directory;
+pub use self::directory::{CreateRefusal, CreationLimits};
 use self::outbox::Outbox;
 use self::room::{Creation, RoomHandle, RoomSettings};
+use crate::bucket::{Bucket, SharedBucket};
 use crate::storage::Store;
 
 /// Identifies one WebSocket connection for the life of the server.
@@ -31,7 +35,7 @@ pub struct Hub {
 }
 
 struct Inner {
-    rooms: Mutex<HashMap<RoomName, RoomHandle>>,
+    rooms: Mutex<Directory>,
     users: Mutex<Users>,
     next_conn: AtomicU64,
     store: Store,
@@ -46,6 +50,9 @@ struct Users {
     /// The rooms each user (by nickname key) is in, with how many of the user's
     /// connections are in each: the per-user room cap counts these.
     rooms_of: HashMap<String, HashMap<RoomName, u32>>,
+    /// Each connected user's message-rate bucket, shared by the user's connections (weak:
+    /// it goes with the user's last connection; dead entries are pruned as the map grows).
+    buckets: HashMap<String, Weak<Mutex<Bucket>>>,
 }
 
 impl Hub {
@@ -53,20 +60,21 @@ impl Hub {
     pub async fn open(
         store: Store,
         room_settings: RoomSettings,
+        creation: CreationLimits,
         outbox_bytes: usize,
     ) -> anyhow::Result<Self> {
-        let names = store.rooms().await.context("reading the rooms")?;
-        let rooms = names
+        let stored = store.rooms().await.context("reading the rooms")?;
+        let rooms = stored
             .into_iter()
-            .map(|name| {
+            .map(|(name, by)| {
                 let handle =
                     RoomHandle::spawn(name.clone(), room_settings.clone(), store.clone(), None);
-                (name, handle)
+                (name, handle, by)
             })
             .collect();
         Ok(Self {
             inner: Arc::new(Inner {
-                rooms: Mutex::new(rooms),
+                rooms: Mutex::new(Directory::new(rooms, creation)),
                 users: Mutex::new(Users::default()),
                 next_conn: AtomicU64::new(1),
                 store,
@@ -81,24 +89,29 @@ impl Hub {
         self.inner.room_settings.history_page
     }
 
+    /// Each connection's outgoing byte budget.
+    pub fn outbox_bytes(&self) -> usize {
+        self.inner.outbox_bytes
+    }
+
     /// The storage behind the hub.
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
 
-    /// Registers a new connection of a session and returns its id and outbox. With `greet`,
-    /// the outbox starts with the `welcome` frame and its room list, queued under the same
-    /// lock as the registration: no room announcement can come before it, and a room created
-    /// meanwhile is in the list, announced after it, or both (clients ignore a room they
-    /// already know).
-    pub fn connect(&self, session_id: &str, greet: bool) -> (ConnId, Arc<Outbox>) {
+    /// Registers a new connection of `user`'s session and returns its id and outbox. With
+    /// `greet`, the outbox starts with the `welcome` frame and the user's rooms, queued under
+    /// the same lock as the registration: no room announcement can come before it, and a
+    /// room created meanwhile is in the list, announced after it, or both (clients ignore a
+    /// room they already know).
+    pub fn connect(&self, session_id: &str, user: &Nickname, greet: bool) -> (ConnId, Arc<Outbox>) {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.outbox_bytes));
         let mut users = self.users();
         if greet {
             let welcome = ServerMsg::Welcome {
                 protocol: shared::PROTOCOL_VERSION,
-                rooms: self.rooms(),
+                rooms: self.own_rooms(user, users.rooms_of.get(&user.key())),
             };
             let _ = outbox.push_frame(crate::wire::encode(&welcome));
         }
@@ -106,6 +119,42 @@ impl Hub {
             .conns
             .insert(id, (outbox.clone(), Arc::from(session_id)));
         (id, outbox)
+    }
+
+    /// A user's own rooms, for `welcome`: the lobby, the rooms the user created and those the
+    /// user is in (from other connections), at most [`shared::WELCOME_ROOMS_MAX`], by name.
+    /// The full directory is paged over REST ([`Hub::rooms_page`]).
+    fn own_rooms(
+        &self,
+        user: &Nickname,
+        joined: Option<&HashMap<RoomName, u32>>,
+    ) -> Vec<RoomSummary> {
+        let dir = self.directory();
+        let lobby = RoomName::lobby();
+        let names: std::collections::BTreeSet<&RoomName> = std::iter::once(&lobby)
+            .chain(joined.into_iter().flat_map(HashMap::keys))
+            .chain(dir.created_by(user, shared::WELCOME_ROOMS_MAX))
+            .collect();
+        names
+            .into_iter()
+            .filter_map(|name| dir.rooms.get(name).map(directory::summary))
+            .take(shared::WELCOME_ROOMS_MAX)
+            .collect()
+    }
+
+    /// The message-rate bucket `user` shares across connections, made with `new` if the
+    /// user has none yet.
+    pub fn user_bucket(&self, user: &Nickname, new: impl FnOnce() -> Bucket) -> SharedBucket {
+        let mut users = self.users();
+        if let Some(bucket) = users.buckets.get(&user.key()).and_then(Weak::upgrade) {
+            return bucket;
+        }
+        if users.buckets.len() >= 2 * users.conns.len() + 16 {
+            users.buckets.retain(|_, b| b.strong_count() > 0);
+        }
+        let bucket = Arc::new(Mutex::new(new()));
+        users.buckets.insert(user.key(), Arc::downgrade(&bucket));
+        bucket
     }
 
     /// Forgets a connection. Its participant leaves its rooms itself.
@@ -159,13 +208,23 @@ impl Hub {
         }
     }
 
-    /// The room of that name, created by `creator` (and announced to everyone) if it does
-    /// not exist.
-    pub fn room(&self, name: &RoomName, creator: &Nickname) -> RoomHandle {
-        let mut rooms = self.inner.rooms.lock().expect("rooms lock");
-        if let Some(room) = rooms.get(name) {
-            return room.clone();
+    /// Closes every connection of these sessions (ended together).
+    pub fn close_sessions(&self, session_ids: &HashSet<String>, reason: CloseReason) {
+        for (outbox, sid) in self.users().conns.values() {
+            if session_ids.contains(&**sid) {
+                outbox.close(reason);
+            }
         }
+    }
+
+    /// The room of that name, created by `creator` (and announced to everyone) if it does
+    /// not exist and the creator may create one.
+    pub fn room(&self, name: &RoomName, creator: &Nickname) -> Result<RoomHandle, CreateRefusal> {
+        let mut dir = self.directory();
+        if let Some(room) = dir.rooms.get(name) {
+            return Ok(room.clone());
+        }
+        dir.may_create(creator)?;
         let room = RoomHandle::spawn(
             name.clone(),
             self.inner.room_settings.clone(),
@@ -174,8 +233,8 @@ impl Hub {
                 by: creator.clone(),
             }),
         );
-        rooms.insert(name.clone(), room.clone());
-        drop(rooms);
+        dir.add(name.clone(), room.clone(), creator);
+        drop(dir);
         tracing::info!(room = %name, "room created");
         self.broadcast_all(&ServerMsg::RoomCreated {
             room: RoomSummary {
@@ -183,31 +242,32 @@ impl Hub {
                 members: 0,
             },
         });
-        room
+        Ok(room)
     }
 
     /// The room of that name, if it exists.
     pub fn existing_room(&self, name: &RoomName) -> Option<RoomHandle> {
-        self.inner
-            .rooms
-            .lock()
-            .expect("rooms lock")
-            .get(name)
-            .cloned()
+        self.directory().rooms.get(name).cloned()
     }
 
-    /// Every room with its member count, by name.
-    pub fn rooms(&self) -> Vec<RoomSummary> {
-        let rooms = self.inner.rooms.lock().expect("rooms lock");
-        let mut list: Vec<RoomSummary> = rooms
-            .values()
-            .map(|r| RoomSummary {
-                name: r.name().clone(),
-                members: r.member_count(),
-            })
-            .collect();
-        list.sort_by(|a, b| a.name.cmp(&b.name));
-        list
+    /// Up to `limit` rooms after `after`, by name, with their member counts, and the name to
+    /// ask for the next page after (if there is one).
+    pub fn rooms_page(
+        &self,
+        after: Option<&RoomName>,
+        limit: usize,
+    ) -> (Vec<RoomSummary>, Option<RoomName>) {
+        self.directory().page(after, limit)
+    }
+
+    /// Bytes of recent messages the rooms hold in memory.
+    pub fn recent_cache_bytes(&self) -> usize {
+        self.inner.room_settings.recent_budget.used()
+    }
+
+    /// How many rooms there are.
+    pub fn room_count(&self) -> usize {
+        self.directory().rooms.len()
     }
 
     /// How many connections are open.
@@ -229,6 +289,10 @@ impl Hub {
         for (outbox, _) in self.users().conns.values() {
             outbox.close(reason);
         }
+    }
+
+    fn directory(&self) -> std::sync::MutexGuard<'_, Directory> {
+        self.inner.rooms.lock().expect("rooms lock")
     }
 
     fn users(&self) -> std::sync::MutexGuard<'_, Users> {

@@ -9,13 +9,13 @@
 //!
 //! Reads from storage (a catch-up, a history page) can be far larger than the budget; they
 //! use [`Outbox::push_paced`], which waits for the transport to drain the queue instead of
-//! overflowing it.
+//! overflowing it, and they take turns ([`Outbox::read_turn`]).
 
 use std::sync::Mutex;
 
 use bytes::Bytes;
 use shared::CloseReason;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
 /// The outbox was closed; nothing more is accepted.
@@ -56,6 +56,8 @@ pub struct Outbox {
     notify: Notify,
     /// Wakes paced pushes: the queue was drained, or the outbox closed.
     drained: Notify,
+    /// One storage read at a time for this connection (see [`Outbox::read_turn`]).
+    reads: Semaphore,
     max_bytes: usize,
 }
 
@@ -66,6 +68,7 @@ impl Outbox {
             state: Mutex::new(State::default()),
             notify: Notify::new(),
             drained: Notify::new(),
+            reads: Semaphore::new(1),
             max_bytes,
         }
     }
@@ -134,6 +137,13 @@ impl Outbox {
     fn wake_all(&self) {
         self.notify.notify_one();
         self.drained.notify_waiters();
+    }
+
+    /// Waits for this connection's turn to read from storage and queue what it read: a
+    /// connection's catch-ups and history pages are fetched and queued one at a time, so
+    /// however many it asks for, it holds at most one page in memory.
+    pub async fn read_turn(&self) -> SemaphorePermit<'_> {
+        self.reads.acquire().await.expect("never closed")
     }
 
     /// The byte budget.

@@ -191,12 +191,14 @@ impl Store {
         &self.pool
     }
 
-    /// Every room's name, oldest first.
-    pub async fn rooms(&self) -> Result<Vec<RoomName>, StoreError> {
-        let rows = sqlx::query("SELECT name FROM rooms ORDER BY created_at, name")
+    /// Every room's name with its creator's nickname, oldest first.
+    pub async fn rooms(&self) -> Result<Vec<(RoomName, String)>, StoreError> {
+        let rows = sqlx::query("SELECT name, created_by FROM rooms ORDER BY created_at, name")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(rows::room_name).collect()
+        rows.iter()
+            .map(|row| Ok((rows::room_name(row)?, row.try_get::<String, _>(1)?)))
+            .collect()
     }
 
     /// Records a new room (no-op if it exists).

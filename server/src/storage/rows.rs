@@ -1,5 +1,6 @@
 //! Database rows to protocol types. A row that breaks the protocol's rules (hand-edited
-//! data) is an error, never passed on.
+//! data) is an error, never passed on. Message text is read with the rules it was accepted
+//! under ([`MessageText::stored`]), so text stored before a rule was added still reads.
 
 use shared::{ChatMessage, MessageId, MessageText, Nickname, RoomName, Seq};
 use sqlx::any::AnyRow;
@@ -27,7 +28,7 @@ pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
         seq: Seq(row.try_get::<i64, _>(1)? as u64),
         id: MessageId(row.try_get::<i64, _>(2)? as u64),
         nickname: Nickname::parse(&nickname).map_err(|e| corrupt("nickname", e))?,
-        text: MessageText::parse(&body).map_err(|e| corrupt("message text", e))?,
+        text: MessageText::stored(&body).map_err(|e| corrupt("message text", e))?,
         ts: row.try_get(5)?,
     })
 }

@@ -51,6 +51,29 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every session of a nickname (sign-out everywhere).
+    pub async fn revoke_sessions_of(&self, nickname: &Nickname) -> Result<(), StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "UPDATE sessions SET revoked = 1 WHERE nickname_key = ?",
+        );
+        sqlx::query(&q)
+            .bind(nickname.key())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the sessions that have expired by `now` or were revoked; returns how many.
+    pub async fn prune_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "DELETE FROM sessions WHERE revoked <> 0 OR expires_at <= ?",
+        );
+        let done = sqlx::query(&q).bind(now).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+
     /// The password hash of a registered nickname.
     pub async fn account_hash(&self, nickname: &Nickname) -> Result<Option<String>, StoreError> {
         let q = Self::sql(
@@ -80,6 +103,24 @@ impl Store {
             .bind(nickname.as_str())
             .bind(hash)
             .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a registered nickname's password hash.
+    pub async fn update_account_hash(
+        &self,
+        nickname: &Nickname,
+        hash: &str,
+    ) -> Result<(), StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "UPDATE accounts SET password_hash = ? WHERE nickname_key = ?",
+        );
+        sqlx::query(&q)
+            .bind(hash)
+            .bind(nickname.key())
             .execute(&self.pool)
             .await?;
         Ok(())

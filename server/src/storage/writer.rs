@@ -9,8 +9,10 @@
 //! Fast path: retries are recognised from the ids of recent messages kept in memory, and
 //! the new rows go in with a few multi-row `INSERT`s (a single statement, committed on its
 //! own, for a batch of one). If that fails (a retry older than the memory hits the unique
-//! key, or the database failed), the slow path redoes the batch row by row in a transaction,
-//! asking the database about each client id.
+//! key, a row the database refuses, or the database failed), the slow path redoes the batch
+//! row by row in a transaction, asking the database about each client id. There each row
+//! is inserted under a savepoint: a row the database refuses fails only its own sender
+//! ([`Outcome::Failed`]), and the room's later messages take the seqs it would have had.
 
 use shared::{ClientMsgId, MessageId, MessageText, Nickname, RoomName, Seq};
 use sqlx::any::AnyRow;
@@ -52,6 +54,9 @@ pub enum Outcome {
         /// Its id.
         id: MessageId,
     },
+    /// The database refused this row (the cause is logged); nothing was stored for it and it
+    /// took no seq. The others of the batch are unaffected.
+    Failed,
     /// The sender had already sent this client id: the original message.
     Duplicate {
         /// Room of the original.
@@ -312,7 +317,8 @@ async fn commit(
                 outcomes.push(duplicate(&row)?);
                 continue;
             }
-            sqlx::query(&insert)
+            sqlx::query("SAVEPOINT one_row").execute(&mut *tx).await?;
+            let inserted = sqlx::query(&insert)
                 .bind(req.room.as_str())
                 .bind(seq as i64)
                 .bind(*next_id)
@@ -321,6 +327,17 @@ async fn commit(
                 .bind(m.client_id.as_str())
                 .bind(m.text.as_str())
                 .bind(m.ts)
+                .execute(&mut *tx)
+                .await;
+            if let Err(err) = inserted {
+                tracing::warn!(cause = %err, room = %req.room, "a message was refused by the database");
+                sqlx::query("ROLLBACK TO SAVEPOINT one_row")
+                    .execute(&mut *tx)
+                    .await?;
+                outcomes.push(Outcome::Failed);
+                continue;
+            }
+            sqlx::query("RELEASE SAVEPOINT one_row")
                 .execute(&mut *tx)
                 .await?;
             outcomes.push(Outcome::Stored {

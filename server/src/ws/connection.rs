@@ -35,7 +35,7 @@ pub fn run<S>(
     state: AppState,
     version: u32,
     identity: Identity,
-    slot: Slot,
+    slot: (Slot, Option<Box<Slot>>),
 ) -> impl std::future::Future<Output = ()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -50,7 +50,8 @@ where
 /// A connection's state.
 struct Connection {
     chat: Participant,
-    _slot: Slot,
+    /// Its WebSocket and TCP slots.
+    _slot: (Slot, Option<Box<Slot>>),
 }
 
 /// How the loop goes on after reading.
@@ -157,6 +158,13 @@ impl Connection {
         let mut last_heard = Instant::now();
         let mut batch = Vec::new();
         let outbox = self.chat.outbox().clone();
+        // Frames that came with the upgrade request are buffered already: handle them now,
+        // not at the next read (which may never come).
+        match Box::pin(self.read_messages(socket)).await {
+            Next::Continue => {}
+            Next::Gone => return None,
+            Next::Close(reason) => return Some(reason),
+        }
         loop {
             tokio::select! {
                 queued = outbox.recv_batch(&mut batch) => {
@@ -202,6 +210,27 @@ impl Connection {
         }
     }
 
+    /// Answers a binary frame or a ping (a pong needs nothing).
+    async fn transport_message<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        socket: &mut Socket<S>,
+        msg: Incoming,
+    ) -> Next {
+        match msg {
+            Incoming::Binary(_) => self.chat.error(
+                ErrorCode::BinaryNotSupported,
+                "binary frames are not supported: send JSON text frames",
+            ),
+            Incoming::Ping(payload)
+                if socket.write_frame(encode::pong(&payload)).await.is_err() =>
+            {
+                return Next::Gone;
+            }
+            _ => {}
+        }
+        Next::Continue
+    }
+
     /// Handles every complete message in the input buffer.
     async fn read_messages<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
@@ -222,16 +251,18 @@ impl Connection {
                         return Next::Close(reason);
                     }
                 }
-                Incoming::Binary(_) => self.chat.error(
-                    ErrorCode::BinaryNotSupported,
-                    "binary frames are not supported: send JSON text frames",
-                ),
-                Incoming::Ping(payload) => {
-                    if socket.write_frame(encode::pong(&payload)).await.is_err() {
-                        return Next::Gone;
+                Incoming::Binary(_) | Incoming::Ping(_) | Incoming::Pong => {
+                    // Every frame counts against the client's rate, control frames included.
+                    match self.chat.transport_frame() {
+                        ControlFlow::Break(reason) => return Next::Close(reason),
+                        ControlFlow::Continue(false) => {}
+                        ControlFlow::Continue(true) => {
+                            if let Next::Gone = self.transport_message(socket, msg).await {
+                                return Next::Gone;
+                            }
+                        }
                     }
                 }
-                Incoming::Pong => {}
                 Incoming::Close(code) => {
                     // Answer the close handshake with the peer's code, then end.
                     let _ = socket

@@ -175,46 +175,6 @@ async fn a_wrong_protocol_version_closes_with_4000() {
     server.shutdown().await.unwrap();
 }
 
-/// Opens a raw TCP connection and completes the WebSocket handshake by hand.
-async fn raw_ws(addr: std::net::SocketAddr, nick: &str) -> tokio::net::TcpStream {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let token = session(addr, nick).await;
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "GET /ws?v=1 HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Authorization: Bearer {token}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    );
-    tcp.write_all(req.as_bytes()).await.unwrap();
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        head.push(tcp.read_u8().await.unwrap());
-    }
-    assert!(
-        head.starts_with(b"HTTP/1.1 101"),
-        "{}",
-        String::from_utf8_lossy(&head)
-    );
-    tcp
-}
-
-/// Reads server frames until a close frame; returns its code.
-async fn close_code(tcp: &mut tokio::net::TcpStream) -> u16 {
-    use tokio::io::AsyncReadExt;
-    loop {
-        let (b0, b1) = (tcp.read_u8().await.unwrap(), tcp.read_u8().await.unwrap());
-        let len = match b1 & 0x7f {
-            126 => tcp.read_u16().await.unwrap() as usize,
-            127 => tcp.read_u64().await.unwrap() as usize,
-            n => n as usize,
-        };
-        let mut payload = vec![0; len];
-        tcp.read_exact(&mut payload).await.unwrap();
-        if b0 & 0x0f == 0x8 {
-            return u16::from_be_bytes([payload[0], payload[1]]);
-        }
-    }
-}
-
 #[tokio::test]
 async fn websocket_protocol_violations_close_with_their_codes() {
     use tokio::io::AsyncWriteExt;

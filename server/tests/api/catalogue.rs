@@ -76,6 +76,16 @@ const EXERCISED_ELSEWHERE: &[(ErrorCode, &str, &str)] = &[
         "limits.rs",
         "too_many_rooms_is_refused_counting_every_connection_of_the_user",
     ),
+    (
+        ErrorCode::HistoryBusy,
+        "hostile_rooms.rs",
+        "history_is_one_page_at_a_time_and_bounded_in_bytes",
+    ),
+    (
+        ErrorCode::TooManyNewRooms,
+        "hostile_rooms.rs",
+        "room_creation_is_bounded_and_welcome_stays_small",
+    ),
 ];
 
 /// The codes only ever sent in an HTTP answer (their doc in shared/src/codes.rs starts with
@@ -89,10 +99,14 @@ const HTTP_ONLY: &[ErrorCode] = &[
     ErrorCode::Unauthorized,
     ErrorCode::TooManyConnections,
     ErrorCode::TooManyAttempts,
+    ErrorCode::TooManyRequests,
+    ErrorCode::RequestTimeout,
     ErrorCode::BadRequest,
     ErrorCode::NicknameRegistered,
     ErrorCode::BadPassword,
     ErrorCode::NotFound,
+    ErrorCode::BadHost,
+    ErrorCode::ServerBusy,
 ];
 
 #[tokio::test]

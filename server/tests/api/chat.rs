@@ -153,10 +153,19 @@ async fn a_new_room_is_announced_to_everyone() {
     let created: RoomCreated = alice.recv_kind().await;
     assert_eq!(created.room.name.as_str(), "gardening");
 
-    // A later connection sees both rooms in its welcome, with member counts.
+    // A later connection's welcome lists its own rooms with member counts: the lobby for
+    // anyone, and what the user created (the rest is in the directory, GET /api/rooms).
     let token = session(server.addr, "carol").await;
-    let mut carol = Client::connect_raw(server.addr, "/ws?v=1", &token).await;
+    let mut carol = Client::connect_raw(server.addr, &ws_path(), &token).await;
     let welcome = carol.expect_welcome().await;
+    let listed: Vec<_> = welcome
+        .rooms
+        .iter()
+        .map(|r| (r.name.to_string(), r.members))
+        .collect();
+    assert_eq!(listed, [("lobby".into(), 2)]);
+    let mut bob_again = Client::connect_raw(server.addr, &ws_path(), &bob.token).await;
+    let welcome = bob_again.expect_welcome().await;
     let listed: Vec<_> = welcome
         .rooms
         .iter()
@@ -167,7 +176,8 @@ async fn a_new_room_is_announced_to_everyone() {
 }
 
 /// Connections opened while rooms are being created get `welcome` first, then learn of
-/// every room exactly through the welcome's list or a later `room_created`.
+/// every room through the welcome's list, the directory (`GET /api/rooms`) read after it, or
+/// a later `room_created`.
 #[tokio::test]
 async fn welcome_comes_first_while_rooms_are_being_created() {
     const ROOMS: usize = 90;
@@ -184,12 +194,31 @@ async fn welcome_comes_first_while_rooms_are_being_created() {
         .enumerate()
         .map(|(i, token)| {
             tokio::spawn(async move {
-                let mut c = Client::connect_raw(addr, "/ws?v=1", &token).await;
+                let mut c = Client::connect_raw(addr, &ws_path(), &token).await;
                 let first = c.recv().await;
                 let welcome: Welcome = Welcome::pick(first)
                     .unwrap_or_else(|other| panic!("w{i}: expected welcome first, got {other:?}"));
                 let mut known: std::collections::HashSet<String> =
                     welcome.rooms.iter().map(|r| r.name.to_string()).collect();
+                // The directory, read after the welcome: a room created before the read is
+                // in it, one created after is announced.
+                let auth = bearer(&token);
+                let (_, body) = http(
+                    addr,
+                    "GET",
+                    "/api/rooms?limit=500",
+                    &[("Authorization", &auth)],
+                )
+                .await;
+                let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+                known.extend(
+                    page["rooms"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r["name"].as_str().unwrap().to_owned()),
+                );
+                known.remove("lobby");
                 while known.len() < ROOMS {
                     let created: RoomCreated = c.recv_kind().await;
                     known.insert(created.room.name.to_string());

@@ -1,5 +1,6 @@
 //! The `parley` binary as a process: killed with SIGKILL under load it loses no acked
-//! message; an unreachable database stops it at start with a clear error.
+//! message; an unreachable database, or a public address without `--public-origin`, stops it
+//! at start with a clear error.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,15 +9,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use parley_server::config::Config;
 use shared::{ClientMsg, Seq, ServerMsg};
 use tokio::process::{Child, Command};
 
 use crate::helpers::*;
 
 fn parley(db: &Db, addr: SocketAddr) -> Child {
+    parley_with(db, addr, &[])
+}
+
+/// The `parley` binary on `db` at `addr`, with `extra` flags.
+pub(crate) fn parley_with(db: &Db, addr: SocketAddr, extra: &[&str]) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
     cmd.args(["--listen", &addr.to_string(), "--data-dir"])
         .arg(&db.data_dir)
+        .args(extra)
         .env_remove("DATABASE_URL")
         .env("PARLEY_LOG", "warn")
         .stdout(Stdio::null())
@@ -28,7 +36,7 @@ fn parley(db: &Db, addr: SocketAddr) -> Child {
     cmd.spawn().expect("parley starts")
 }
 
-async fn wait_ready(addr: SocketAddr) {
+pub(crate) async fn wait_ready(addr: SocketAddr) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
         assert!(Instant::now() < deadline, "parley did not start listening");
@@ -37,7 +45,7 @@ async fn wait_ready(addr: SocketAddr) {
     }
 }
 
-fn free_addr() -> SocketAddr {
+pub(crate) fn free_addr() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -203,4 +211,52 @@ async fn an_unreachable_database_stops_start_up_with_a_clear_error_and_no_passwo
             "{url}: never the password: {stderr}"
         );
     }
+}
+
+#[tokio::test]
+async fn listening_beyond_loopback_needs_a_public_origin() {
+    let data = Config::for_tests().data_dir;
+    let parley = |extra: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
+        cmd.args(["--listen", "0.0.0.0:0", "--data-dir"])
+            .arg(&data)
+            .args(extra)
+            .env_remove("DATABASE_URL")
+            .env_remove("PARLEY_PUBLIC_ORIGIN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        cmd
+    };
+    let out = tokio::time::timeout(Duration::from_secs(30), parley(&[]).output())
+        .await
+        .expect("exits promptly")
+        .unwrap();
+    assert!(!out.status.success(), "non-zero exit");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("0.0.0.0") && stderr.contains("--public-origin"),
+        "names the address and the flag: {stderr}"
+    );
+
+    // With one, it starts.
+    let mut child = parley(&["--public-origin", "https://chat.example"])
+        .spawn()
+        .unwrap();
+    let stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = tokio::io::AsyncBufReadExt::lines(stdout);
+    let running = async {
+        // The log shares stdout.
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.starts_with("Parley is running at") {
+                return true;
+            }
+        }
+        false
+    };
+    let running = tokio::time::timeout(Duration::from_secs(30), running).await;
+    assert!(running.expect("starts promptly"), "says it is running");
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let _ = std::fs::remove_dir_all(&data);
 }

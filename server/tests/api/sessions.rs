@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use parley_server::origin::Origin;
 use shared::{ClientMsg, CloseReason, ErrorCode, PresenceChange};
 
 use crate::helpers::*;
@@ -96,15 +97,42 @@ async fn a_foreign_origin_gets_403() {
             .0,
         101
     );
-    let dev = upgrade(
-        server.addr,
-        &[
-            ("Authorization", &auth),
-            ("Origin", "http://127.0.0.1:8080"),
-        ],
-    )
+    let localhost = format!("http://localhost:{}", server.addr.port());
+    assert_eq!(
+        upgrade(
+            server.addr,
+            &[("Authorization", &auth), ("Origin", &localhost)]
+        )
+        .await
+        .0,
+        101,
+        "the server's other public origin on loopback"
+    );
+    server.shutdown().await.unwrap();
+}
+
+/// The trunk dev server's origins are not allowed unless `--allowed-origins` names them.
+#[tokio::test]
+async fn the_dev_server_origins_are_refused_by_default_and_allowed_on_request() {
+    let dev = [("Origin", "http://localhost:8080")];
+    let server = start().await;
+    let auth = bearer(&session(server.addr, "alice").await);
+    let (status, head) = upgrade(server.addr, &[("Authorization", &auth), dev[0]]).await;
+    assert_eq!(status, 403, "{head}");
+    let headers = [&UPGRADE[..], &[("Authorization", auth.as_str()), dev[0]]].concat();
+    let (status, body) = http(server.addr, "GET", "/ws?v=1", &headers).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("\"origin_not_allowed\""), "{body}");
+    server.shutdown().await.unwrap();
+
+    let trunk = ["http://127.0.0.1:8080", "http://localhost:8080"];
+    let server = start_with(|c| {
+        c.allowed_origins = trunk.map(|o| Origin::parse(o).unwrap()).to_vec();
+    })
     .await;
-    assert_eq!(dev.0, 101, "the trunk dev server is allowed by default");
+    let auth = bearer(&session(server.addr, "alice").await);
+    let (status, head) = upgrade(server.addr, &[("Authorization", &auth), dev[0]]).await;
+    assert_eq!(status, 101, "{head}");
     server.shutdown().await.unwrap();
 }
 
@@ -294,5 +322,93 @@ async fn two_tabs_of_one_session_are_one_person_in_the_room() {
         (left.nickname.as_str(), left.change),
         ("alice", PresenceChange::Disconnected)
     );
+    server.shutdown().await.unwrap();
+}
+
+/// `POST /api/session` from a signed-in client: the JSON body and the caller's token.
+async fn post_session_as(
+    addr: std::net::SocketAddr,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, String) {
+    let auth = bearer(token);
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    http_body(addr, "POST", "/api/session", &headers, &body.to_string()).await
+}
+
+/// `GET /api/session`'s status with `token`.
+async fn session_status(addr: std::net::SocketAddr, token: &str) -> u16 {
+    let auth = bearer(token);
+    http(addr, "GET", "/api/session", &[("Authorization", &auth)])
+        .await
+        .0
+}
+
+#[tokio::test]
+async fn a_refused_switch_of_nickname_keeps_the_session_and_its_socket() {
+    let server = start().await;
+    let _bob = Client::connect(server.addr, "bob").await;
+    let mut alice = Client::connect(server.addr, "alice").await;
+    alice.join("lobby").await;
+    let token = alice.token.clone();
+    let (status, body) = post_session_as(
+        server.addr,
+        &token,
+        serde_json::json!({ "nickname": "Bob" }),
+    )
+    .await;
+    assert_eq!(status, 409, "bob's nickname is held: {body}");
+    assert_eq!(
+        session_status(server.addr, &token).await,
+        200,
+        "still signed in"
+    );
+    alice
+        .send_acked("lobby", "after-409", "still alice, still here")
+        .await;
+    let json = serde_json::json!({ "nickname": "alice" });
+    assert_eq!(
+        post_session(server.addr, json).await.0,
+        409,
+        "alice is still held"
+    );
+    // An accepted switch ends the old session after the new one exists, and closes its
+    // socket at once.
+    let (status, body) = post_session_as(
+        server.addr,
+        &token,
+        serde_json::json!({ "nickname": "alicia" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    alice.expect_close(CloseReason::Unauthorized).await;
+    assert_eq!(session_status(server.addr, &token).await, 401);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_token_spelled_another_way_is_refused() {
+    let server = start().await;
+    let token = session(server.addr, "alice").await;
+    let (id, rest) = token.split_once('.').unwrap();
+    let (expires, sig) = rest.split_once('.').unwrap();
+    for respelled in [
+        format!("{id}.0{expires}.{sig}"),
+        format!("{id}.+{expires}.{sig}"),
+        format!("{id}.00{expires}.{sig}"),
+    ] {
+        assert_eq!(
+            session_status(server.addr, &respelled).await,
+            401,
+            "{respelled}"
+        );
+        let auth = bearer(&respelled);
+        let (status, head) = upgrade(server.addr, &[("Authorization", &auth)]).await;
+        assert_eq!(status, 401, "{respelled}: {head}");
+    }
+    assert_eq!(session_status(server.addr, &token).await, 200, "as issued");
     server.shutdown().await.unwrap();
 }

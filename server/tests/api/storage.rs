@@ -2,6 +2,7 @@
 //! URLs are set (see `Db::all`).
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use shared::{ClientMsg, ErrorCode, Seq, ServerMsg};
 
@@ -64,7 +65,7 @@ async fn messages_and_rooms_survive_a_restart() {
         server.shutdown().await.unwrap();
 
         let server = db.start(|_| {}).await;
-        let (status, body) = http(server.addr, "GET", "/api/rooms", &[]).await;
+        let (status, body) = get_signed_in(server.addr, "/api/rooms").await;
         assert_eq!(status, 200);
         assert!(
             body.contains("\"garden\"") && body.contains("\"lobby\""),
@@ -131,7 +132,7 @@ async fn a_retried_send_is_acked_again_and_never_stored_twice() {
             .filter(|m| matches!(m, ServerMsg::Message(x) if x.text.as_str() == "only once"))
             .count();
         assert_eq!(copies, 1, "{}: delivered once: {seen:?}", db.label);
-        let (_, body) = http(server.addr, "GET", "/api/rooms/lobby/messages", &[]).await;
+        let (_, body) = get_signed_in(server.addr, "/api/rooms/lobby/messages").await;
         assert_eq!(
             body.matches("only once").count(),
             1,
@@ -303,13 +304,8 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
         }
         assert_eq!(all, (1..=70).collect::<Vec<_>>(), "{}", db.label);
 
-        let (status, body) = http(
-            server.addr,
-            "GET",
-            "/api/rooms/lobby/messages?before=3&limit=5",
-            &[],
-        )
-        .await;
+        let (status, body) =
+            get_signed_in(server.addr, "/api/rooms/lobby/messages?before=3&limit=5").await;
         assert_eq!(status, 200);
         let page: HistoryPage =
             expect_kind(serde_json::from_str(body.trim()).expect("a history page"));
@@ -319,8 +315,7 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
             "{}",
             db.label
         );
-        let (status, body) =
-            http(server.addr, "GET", "/api/rooms/lobby/messages?limit=2", &[]).await;
+        let (status, body) = get_signed_in(server.addr, "/api/rooms/lobby/messages?limit=2").await;
         assert_eq!(status, 200);
         assert!(
             body.contains("\"n120\"")
@@ -329,13 +324,13 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
             "{body}"
         );
         assert_eq!(
-            http(server.addr, "GET", "/api/rooms/nope/messages", &[])
+            get_signed_in(server.addr, "/api/rooms/nope/messages")
                 .await
                 .0,
             404
         );
         assert_eq!(
-            http(server.addr, "GET", "/api/rooms/Bad%20Name/messages", &[])
+            get_signed_in(server.addr, "/api/rooms/Bad%20Name/messages")
                 .await
                 .0,
             400
@@ -427,7 +422,7 @@ async fn a_storage_failure_refuses_the_send_and_loses_nothing_already_acked() {
         // The server kept serving; the retry goes through with the next seq; nothing lost.
         let ack = a.send_acked("lobby", "doomed", "not stored").await;
         assert_eq!((ack.seq, ack.duplicate), (Seq(3), false), "{}", db.label);
-        let (_, body) = http(server.addr, "GET", "/api/rooms/lobby/messages", &[]).await;
+        let (_, body) = get_signed_in(server.addr, "/api/rooms/lobby/messages").await;
         for text in ["kept 1", "kept 2", "not stored"] {
             assert_eq!(body.matches(text).count(), 1, "{}: {body}", db.label);
         }
@@ -481,6 +476,119 @@ async fn after_a_restart_the_first_rejoin_reads_the_latest_messages_for_everyone
         assert_eq!(got, missed, "{}: the second rejoin", db.label);
         db.exec("ALTER TABLE messages_away RENAME TO messages")
             .await;
+        server.shutdown().await.unwrap();
+    }
+}
+
+/// The same once a room has gone idle and forgotten its recent messages: the next join reads
+/// them back for everyone (the server's cache holds bytes again), not only for itself.
+#[tokio::test]
+async fn an_idle_room_reads_its_latest_messages_back_on_the_next_join() {
+    let server = start_with(|c| c.limits.recent_idle = Duration::from_millis(300)).await;
+    let mut a = Client::connect(server.addr, "alice").await;
+    let token = a.token.clone();
+    join_after(&mut a, "lobby", "alice", None).await;
+    let texts = (1..=3).map(|i| format!("before the idle time {i}"));
+    let seqs = send_all(&mut a, "lobby", "m", texts).await;
+    drop(a);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while cache_bytes(server.addr).await != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle room kept its cache"
+        );
+        // A poll interval: the loop checks the cache itself.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut a = Client::reconnect(server.addr, &token).await;
+    join_after(&mut a, "lobby", "alice", Some(seqs[0])).await;
+    let got: Vec<u64> = next_messages(&mut a, 2).await.iter().map(|m| m.0).collect();
+    assert_eq!(got, seqs[1..]);
+    assert!(
+        cache_bytes(server.addr).await > 0,
+        "the join read the room back"
+    );
+    server.shutdown().await.unwrap();
+}
+
+/// Bytes of recent messages the server holds in memory (`/healthz`).
+async fn cache_bytes(addr: std::net::SocketAddr) -> u64 {
+    let (status, body) = http(addr, "GET", "/healthz", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    health["recent_cache_bytes"].as_u64().unwrap()
+}
+
+/// SQL that makes the database refuse (for real) any message whose text is `poison`.
+fn poison_trigger(label: &str) -> Vec<&'static str> {
+    match label {
+        "sqlite" => vec![
+            "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.body = 'poison' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned row'); END",
+        ],
+        "postgres" => vec![
+            "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
+             IF NEW.body = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER poison BEFORE INSERT ON messages \
+             FOR EACH ROW EXECUTE FUNCTION poison()",
+        ],
+        _ => vec![
+            "CREATE TRIGGER poison BEFORE INSERT ON messages FOR EACH ROW \
+             BEGIN IF NEW.body = 'poison' THEN \
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned row'; END IF; END",
+        ],
+    }
+}
+
+/// Finding 6 of issue 18: a row the database refuses fails only its own sender; the
+/// others in the same commit are stored, and the room's seqs stay gapless.
+#[tokio::test]
+async fn a_row_the_database_refuses_fails_only_its_sender() {
+    for db in Db::all().await {
+        // The trigger goes in between two runs of the server: a schema change under a
+        // running server can fail its next statement on any pooled connection, which would
+        // be another (transient) refusal.
+        let server = db.start(|_| {}).await;
+        let mut a = Client::connect(server.addr, "alice").await;
+        a.join("lobby").await;
+        a.send_acked("lobby", "first", "before").await;
+        drop(a);
+        server.shutdown().await.unwrap();
+        for sql in poison_trigger(db.label) {
+            db.exec(sql).await;
+        }
+        let server = db.start(|_| {}).await;
+        let mut a = Client::connect(server.addr, "alice2").await;
+        a.join("lobby").await;
+        a.send_acked("lobby", "settle", "settled").await;
+        // Sent back to back from one connection: the room queues them while the first is
+        // being committed, so the poisoned row shares its commit with others.
+        for i in 0..10 {
+            a.say("lobby", &format!("a{i}"), &format!("fine {i}")).await;
+            if i == 4 {
+                a.say("lobby", "bad", "poison").await;
+            }
+        }
+        let mut seqs = Vec::new();
+        let mut refused = Vec::new();
+        while seqs.len() + refused.len() < 11 {
+            match a.send_answer().await {
+                Ok(ack) => seqs.push(ack.seq.0),
+                Err(r) => refused.push((r.code, r.client_id)),
+            }
+        }
+        assert_eq!(
+            refused,
+            [(ErrorCode::StorageUnavailable, Some("bad".to_owned()))],
+            "{}: only the poisoned row fails",
+            db.label
+        );
+        seqs.sort();
+        assert_eq!(seqs, (3..13).collect::<Vec<u64>>(), "{}: gapless", db.label);
+        let (_, body) = get_signed_in(server.addr, "/api/rooms/lobby/messages").await;
+        assert!(!body.contains("poison"), "{}: {body}", db.label);
+        assert_eq!(body.matches("fine ").count(), 10, "{}", db.label);
         server.shutdown().await.unwrap();
     }
 }

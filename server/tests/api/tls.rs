@@ -55,11 +55,12 @@ async fn https_and_wss_with_a_test_certificate() {
     .await;
     assert!(server.tls);
 
-    // HTTPS: create a session; the cookie is Secure.
+    // HTTPS: create a session; the cookie is Secure, and HSTS is on.
     let mut tls = tls_stream(&connector, server.addr).await;
     let body = r#"{"nickname":"alice"}"#;
     let req = format!(
-        "POST /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST /api/session HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        server.addr,
         body.len()
     );
     tls.write_all(req.as_bytes()).await.unwrap();
@@ -69,6 +70,16 @@ async fn https_and_wss_with_a_test_certificate() {
     assert!(
         raw.contains("; Secure"),
         "cookies are Secure over TLS: {raw}"
+    );
+    assert_eq!(
+        header(&raw, "strict-transport-security"),
+        Some("max-age=31536000"),
+        "{raw}"
+    );
+    assert!(
+        header(&raw, "content-security-policy")
+            .is_some_and(|csp| csp.contains(&format!("wss://127.0.0.1:{}", server.addr.port()))),
+        "the policy names the secure WebSocket: {raw}"
     );
     let json = raw.split("\r\n\r\n").nth(1).unwrap();
     let json = json
@@ -86,7 +97,7 @@ async fn https_and_wss_with_a_test_certificate() {
 
     // WSS: chat over the same port.
     let tls = tls_stream(&connector, server.addr).await;
-    let mut req = format!("wss://127.0.0.1:{}/ws?v=1", server.addr.port())
+    let mut req = format!("wss://127.0.0.1:{}{}", server.addr.port(), ws_path())
         .into_client_request()
         .unwrap();
     req.headers_mut()

@@ -11,7 +11,10 @@ fn room() -> impl Strategy<Value = RoomName> {
     "[a-z0-9_-]{1,48}".prop_map(|s| RoomName::parse(&s).unwrap())
 }
 fn text() -> impl Strategy<Value = MessageText> {
-    any::<String>().prop_filter_map("valid", |s| MessageText::parse(&s).ok())
+    any::<String>().prop_filter_map("valid", |s| {
+        let s: String = s.chars().filter(|&c| !is_forbidden_control(c)).collect();
+        MessageText::parse(&s).ok()
+    })
 }
 fn client_id() -> impl Strategy<Value = ClientMsgId> {
     "[A-Za-z0-9_-]{1,64}".prop_map(|s| ClientMsgId::parse(&s).unwrap())
@@ -87,13 +90,15 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
             room(),
             nickname(),
             proptest::collection::vec(nickname(), 0..4),
+            any::<u32>(),
             any::<u64>(),
             any::<u64>()
         )
-            .prop_map(|(room, nickname, members, a, l)| ServerMsg::Joined {
+            .prop_map(|(room, nickname, members, n, a, l)| ServerMsg::Joined {
                 room,
                 nickname,
                 members,
+                member_count: n,
                 after: Seq(a),
                 last_seq: Seq(l)
             }),

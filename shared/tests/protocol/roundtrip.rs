@@ -112,7 +112,7 @@ fn server_welcome() {
                 members: 2,
             }],
         },
-        json!({"type": "welcome", "protocol": 1, "rooms": [{"name": "lobby", "members": 2}]}),
+        json!({"type": "welcome", "protocol": 2, "rooms": [{"name": "lobby", "members": 2}]}),
     );
 }
 
@@ -123,11 +123,12 @@ fn server_joined() {
             room: room("lobby"),
             nickname: nick("alice"),
             members: vec![nick("alice"), nick("bob")],
+            member_count: 2,
             after: Seq(10),
             last_seq: Seq(60),
         },
         json!({"type": "joined", "room": "lobby", "nickname": "alice",
-               "members": ["alice", "bob"], "after": 10, "last_seq": 60}),
+               "members": ["alice", "bob"], "member_count": 2, "after": 10, "last_seq": 60}),
     );
 }
 

@@ -112,3 +112,73 @@ fn decode_ignores_unknown_fields_for_forward_compatibility() {
     let msg = decode_client_msg("{\"type\":\"leave\",\"room\":\"x\",\"future\":1}").unwrap();
     assert_eq!(msg, ClientMsg::Leave { room: "x".into() });
 }
+
+#[test]
+fn message_text_refuses_control_characters_but_newline_and_tab() {
+    let forbidden = (0u32..0x20)
+        .chain(0x7f..0xa0)
+        .filter_map(char::from_u32)
+        .filter(|c| !matches!(c, '\n' | '\t'));
+    for c in forbidden {
+        assert_eq!(
+            MessageText::parse(&format!("a{c}b")),
+            Err(ValidationError::BadChar(c)),
+            "U+{:04X}",
+            c as u32
+        );
+    }
+    assert_eq!(
+        MessageText::parse("a\0b"),
+        Err(ValidationError::BadChar('\0')),
+        "NUL, which PostgreSQL cannot store"
+    );
+    assert_eq!(MessageText::parse("a\nb\tc").unwrap().as_str(), "a\nb\tc");
+    assert_eq!(
+        MessageText::parse("line 1\r\nline 2\r\n").unwrap().as_str(),
+        "line 1\nline 2\n",
+        "CRLF becomes LF, so bots and API clients keep working"
+    );
+    assert_eq!(
+        MessageText::parse("a\rb"),
+        Err(ValidationError::BadChar('\r')),
+        "a lone CR is a control character"
+    );
+}
+
+#[test]
+fn text_accepted_under_older_rules_still_reads() {
+    // Stored before control characters were refused: it reads, and it decodes in a frame.
+    let old = "old\u{1}text";
+    assert_eq!(MessageText::stored(old).unwrap().as_str(), old);
+    let frame = r#"{"type":"message","room":"lobby","seq":1,"id":1,"nickname":"a","text":"old\u0001text","ts":0}"#;
+    match serde_json::from_str::<ServerMsg>(frame).unwrap() {
+        ServerMsg::Message(m) => assert_eq!(m.text.as_str(), old),
+        other => panic!("expected a message, got {other:?}"),
+    }
+    assert_eq!(MessageText::stored("  "), Err(ValidationError::Empty));
+}
+
+#[test]
+fn the_escaped_size_of_any_accepted_text_is_bounded() {
+    // The worst cases for each kind of character: 4-byte UTF-8, and escaped ASCII.
+    for c in ['😀', '"', '\\', 'x', 'é', '名'] {
+        let text = MessageText::parse(&c.to_string().repeat(TEXT_MAX_CHARS)).unwrap();
+        let json = serde_json::to_string(&text).unwrap();
+        assert_eq!(json.len() - 2, json_escaped_len(text.as_str()), "{c:?}");
+        assert!(
+            json.len() - 2 <= TEXT_MAX_JSON_BYTES,
+            "{c:?}: {}",
+            json.len()
+        );
+    }
+    let frame = ServerMsg::Message(ChatMessage {
+        room: RoomName::parse(&"r".repeat(ROOM_NAME_MAX_CHARS)).unwrap(),
+        seq: Seq(u64::MAX),
+        id: MessageId(u64::MAX),
+        nickname: Nickname::parse(&"\u{10FFFF}".repeat(NICKNAME_MAX_CHARS)).unwrap(),
+        text: MessageText::parse(&"😀".repeat(TEXT_MAX_CHARS)).unwrap(),
+        ts: i64::MIN,
+    });
+    let len = serde_json::to_string(&frame).unwrap().len();
+    assert!(len < 17 * 1024, "a message frame is {len} bytes");
+}

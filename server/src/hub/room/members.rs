@@ -116,7 +116,8 @@ impl Members {
         let joined = wire::encode(&ServerMsg::Joined {
             room: self.room.clone(),
             nickname,
-            members: self.people_sorted(),
+            members: self.people_first(shared::JOINED_MEMBERS_MAX),
+            member_count: self.people.len() as u32,
             after,
             last_seq,
         });
@@ -254,19 +255,25 @@ impl Members {
         Some(member)
     }
 
+    /// Whether nobody is here.
+    pub(super) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
     fn publish_count(&self) {
         self.count
             .store(self.people.len() as u32, Ordering::Relaxed);
     }
 
-    /// Everyone here, by nickname.
-    fn people_sorted(&self) -> Vec<Nickname> {
-        let mut people: Vec<_> = self.people.iter().collect();
-        people.sort_by(|a, b| a.0.cmp(b.0));
-        people
-            .into_iter()
-            .map(|(_, (nick, _))| nick.clone())
-            .collect()
+    /// The first `max` people here, by nickname.
+    fn people_first(&self, max: usize) -> Vec<Nickname> {
+        let mut people: Vec<&Nickname> = self.people.values().map(|(nick, _)| nick).collect();
+        if people.len() > max {
+            people.select_nth_unstable(max);
+            people.truncate(max);
+        }
+        people.sort();
+        people.into_iter().cloned().collect()
     }
 
     /// Delivers a frame to every member. Members that cannot keep up are removed (and the

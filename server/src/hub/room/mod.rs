@@ -8,10 +8,10 @@
 //! the commit before it acknowledges or delivers any of them; messages that arrive meanwhile
 //! form the next batch. Joins, leaves and reads go on while a commit is in flight.
 //!
-//! A room starts with no recent messages in memory. Its first join reads them from storage
-//! once, for everyone: after a restart every member rejoins at once, and each catch-up would
-//! otherwise be a read of its own (ten thousand reads queueing for a few database
-//! connections, and failing once they wait too long).
+//! A room starts with no recent messages in memory, and an idle room forgets them. Its next
+//! join reads the latest back from storage once, for everyone: after a restart every member
+//! rejoins at once, and each catch-up would otherwise be a read of its own (ten thousand
+//! reads queueing for a few database connections, and failing once they wait too long).
 
 mod members;
 pub mod recent;
@@ -28,7 +28,7 @@ use tokio::sync::mpsc;
 use tracing::{instrument, warn};
 
 use self::members::Members;
-use self::recent::Recent;
+use self::recent::{CacheBudget, Recent};
 use super::outbox::Outbox;
 use super::ConnId;
 use crate::now_ms;
@@ -41,6 +41,9 @@ const LOAD_RETRY: Duration = Duration::from_secs(1);
 /// Attempts at reading the latest messages on the first join (joins wait meanwhile) before
 /// each join reads its own: a storm can keep the database busy past one attempt.
 const WARM_ATTEMPTS: u32 = 3;
+/// Most messages that read brings back (one catch-up read's worth, so its memory is bounded
+/// like one: members back from a restart miss a few; an older resume point reads its own).
+const WARM_LEN: u64 = 64;
 
 /// Commands a room accepts.
 enum RoomCmd {
@@ -70,6 +73,12 @@ pub struct RoomSettings {
     pub history_page: u32,
     /// Messages kept in memory.
     pub recent_len: usize,
+    /// Bytes of messages kept in memory.
+    pub recent_bytes: usize,
+    /// What all rooms together keep in memory.
+    pub recent_budget: Arc<CacheBudget>,
+    /// How long a room without members keeps its recent messages.
+    pub recent_idle: Duration,
 }
 
 /// A room that is new: record it with its creator.
@@ -100,7 +109,11 @@ impl RoomHandle {
             members: Members::new(name.clone(), members.clone(), store.clone(), tx.downgrade()),
             name: name.clone(),
             last_seq: Seq(0),
-            recent: Recent::new(settings.recent_len),
+            recent: Recent::new(
+                settings.recent_len,
+                settings.recent_bytes,
+                settings.recent_budget.clone(),
+            ),
             cold: true,
             settings,
             store,
@@ -170,7 +183,7 @@ struct Room {
     members: Members,
     last_seq: Seq,
     recent: Recent,
-    /// No join yet since the room started: `recent` has not been read from storage.
+    /// No join since the room started or went idle: `recent` is not read from storage yet.
     cold: bool,
     settings: RoomSettings,
     store: Store,
@@ -212,6 +225,12 @@ impl Room {
                     let result = result.unwrap_or_else(|_| Err(sqlx::Error::PoolClosed.into()));
                     self.committed(sends, result);
                 }
+                // Nobody here for a while: the recent messages go (storage has them).
+                () = tokio::time::sleep(self.settings.recent_idle),
+                    if self.members.is_empty() && !self.recent.is_empty() => {
+                    self.recent.clear();
+                    self.cold = true;
+                }
             }
         }
     }
@@ -241,11 +260,11 @@ impl Room {
         }
     }
 
-    /// Reads the latest messages into `recent`, once (see the module docs). Before any join
+    /// Reads the latest messages into `recent`, once (see the module docs). Without members
     /// nothing was sent here, so `recent` is empty. If storage fails, joins read on their own.
     async fn warm(&mut self) {
         self.cold = false;
-        let len = self.settings.recent_len as u64;
+        let len = WARM_LEN.min(self.settings.recent_len as u64);
         if self.last_seq.0 == 0 || len == 0 {
             return;
         }
@@ -316,6 +335,16 @@ impl Room {
         self.waiting.push(WaitingSend { outbox, message });
     }
 
+    /// Tells a sender its message was not stored.
+    fn not_stored(&self, s: &WaitingSend) {
+        let _ = s.outbox.push_frame(wire::encode(&ServerMsg::Error {
+            code: ErrorCode::StorageUnavailable,
+            message: "the message could not be stored; it was not sent: retry it".into(),
+            room: Some(self.name.clone()),
+            client_id: Some(s.message.client_id.clone()),
+        }));
+    }
+
     /// A batch was committed (or not): ack and deliver, or tell each sender it failed.
     fn committed(&mut self, sends: Vec<WaitingSend>, result: Result<Vec<Outcome>, StoreError>) {
         let outcomes = match result {
@@ -323,18 +352,16 @@ impl Room {
             Err(err) => {
                 warn!(cause = %err, messages = sends.len(), "messages not stored");
                 for s in sends {
-                    let _ = s.outbox.push_frame(wire::encode(&ServerMsg::Error {
-                        code: ErrorCode::StorageUnavailable,
-                        message: "the message could not be stored; it was not sent: retry it"
-                            .into(),
-                        room: Some(self.name.clone()),
-                        client_id: Some(s.message.client_id),
-                    }));
+                    self.not_stored(&s);
                 }
                 return;
             }
         };
         for (s, outcome) in sends.into_iter().zip(outcomes) {
+            if outcome == Outcome::Failed {
+                self.not_stored(&s);
+                continue;
+            }
             let NewMessage {
                 nickname,
                 client_id,
@@ -343,6 +370,7 @@ impl Room {
                 ..
             } = s.message;
             match outcome {
+                Outcome::Failed => unreachable!("answered above"),
                 Outcome::Duplicate { room, seq, id, ts } => {
                     let ack = ServerMsg::Ack {
                         room,

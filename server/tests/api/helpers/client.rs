@@ -12,6 +12,11 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::*;
 
+/// `/ws` with this protocol's version.
+pub fn ws_path() -> String {
+    format!("/ws?v={}", shared::PROTOCOL_VERSION)
+}
+
 /// A WebSocket client speaking Parley's protocol.
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
@@ -28,7 +33,7 @@ impl Client {
 
     /// Connects again with a session's token (after a disconnect or a restart).
     pub async fn reconnect(addr: SocketAddr, token: &str) -> Client {
-        let mut c = Self::connect_raw(addr, "/ws?v=1", token).await;
+        let mut c = Self::connect_raw(addr, &ws_path(), token).await;
         c.expect_welcome().await;
         c
     }

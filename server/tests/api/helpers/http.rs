@@ -29,17 +29,29 @@ pub async fn wait_for_connections(addr: SocketAddr, n: u64) {
     }
 }
 
+/// The headers of a WebSocket upgrade request.
+pub const UPGRADE: [(&str, &str); 4] = [
+    ("Upgrade", "websocket"),
+    ("Connection", "Upgrade"),
+    ("Sec-WebSocket-Version", "13"),
+    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+];
+
 /// Sends a WebSocket upgrade with extra headers; returns the status line's code and the head.
 pub async fn upgrade(addr: SocketAddr, headers: &[(&str, &str)]) -> (u16, String) {
-    let mut all = vec![
-        ("Upgrade", "websocket"),
-        ("Connection", "Upgrade"),
-        ("Sec-WebSocket-Version", "13"),
-        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-    ];
+    upgrade_as(addr, &addr.to_string(), headers).await
+}
+
+/// [`upgrade`] naming `host` as the `Host`. A header in `headers` replaces the default of the
+/// same name.
+pub async fn upgrade_as(addr: SocketAddr, host: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut all: Vec<(&str, &str)> = UPGRADE
+        .into_iter()
+        .filter(|(k, _)| !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)))
+        .collect();
     all.extend_from_slice(headers);
     let mut tcp = TcpStream::connect(addr).await.unwrap();
-    let mut req = format!("GET /ws?v=1 HTTP/1.1\r\nHost: {addr}\r\n");
+    let mut req = format!("GET {} HTTP/1.1\r\nHost: {host}\r\n", ws_path());
     for (k, v) in &all {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -60,6 +72,19 @@ pub async fn upgrade(addr: SocketAddr, headers: &[(&str, &str)]) -> (u16, String
             .unwrap_or(0),
         head,
     )
+}
+
+/// `GET path` with a session of its own (the REST API's reads need one); returns the status
+/// code and body.
+pub async fn get_signed_in(addr: SocketAddr, path: &str) -> (u16, String) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let token = session(
+        addr,
+        &format!("rest-reader-{}", N.fetch_add(1, Ordering::Relaxed)),
+    )
+    .await;
+    http(addr, "GET", path, &[("Authorization", &bearer(&token))]).await
 }
 
 /// An `Authorization` header's value for `token`.
@@ -104,12 +129,32 @@ pub async fn http_full(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    http_as(addr, &addr.to_string(), method, path, headers, body).await
+}
+
+/// [`http_full`] naming `host` as the `Host`.
+pub async fn http_as(
+    addr: SocketAddr,
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
     exchange(TcpStream::connect(addr).await.unwrap(), &req).await
+}
+
+/// The value of the response header `name` (lower case) in `head`, if there is one.
+pub fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines().find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
 }
 
 /// Sends the raw request `req` over `tcp`; returns the status code, the response head and

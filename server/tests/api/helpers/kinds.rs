@@ -24,6 +24,7 @@ pub struct Joined {
     pub room: String,
     pub nickname: String,
     pub members: Vec<String>,
+    pub member_count: u32,
     pub after: Seq,
     pub last_seq: Seq,
 }
@@ -92,10 +93,11 @@ macro_rules! kind {
 }
 
 kind!(Welcome, "welcome", ServerMsg::Welcome { protocol, rooms } => Welcome { protocol, rooms });
-kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, after, last_seq } => Joined {
+kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_count, after, last_seq } => Joined {
     room: room.to_string(),
     nickname: nickname.to_string(),
     members: members.into_iter().map(String::from).collect(),
+    member_count,
     after,
     last_seq,
 });

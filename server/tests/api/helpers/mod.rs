@@ -4,10 +4,12 @@
 mod client;
 mod http;
 mod kinds;
+mod raw;
 
 pub use self::client::*;
 pub use self::http::*;
 pub use self::kinds::*;
+pub use self::raw::*;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -136,7 +138,11 @@ impl Db {
             None => format!("sqlite://{}", self.data_dir.join("parley.db").display()),
         };
         let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
+        // Not prepared: some statements (MySQL's CREATE TRIGGER) cannot be.
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        // Closed before returning: an SQLite connection left to close in the background can
+        // still hold the database's lock when the server writes next.
+        conn.close().await.unwrap();
     }
 }
 

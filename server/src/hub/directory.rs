@@ -1,0 +1,133 @@
+//! The directory of rooms: every room by name (ordered, so it is listed in pages), who
+//! created which, and the limits on creating rooms (a total and a rate per user), so that
+//! no user can grow the directory without bound.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use shared::{Nickname, RoomName, RoomSummary};
+
+use super::room::RoomHandle;
+use crate::bucket::Bucket;
+
+/// Limits on creating rooms; 0 means no limit.
+#[derive(Debug, Clone, Copy)]
+pub struct CreationLimits {
+    /// Rooms one user may create in all.
+    pub per_user: usize,
+    /// Rooms one user may create per minute, on average.
+    pub per_minute: f64,
+    /// Rooms one user may create at once before the rate applies.
+    pub burst: f64,
+}
+
+/// Why a room was not created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CreateRefusal {
+    /// The user has created as many rooms as allowed.
+    #[error("you have created {0} rooms, the most one user may; join an existing room")]
+    Total(usize),
+    /// The user creates rooms too fast: retry after this many seconds.
+    #[error("you are creating rooms too fast; try again in {0} s")]
+    Rate(u64),
+}
+
+/// Users remembered in the creation rate before those whose buckets refilled are forgotten.
+const PRUNE_ABOVE: usize = 10_000;
+
+/// See the module docs.
+pub(super) struct Directory {
+    pub rooms: BTreeMap<RoomName, RoomHandle>,
+    /// Nickname key → the rooms that user created, oldest first.
+    created: HashMap<String, Vec<RoomName>>,
+    rates: HashMap<String, Bucket>,
+    limits: CreationLimits,
+}
+
+impl Directory {
+    /// A directory of existing rooms, each with its creator's nickname as stored.
+    pub fn new(rooms: Vec<(RoomName, RoomHandle, String)>, limits: CreationLimits) -> Self {
+        let mut created: HashMap<String, Vec<RoomName>> = HashMap::new();
+        let mut map = BTreeMap::new();
+        for (name, handle, by) in rooms {
+            created
+                .entry(by.to_lowercase())
+                .or_default()
+                .push(name.clone());
+            map.insert(name, handle);
+        }
+        Self {
+            rooms: map,
+            created,
+            rates: HashMap::new(),
+            limits,
+        }
+    }
+
+    /// Whether `user` may create a room now; counts the creation if so.
+    pub fn may_create(&mut self, user: &Nickname) -> Result<(), CreateRefusal> {
+        let key = user.key();
+        let made = self.created.get(&key).map_or(0, Vec::len);
+        if self.limits.per_user > 0 && made >= self.limits.per_user {
+            return Err(CreateRefusal::Total(self.limits.per_user));
+        }
+        if self.rates.len() >= PRUNE_ABOVE && !self.rates.contains_key(&key) {
+            self.rates.retain(|_, b| !b.is_full());
+        }
+        let limits = self.limits;
+        let bucket = self
+            .rates
+            .entry(key)
+            .or_insert_with(|| Bucket::new(limits.per_minute / 60.0, limits.burst));
+        if bucket.take() {
+            Ok(())
+        } else {
+            Err(CreateRefusal::Rate(
+                bucket.wait_secs().ceil().max(1.0) as u64
+            ))
+        }
+    }
+
+    /// Adds a room `user` created.
+    pub fn add(&mut self, name: RoomName, handle: RoomHandle, user: &Nickname) {
+        self.created
+            .entry(user.key())
+            .or_default()
+            .push(name.clone());
+        self.rooms.insert(name, handle);
+    }
+
+    /// The rooms `user` created (at most `max`, the oldest).
+    pub fn created_by(&self, user: &Nickname, max: usize) -> impl Iterator<Item = &RoomName> {
+        self.created
+            .get(&user.key())
+            .into_iter()
+            .flatten()
+            .take(max)
+    }
+
+    /// Up to `limit` rooms after `after` (exclusive), by name, and the name to continue
+    /// after if there are more.
+    pub fn page(
+        &self,
+        after: Option<&RoomName>,
+        limit: usize,
+    ) -> (Vec<RoomSummary>, Option<RoomName>) {
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut iter = self.rooms.range::<RoomName, _>((start, Bound::Unbounded));
+        let page: Vec<RoomSummary> = iter.by_ref().take(limit).map(|(_, r)| summary(r)).collect();
+        let next = match iter.next() {
+            Some(_) => page.last().map(|r| r.name.clone()),
+            None => None,
+        };
+        (page, next)
+    }
+}
+
+/// A room's entry in a list.
+pub(super) fn summary(room: &RoomHandle) -> RoomSummary {
+    RoomSummary {
+        name: room.name().clone(),
+        members: room.member_count(),
+    }
+}
