@@ -123,7 +123,7 @@ pub fn number(frame: &[u8], key: &[u8]) -> Option<u64> {
 }
 
 /// The string value after `key` (which ends with the opening quote), up to the next quote.
-fn field<'a>(frame: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+pub fn field<'a>(frame: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     let at = frame.windows(key.len()).position(|w| w == key)? + key.len();
     let len = frame[at..].iter().position(|b| *b == b'"')?;
     Some(&frame[at..at + len])

@@ -29,6 +29,12 @@ const ROWS: &[(&str, &str, &str, bool)] = &[
     ("slow", "others' p99 ms", "latency.p99_ms", false),
     ("slow", "server RSS growth KiB", "rss_growth_kib", false),
     ("slow", "lost / duplicated", "lost+duplicated", false),
+    (
+        "reconnect",
+        "restart ms (SIGTERM to listening)",
+        "restart_ms",
+        false,
+    ),
     ("reconnect", "back 50% ms", "back_p50_ms", false),
     ("reconnect", "back 99% ms", "back_p99_ms", false),
     (

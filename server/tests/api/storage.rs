@@ -502,3 +502,53 @@ async fn a_row_the_database_refuses_fails_only_its_sender() {
         server.shutdown().await.unwrap();
     }
 }
+
+/// After a restart the rooms hold nothing in memory, and every member rejoins at once. The
+/// first rejoin reads the room's latest messages for everyone, so the others' catch-ups read
+/// nothing (a reconnect storm of ten thousand would otherwise queue ten thousand reads for a
+/// few database connections, and the late ones fail). Shown by taking the messages table
+/// away after the first rejoin: the second member still gets what it missed, from memory.
+#[tokio::test]
+async fn after_a_restart_the_first_rejoin_reads_the_latest_messages_for_everyone() {
+    for db in Db::all().await {
+        let server = db.start(|_| {}).await;
+        let mut a = Client::connect(server.addr, "alice").await;
+        let mut b = Client::connect(server.addr, "bob").await;
+        let tokens = (a.token.clone(), b.token.clone());
+        join_after(&mut a, "lobby", "alice", None).await;
+        join_after(&mut b, "lobby", "bob", None).await;
+        let texts = (1..=5).map(|i| format!("before the restart {i}"));
+        let seqs = send_all(&mut a, "lobby", "m", texts).await;
+        drop((a, b));
+        server.shutdown().await.unwrap();
+
+        let server = db.start(|_| {}).await;
+        let seen = seqs[1]; // Both saw the first two before the restart.
+        let mut a = Client::reconnect(server.addr, &tokens.0).await;
+        join_after(&mut a, "lobby", "alice", Some(seen)).await;
+        let missed: Vec<u64> = seqs[2..].to_vec();
+        let got: Vec<u64> = next_messages(&mut a, 3).await.iter().map(|m| m.0).collect();
+        assert_eq!(got, missed, "{}: the first rejoin", db.label);
+        db.exec("ALTER TABLE messages RENAME TO messages_away")
+            .await;
+        let mut b = Client::reconnect(server.addr, &tokens.1).await;
+        join_after(&mut b, "lobby", "bob", Some(seen)).await;
+        let mut got = Vec::new();
+        while got.len() < missed.len() {
+            match b.recv().await {
+                ServerMsg::Message(m) => got.push(m.seq.0),
+                ServerMsg::Error { code, message, .. } => {
+                    panic!(
+                        "{}: the second rejoin read storage: {code:?} {message}",
+                        db.label
+                    )
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(got, missed, "{}: the second rejoin", db.label);
+        db.exec("ALTER TABLE messages_away RENAME TO messages")
+            .await;
+        server.shutdown().await.unwrap();
+    }
+}

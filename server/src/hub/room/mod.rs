@@ -7,6 +7,11 @@
 //! Sends are durable: a room hands its pending messages to the storage writer and waits for
 //! the commit before it acknowledges or delivers any of them; messages that arrive meanwhile
 //! form the next batch. Joins, leaves and reads go on while a commit is in flight.
+//!
+//! A room starts with no recent messages in memory. Its first join reads them from storage
+//! once, for everyone: after a restart every member rejoins at once, and each catch-up would
+//! otherwise be a read of its own (ten thousand reads queueing for a few database
+//! connections, and failing once they wait too long).
 
 mod members;
 pub mod recent;
@@ -103,6 +108,7 @@ impl RoomHandle {
                 settings.recent_bytes,
                 settings.recent_budget.clone(),
             ),
+            cold: true,
             settings,
             store,
             waiting: Vec::new(),
@@ -171,6 +177,8 @@ struct Room {
     members: Members,
     last_seq: Seq,
     recent: Recent,
+    /// No join yet since the room started: `recent` has not been read from storage.
+    cold: bool,
     settings: RoomSettings,
     store: Store,
     /// Sends not yet handed to the writer.
@@ -197,7 +205,13 @@ impl Room {
             }
             tokio::select! {
                 cmd = rx.recv() => match cmd {
-                    Some(cmd) => self.handle(cmd),
+                    Some(cmd) => {
+                        if self.cold && matches!(cmd, RoomCmd::Join { .. }) {
+                            // Later commands wait in the channel, in order.
+                            self.warm().await;
+                        }
+                        self.handle(cmd)
+                    }
                     None => break,
                 },
                 result = async { (&mut inflight.as_mut().expect("guarded").1).await }, if inflight.is_some() => {
@@ -207,7 +221,11 @@ impl Room {
                 }
                 // Nobody here for a while: the recent messages go (storage has them).
                 () = tokio::time::sleep(self.settings.recent_idle),
-                    if self.members.is_empty() && !self.recent.is_empty() => self.recent.clear(),
+                    if self.members.is_empty() && !self.recent.is_empty() => {
+                    self.recent.clear();
+                    // The next join reads them back once, for everyone.
+                    self.cold = true;
+                }
             }
         }
     }
@@ -234,6 +252,34 @@ impl Room {
                 Err(err) => warn!(cause = %err, "cannot record the new room; retrying"),
             }
             tokio::time::sleep(LOAD_RETRY).await;
+        }
+    }
+
+    /// Reads the latest messages into `recent`, once (see the module docs). Before any join
+    /// nothing was sent here, so `recent` is empty. If storage fails, joins read on their own.
+    async fn warm(&mut self) {
+        self.cold = false;
+        let len = self.settings.recent_len as u64;
+        if self.last_seq.0 == 0 || len == 0 {
+            return;
+        }
+        let from = Seq(self.last_seq.0.saturating_sub(len));
+        let limit = u32::try_from(len).unwrap_or(u32::MAX);
+        match self
+            .store
+            .messages_after(&self.name, from, self.last_seq, limit)
+            .await
+        {
+            Ok(messages) => {
+                for m in messages {
+                    let seq = m.seq;
+                    self.recent
+                        .remember(seq, wire::encode(&ServerMsg::Message(m)));
+                }
+            }
+            Err(err) => {
+                warn!(cause = %err, "cannot read the latest messages; joins read their own")
+            }
         }
     }
 

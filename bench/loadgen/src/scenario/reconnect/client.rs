@@ -4,7 +4,7 @@
 //! it saw and resends every message not acknowledged yet, with the same client id.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
@@ -27,7 +27,10 @@ pub(super) enum Failure {
     Http(u16),
     /// The server closed the socket with this code before `welcome` (1013: over capacity).
     Closed(u16),
-    /// Reset, end of stream or another I/O error before `welcome`.
+    /// Another I/O error while connecting or during the handshake (a reset, the server
+    /// closing before its answer, no local port free, …).
+    Io(io::ErrorKind),
+    /// The socket ended after the upgrade, before `welcome`, without a close frame.
     Dropped,
 }
 
@@ -39,7 +42,18 @@ impl Failure {
         let text = err.to_string();
         match text.strip_prefix("upgrade refused: HTTP/1.1 ") {
             Some(rest) => Self::Http(rest.get(..3).and_then(|s| s.parse().ok()).unwrap_or(0)),
-            None => Self::Dropped,
+            None => Self::Io(err.kind()),
+        }
+    }
+
+    /// A short name for the report (`refused`, `http_503`, `close_1013`, `io_…`, `dropped`).
+    pub fn label(&self) -> String {
+        match self {
+            Self::Refused => "refused".into(),
+            Self::Http(status) => format!("http_{status}"),
+            Self::Closed(code) => format!("close_{code}"),
+            Self::Io(kind) => format!("io_{kind:?}"),
+            Self::Dropped => "dropped".into(),
         }
     }
 }
@@ -50,7 +64,7 @@ impl Failure {
 pub(super) struct Log {
     /// Clients that have joined their room once.
     pub joined: usize,
-    /// Clients back after the restart: welcomed, joined and caught up to the join's seq.
+    /// Clients back on the new process: welcomed, joined and caught up to the join's seq.
     pub back: usize,
     /// First deliveries of a message, over all clients.
     pub unique: u64,
@@ -60,11 +74,11 @@ pub(super) struct Log {
     pub written: u64,
     /// Sends written again after a reconnect.
     pub resent: u64,
-    /// Error frames.
-    pub errors: u64,
-    /// When each `welcome` after the restart began arrived.
+    /// Error frames, by code.
+    pub errors: BTreeMap<String, u64>,
+    /// When each `welcome` from the new process arrived.
     pub welcomes: Vec<Instant>,
-    /// Failed attempts after the restart began, with when they failed.
+    /// Failed attempts after the restart began, with when they started.
     pub failures: Vec<(Instant, Failure)>,
     /// Failed attempts before it (while setting up).
     pub setup_failures: u64,
@@ -76,6 +90,10 @@ pub(super) struct Ctx {
     pub addr: SocketAddr,
     /// Set just before the server is stopped.
     pub restarting: Cell<bool>,
+    /// Set once the old process has exited and the new one is started: a `welcome` from
+    /// then on is the new process's. (The old one may still welcome a client or two while
+    /// it shuts down.)
+    pub restarted: Cell<bool>,
     /// Counts.
     pub log: RefCell<Log>,
     /// Bounds the first connections (setting up), not the reconnects.
@@ -143,7 +161,7 @@ impl Client {
         let welcome = event == Event::Welcome;
         match event {
             Event::Welcome => {
-                if ctx.restarting.get() {
+                if ctx.restarted.get() {
                     log.welcomes.push(Instant::now());
                 }
                 let join = Target::Parley.rejoin(&self.room, &self.nick, self.last_seq);
@@ -159,7 +177,7 @@ impl Client {
                     self.joined_once = true;
                     log.joined += 1;
                 }
-                if ctx.restarting.get() && self.back_at.is_none() {
+                if ctx.restarted.get() && self.back_at.is_none() {
                     self.catch_up_to = number(frame, b"\"last_seq\":");
                 }
             }
@@ -186,7 +204,11 @@ impl Client {
                     log.unacked -= 1;
                 }
             }
-            Event::Error => log.errors += 1,
+            Event::Error => {
+                let code = crate::proto::field(frame, b"\"code\":\"").unwrap_or_default();
+                let code = String::from_utf8_lossy(code).into_owned();
+                *log.errors.entry(code).or_insert(0) += 1;
+            }
             Event::Other => {}
         }
         if self.back_at.is_none() && self.catch_up_to.is_some_and(|to| self.last_seq >= to) {
@@ -247,6 +269,7 @@ pub(super) async fn run(
             false => ctx.setup_gate.acquire().await.ok(),
             true => None,
         };
+        let started = Instant::now();
         let conn = ws::connect(
             ctx.addr,
             source,
@@ -267,7 +290,7 @@ pub(super) async fn run(
             Some(failure) => {
                 let mut log = ctx.log.borrow_mut();
                 if ctx.restarting.get() {
-                    log.failures.push((Instant::now(), failure));
+                    log.failures.push((started, failure));
                 } else {
                     log.setup_failures += 1;
                 }

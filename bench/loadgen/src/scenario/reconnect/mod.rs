@@ -15,6 +15,7 @@
 mod client;
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::rc::Rc;
@@ -57,7 +58,9 @@ pub struct ReconnectResult {
     pub back: u64,
     /// Clients not back when the wait ended.
     pub not_back: u64,
-    /// From stopping the old process (SIGTERM) to the new one accepting connections.
+    /// From stopping the old process (SIGTERM) to its exit.
+    pub stop_ms: f64,
+    /// From stopping the old process to the new one accepting connections.
     pub restart_ms: f64,
     /// Half the clients back.
     pub back_p50_ms: f64,
@@ -77,8 +80,11 @@ pub struct ReconnectResult {
     pub try_again_later: u64,
     /// Of those, answered with an HTTP error instead of the upgrade.
     pub http_errors: u64,
-    /// Attempts refused while no process listened.
-    pub refused_while_down: u64,
+    /// Those failed attempts by what happened (`io_ConnectionReset`, `close_1013`, …).
+    pub failures_by_kind: BTreeMap<String, u64>,
+    /// Attempts that failed before the new process accepted connections (refused, or cut
+    /// off by the old one as it shut down).
+    pub failed_while_down: u64,
     /// Attempts that failed while setting up (before the restart; should be 0).
     pub setup_failures: u64,
     /// Messages the rooms' senders sent in all (each member must get each once).
@@ -93,6 +99,8 @@ pub struct ReconnectResult {
     pub unacked: u64,
     /// Error frames.
     pub errors: u64,
+    /// Error frames by code.
+    pub errors_by_code: BTreeMap<String, u64>,
 }
 
 /// Runs the scenario against the Parley server at `addr`; `restart` stops it and starts it
@@ -118,6 +126,7 @@ where
     let ctx = Rc::new(Ctx {
         addr,
         restarting: Cell::new(false),
+        restarted: Cell::new(false),
         log: RefCell::new(Log::default()),
         setup_gate: Semaphore::new(200),
     });
@@ -175,6 +184,9 @@ where
     .await?;
     let stopped_at = Instant::now();
     restart().await.context("restarting the server")?;
+    // Before this task yields, so no client has read anything from the new process yet.
+    ctx.restarted.set(true);
+    let exited_at = Instant::now();
     let listening_at = listening(addr).await?;
     let everyone = until("everyone back", secs(p.timeout_s), || {
         log(&|l| l.back == p.clients && l.unique == n * messages as u64 && l.unacked == 0)
@@ -186,8 +198,40 @@ where
     for t in tasks {
         t.abort();
     }
-    let log = ctx.log.borrow();
-    // The first welcome, if some client got in before the prober saw the port open.
+    let times = Times {
+        stopped_at,
+        exited_at,
+        listening_at,
+    };
+    let result = summarize(p, &clients, &ctx.log.borrow(), times);
+    Ok(result)
+}
+
+/// When the restart's steps happened.
+struct Times {
+    /// SIGTERM.
+    stopped_at: Instant,
+    /// The old process had exited.
+    exited_at: Instant,
+    /// The prober first connected to the new process.
+    listening_at: Instant,
+}
+
+/// The figures, from what the clients saw.
+fn summarize(
+    p: &ReconnectParams,
+    clients: &[Rc<RefCell<Client>>],
+    log: &Log,
+    t: Times,
+) -> ReconnectResult {
+    let Times {
+        stopped_at,
+        exited_at,
+        listening_at,
+    } = t;
+    let n = p.clients as u64;
+    let messages = p.stored + p.burst;
+    // The new process's first welcome, if a client got in before the prober saw the port open.
     let origin = log
         .welcomes
         .iter()
@@ -205,7 +249,7 @@ where
         back.get(at).copied().unwrap_or(f64::NAN)
     };
     let (mut lost, mut duplicated) = (0, 0);
-    for c in &clients {
+    for c in clients {
         let c = c.borrow();
         lost += c.got.iter().filter(|&&g| g == 0).count() as u64;
         duplicated += c.seq_repeats
@@ -220,11 +264,16 @@ where
             .filter(|(t, why)| *t >= origin && f(why))
             .count() as u64
     };
+    let mut failures_by_kind = BTreeMap::new();
+    for (_, why) in log.failures.iter().filter(|(t, _)| *t >= origin) {
+        *failures_by_kind.entry(why.label()).or_insert(0) += 1;
+    }
     let back_all_ms = back.last().copied().unwrap_or(f64::NAN);
     let not_back = n - back.len() as u64;
-    Ok(ReconnectResult {
+    ReconnectResult {
         back: back.len() as u64,
         not_back,
+        stop_ms: exited_at.duration_since(stopped_at).as_secs_f64() * 1000.0,
         restart_ms: origin.duration_since(stopped_at).as_secs_f64() * 1000.0,
         back_p50_ms: quantile(0.50),
         back_p99_ms: quantile(0.99),
@@ -237,15 +286,17 @@ where
         failed_attempts: after(&|_| true),
         try_again_later: after(&|f| *f == Failure::Closed(1013)),
         http_errors: after(&|f| matches!(f, Failure::Http(_))),
-        refused_while_down: log.failures.iter().filter(|(t, _)| *t < origin).count() as u64,
+        failures_by_kind,
+        failed_while_down: log.failures.iter().filter(|(t, _)| *t < origin).count() as u64,
         setup_failures: log.setup_failures,
         messages: (p.rooms * messages) as u64,
         resent: log.resent,
         lost,
         duplicated,
         unacked: log.unacked,
-        errors: log.errors,
-    })
+        errors: log.errors.values().sum(),
+        errors_by_code: log.errors.clone(),
+    }
 }
 
 /// Creates a session for each of `n` nicknames, a few at a time; returns their tokens.
