@@ -229,6 +229,7 @@ impl Room {
                 () = tokio::time::sleep(self.settings.recent_idle),
                     if self.members.is_empty() && !self.recent.is_empty() => {
                     self.recent.clear();
+                    // The next join reads them back once, for everyone.
                     self.cold = true;
                 }
             }
