@@ -32,8 +32,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::middleware::from_fn_with_state;
-use axum::Router;
 use shared::CloseReason;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
@@ -129,21 +127,21 @@ impl AppState {
     }
 }
 
-/// The whole application as a router, answering for `config.public_origin` (as [`start`]
-/// resolves it).
-pub fn app(state: AppState, config: &Config) -> Router {
-    let hosts = http::host::Hosts::new(&config.public_origin);
-    let headers = http::headers::Headers::new(config);
-    http::router(&config.spa_dir)
+/// The whole application: the routes behind the [`http::edge`] checks, answering for
+/// `config.public_origin` (as [`start`] resolves it).
+pub fn app(state: AppState, config: &Config) -> Arc<http::edge::Edge> {
+    let router = http::router(&config.spa_dir)
         .merge(ws::router())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::guard::guard,
-        ))
-        .with_state(state)
-        .layer(from_fn_with_state(hosts, http::host::check))
-        .layer(from_fn_with_state(headers, http::headers::add))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state.clone())
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    Arc::new(http::edge::Edge {
+        hosts: http::host::Hosts::new(&config.public_origin),
+        headers: http::headers::Headers::new(config),
+        rate: state.http_rate.clone(),
+        trusted: state.limits.trusted_proxies.clone().into(),
+        timeout: state.limits.request_timeout,
+        router,
+    })
 }
 
 /// A running server.

@@ -62,16 +62,25 @@ impl Origin {
     }
 
     /// Whether a request's `Host` (`host[:port]`, the port defaulting to the scheme's) names
-    /// this origin's host and port.
+    /// this origin's host and port. The host is compared as spelled, ASCII case aside (a
+    /// browser sends it as the URL parser wrote it); any other spelling is refused.
     pub fn serves_host(&self, host: &str) -> bool {
-        // Only a host and a port: a URL parser would otherwise read `a/b` or `u@a` as `a`.
-        if host.is_empty() || host.contains(['/', '\\', '?', '#', '@']) {
-            return false;
-        }
-        Url::parse(&format!("{}://{host}", self.scheme)).is_ok_and(|url| {
-            url.host_str() == Some(self.host.as_str())
-                && url.port_or_known_default() == Some(self.port)
-        })
+        let (name, port) = match host.strip_prefix('[') {
+            // `[v6]` or `[v6]:port`.
+            Some(rest) => match rest.find(']') {
+                Some(end) => host.split_at(end + 2),
+                None => return false,
+            },
+            None => host.rfind(':').map_or((host, ""), |i| host.split_at(i)),
+        };
+        let port = match port {
+            "" => Some(if self.scheme == "https" { 443 } else { 80 }),
+            p => p
+                .strip_prefix(':')
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse::<u16>().ok()),
+        };
+        port == Some(self.port) && name.eq_ignore_ascii_case(&self.host)
     }
 }
 
@@ -170,6 +179,10 @@ mod tests {
             "evil.example/chat.example.com",
             "evil.example@chat.example.com",
             "chat.example.com/",
+            "chat.example.com:",
+            "chat.example.com:+443",
+            "chat.example.com:99999",
+            ":443",
             "",
         ] {
             assert!(!o.serves_host(bad), "{bad}");
@@ -177,7 +190,18 @@ mod tests {
         let local = origin("http://127.0.0.1:3000");
         assert!(local.serves_host("127.0.0.1:3000"));
         assert!(!local.serves_host("127.0.0.1"), "port 80 is another origin");
-        assert!(origin("http://[::1]:3000").serves_host("[::1]:3000"));
+        let v6 = origin("http://[::1]:3000");
+        assert!(v6.serves_host("[::1]:3000"));
+        for bad in [
+            "[::1]",
+            "[::1]3000",
+            "[::1",
+            "::1:3000",
+            "[::1]:",
+            "[::1]:+3000",
+        ] {
+            assert!(!v6.serves_host(bad), "{bad}");
+        }
     }
 
     #[test]

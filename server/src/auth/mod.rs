@@ -103,7 +103,7 @@ pub struct Auth {
 }
 
 struct Inner {
-    secret: [u8; 32],
+    key: token::Key,
     ttl: Duration,
     store: Store,
     live: Mutex<Live>,
@@ -172,7 +172,7 @@ impl Auth {
         }
         Ok(Self {
             inner: Arc::new(Inner {
-                secret,
+                key: token::Key::new(&secret),
                 ttl,
                 store,
                 live: Mutex::new(live),
@@ -364,12 +364,12 @@ impl Auth {
 
     /// The token for a session.
     pub fn token(&self, s: &Identity) -> Token {
-        Token::sign(&self.inner.secret, &s.id, s.expires_at)
+        Token::sign(&self.inner.key, &s.id, s.expires_at)
     }
 
     /// The live session a token stands for; `None` if forged, expired or ended.
     pub fn verify(&self, token: &str) -> Option<Identity> {
-        let (id, expires_at) = Token::verify(&self.inner.secret, token)?;
+        let (id, expires_at) = Token::verify(&self.inner.key, token)?;
         if expires_at <= now_ms() {
             return None;
         }

@@ -1,4 +1,4 @@
-//! Security headers on every response, the SPA's and the API's: a strict
+//! Security headers on every response, the SPA's and the API's (not a WebSocket's 101): a strict
 //! `Content-Security-Policy`, `X-Content-Type-Options: nosniff`, `Referrer-Policy:
 //! no-referrer`, and `Strict-Transport-Security` when the server speaks TLS.
 //!
@@ -9,9 +9,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -46,13 +44,13 @@ impl Headers {
     }
 }
 
-/// Middleware: adds the headers to the response.
-pub async fn add(State(headers): State<Headers>, req: Request, next: Next) -> Response {
-    let mut resp = next.run(req).await;
-    for (name, value) in headers.0.iter() {
-        resp.headers_mut().insert(name, value.clone());
+impl Headers {
+    /// Adds the headers to `resp`.
+    pub fn apply(&self, resp: &mut Response) {
+        for (name, value) in self.0.iter() {
+            resp.headers_mut().insert(name, value.clone());
+        }
     }
-    resp
 }
 
 /// The `Content-Security-Policy`: `'self'` for everything, the WebSocket of each public

@@ -1,8 +1,8 @@
 //! HTTP routes: health, the REST API and the SPA's files.
 
 mod api;
+pub mod edge;
 pub mod error;
-pub mod guard;
 pub mod headers;
 mod history;
 pub mod host;

@@ -10,19 +10,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ConnectInfo;
-use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tower::ServiceExt;
 
 use self::deadline::Deadline;
 use crate::client::{ClientKey, IpRange};
+use crate::http::edge::Edge;
 use crate::slots::{Slot, Slots};
 
 /// How long shutdown waits for HTTP requests in progress.
@@ -32,7 +29,7 @@ const HTTP_GRACE: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Acceptor {
     /// The application.
-    pub app: Router,
+    pub app: Arc<Edge>,
     /// TLS, when the server has a certificate.
     pub tls: Option<TlsAcceptor>,
     /// Time allowed for the TLS handshake and for the request head.
@@ -136,13 +133,7 @@ async fn http<I>(io: I, peer: SocketAddr, acceptor: &Acceptor, stop: &Cancellati
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let app = acceptor.app.clone().map_request(
-        move |mut req: axum::extract::Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
-            req
-        },
-    );
-    let service = TowerToHyperService::new(app);
+    let service = acceptor.app.serve(peer);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(acceptor.handshake_timeout)
