@@ -163,7 +163,16 @@ impl Server {
         self.stop.cancel();
         self.state.hub.close_all(CloseReason::GoingAway);
         self.state.connections.close();
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.connections.wait()).await;
+        let sessions = &self.state.connections;
+        if tokio::time::timeout(SHUTDOWN_GRACE, sessions.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                open = sessions.len(),
+                "sessions still open after the shutdown grace"
+            );
+        }
         self.task.await.context("server task")?.context("serving")?;
         Ok(())
     }

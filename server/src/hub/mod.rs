@@ -53,6 +53,9 @@ struct Users {
     /// Each connected user's message-rate bucket, shared by the user's connections (weak:
     /// it goes with the user's last connection; dead entries are pruned as the map grows).
     buckets: HashMap<String, Weak<Mutex<Bucket>>>,
+    /// Set by [`Hub::close_all`] (shutdown): a connection registered after it (its upgrade
+    /// was under way) is closed at once for the same reason, rather than left open.
+    closed: Option<CloseReason>,
 }
 
 impl Hub {
@@ -114,6 +117,9 @@ impl Hub {
                 rooms: self.own_rooms(user, users.rooms_of.get(&user.key())),
             };
             let _ = outbox.push_frame(crate::wire::encode(&welcome));
+        }
+        if let Some(reason) = users.closed {
+            outbox.close(reason);
         }
         users
             .conns
@@ -284,9 +290,11 @@ impl Hub {
         }
     }
 
-    /// Closes every connection with `reason` (shutdown).
+    /// Closes every connection with `reason` (shutdown), and every one that connects later.
     pub fn close_all(&self, reason: CloseReason) {
-        for (outbox, _) in self.users().conns.values() {
+        let mut users = self.users();
+        users.closed = Some(reason);
+        for (outbox, _) in users.conns.values() {
             outbox.close(reason);
         }
     }

@@ -88,7 +88,15 @@ pub async fn serve(
     }
     drop(listener);
     connections.close();
-    let _ = tokio::time::timeout(HTTP_GRACE, connections.wait()).await;
+    if tokio::time::timeout(HTTP_GRACE, connections.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = connections.len(),
+            "connections still open after the grace"
+        );
+    }
     Ok(())
 }
 

@@ -130,3 +130,20 @@ async fn shutdown_closes_sockets_with_going_away() {
     server.shutdown().await.unwrap();
     c.expect_close(CloseReason::GoingAway).await;
 }
+
+#[tokio::test]
+async fn a_socket_upgraded_while_shutting_down_is_closed_too() {
+    // A client whose upgrade is under way when the shutdown closes every socket: it must not
+    // be left open, holding the shutdown for its whole grace (5 s).
+    let server = start().await;
+    let token = session(server.addr, "late").await;
+    server.state.hub.close_all(CloseReason::GoingAway);
+    let mut c = Client::connect_raw(server.addr, &ws_path(), &token).await;
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        c.expect_close(CloseReason::GoingAway),
+    )
+    .await
+    .expect("closed at once, not at the end of the shutdown's grace");
+    server.shutdown().await.unwrap();
+}
