@@ -141,6 +141,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
             http::guard::guard,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn(http::typed::ensure))
         .layer(from_fn_with_state(hosts, http::host::check))
         .layer(from_fn_with_state(headers, http::headers::add))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -1,7 +1,9 @@
-//! HTTP routes: health, the REST API and the SPA's files.
+//! HTTP routes: health, the REST API and the SPA's files. Every refusal is an [`ApiError`]:
+//! handlers extract with [`extract`], and [`typed`] types whatever else refuses.
 
 mod api;
 pub mod error;
+pub mod extract;
 pub mod guard;
 pub mod headers;
 mod history;
@@ -9,6 +11,7 @@ pub mod host;
 mod identity;
 mod sign_in;
 mod spa;
+pub mod typed;
 
 use std::path::Path;
 

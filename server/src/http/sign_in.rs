@@ -1,17 +1,19 @@
 //! `/api/session`: sign in (`POST`), check (`GET`) and sign out (`DELETE`);
 //! `/api/session/password`: set or change the password (`PUT`); `/api/sessions`: sign out
 //! everywhere (`DELETE`). Whatever ends a session closes its sockets (see [`crate::auth`]).
+//! What checks a password is a sign-in [`Attempt`], counted before its body is read.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, State};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, put};
-use axum::{Json, Router};
+use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::Nickname;
 
+use super::extract::Json;
 use super::ApiError;
 use crate::auth::{request, Identity, Token};
 use crate::client::ClientAddr;
@@ -25,6 +27,28 @@ pub fn router() -> Router<AppState> {
         .route("/sessions", delete(end_everywhere))
 }
 
+/// A sign-in attempt from this client, counted against its address (`--sign-in-rate`) before
+/// the request's body is read: a refused client (429 `too_many_attempts`) has nothing of its
+/// body read or parsed.
+struct Attempt(ClientAddr);
+
+impl FromRequestParts<AppState> for Attempt {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The guard resolves every request's client.
+        let client = *parts
+            .extensions
+            .get::<ClientAddr>()
+            .ok_or_else(|| ApiError::refused(StatusCode::INTERNAL_SERVER_ERROR, None))?;
+        state
+            .sign_ins
+            .attempt(client.key())
+            .map_err(ApiError::TooManyAttempts)?;
+        Ok(Self(client))
+    }
+}
+
 /// Body of `POST /api/session`.
 #[derive(Debug, Deserialize)]
 struct Create {
@@ -36,18 +60,11 @@ struct Create {
 
 async fn create(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
     current: Option<Identity>,
     jar: CookieJar,
-    body: Result<Json<Create>, JsonRejection>,
+    Attempt(client): Attempt,
+    Json(body): Json<Create>,
 ) -> Result<(StatusCode, CookieJar, Json<Value>), ApiError> {
-    state
-        .sign_ins
-        .attempt(client.key())
-        .map_err(ApiError::TooManyAttempts)?;
-    let Json(body) = body.map_err(|_| {
-        ApiError::BadRequest("expected JSON {\"nickname\": …, \"password\"?: …}".into())
-    })?;
     let nickname = Nickname::parse(&body.nickname).map_err(ApiError::BadNickname)?;
     let may_register = || state.registrations.attempt(client.key());
     let (identity, token) = state
@@ -95,18 +112,12 @@ struct ChangePassword {
 /// the nickname ends (4001).
 async fn change_password(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
     identity: Identity,
     jar: CookieJar,
-    body: Result<Json<ChangePassword>, JsonRejection>,
-) -> Result<(CookieJar, Json<Value>), ApiError> {
     // It checks a password: it counts as a sign-in attempt.
-    state
-        .sign_ins
-        .attempt(client.key())
-        .map_err(ApiError::TooManyAttempts)?;
-    let Json(body) = body
-        .map_err(|_| ApiError::BadRequest("expected JSON {\"current\"?: …, \"new\": …}".into()))?;
+    Attempt(client): Attempt,
+    Json(body): Json<ChangePassword>,
+) -> Result<(CookieJar, Json<Value>), ApiError> {
     let may_register = || state.registrations.attempt(client.key());
     let (identity, token) = state
         .auth

@@ -18,6 +18,7 @@ mod memory;
 mod passwords;
 mod process;
 mod prune;
+mod refusals;
 mod sessions;
 mod storage;
 mod throttle;
