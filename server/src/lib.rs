@@ -11,6 +11,7 @@
 //! [`Server`] to stop (the tests start real servers on port 0).
 
 pub mod auth;
+mod bounded;
 mod bucket;
 pub mod chat;
 pub mod client;
