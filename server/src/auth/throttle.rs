@@ -1,8 +1,8 @@
 //! Sign-in attempts per client address: `POST /api/session` may be called `burst` times at
 //! once and then `per_minute` times a minute from one IP address; beyond that it answers 429
-//! `too_many_attempts`. This bounds password guessing and nickname squatting from one place.
-//! The addresses remembered are bounded ([`KEYS_MAX`]), and a throttled one is the last
-//! forgotten.
+//! `too_many_attempts`. This bounds password guessing and nickname squatting from one place
+//! (guessing from many places is bounded per nickname: [`super::backoff`]). The addresses
+//! remembered are bounded ([`KEYS_MAX`]), and a throttled one is the last forgotten.
 
 use crate::bucket::Buckets;
 use crate::client::ClientKey;

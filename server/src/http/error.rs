@@ -36,6 +36,9 @@ pub enum ApiError {
     /// Too many sign-ins from one address: retry after this many seconds.
     #[error("too many sign-ins from your address; try again in {0} s")]
     TooManyAttempts(u64),
+    /// Too many wrong passwords for the nickname: retry after this many seconds.
+    #[error("too many wrong passwords for this nickname; try again in {0} s")]
+    TooManyGuesses(u64),
     /// A refusal by status only: a malformed body, path or query string (a rejection of
     /// [`super::extract`]), or one of axum's own (a method the route does not take, a file the
     /// SPA does not have). Its code is the status's (see [`ApiError::refused`]), its message
@@ -113,9 +116,10 @@ impl ApiError {
             Self::TooManyConnections | Self::StorageUnavailable | Self::ServerBusy => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            Self::TooManyAttempts(_) | Self::TooManyRequests(_) | Self::TooManyRegistrations(_) => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            Self::TooManyAttempts(_)
+            | Self::TooManyGuesses(_)
+            | Self::TooManyRequests(_)
+            | Self::TooManyRegistrations(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::BadNickname(_) | Self::BadRoomName(_) => StatusCode::BAD_REQUEST,
             Self::NicknameTaken => StatusCode::CONFLICT,
@@ -135,7 +139,9 @@ impl ApiError {
             Self::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
-            Self::TooManyAttempts(_) | Self::TooManyRegistrations(_) => ErrorCode::TooManyAttempts,
+            Self::TooManyAttempts(_) | Self::TooManyGuesses(_) | Self::TooManyRegistrations(_) => {
+                ErrorCode::TooManyAttempts
+            }
             Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
             Self::RequestTimeout => ErrorCode::RequestTimeout,
             Self::BadNickname(_) => ErrorCode::BadNickname,
@@ -214,6 +220,7 @@ impl IntoResponse for ApiError {
                 }
             }
             Self::TooManyAttempts(wait)
+            | Self::TooManyGuesses(wait)
             | Self::TooManyRequests(wait)
             | Self::TooManyRegistrations(wait) => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(*wait));
@@ -239,7 +246,7 @@ impl From<SessionError> for ApiError {
         match err {
             SessionError::NicknameTaken => Self::NicknameTaken,
             SessionError::PasswordRequired => Self::NicknameRegistered,
-            SessionError::BadPassword => Self::BadPassword,
+            SessionError::BadPassword | SessionError::WrongPassword => Self::BadPassword,
             SessionError::TooManyRegistrations(wait) => Self::TooManyRegistrations(wait),
             SessionError::Busy(_) => Self::ServerBusy,
             SessionError::Store(err) => err.into(),
@@ -270,6 +277,7 @@ mod tests {
             (ApiError::BadHost, 421, "bad_host"),
             (ApiError::TooManyRegistrations(9), 429, "too_many_attempts"),
             (ApiError::ServerBusy, 503, "server_busy"),
+            (ApiError::TooManyGuesses(3), 429, "too_many_attempts"),
             (
                 ApiError::refused(StatusCode::METHOD_NOT_ALLOWED, None),
                 405,

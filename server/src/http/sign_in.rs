@@ -1,7 +1,10 @@
 //! `/api/session`: sign in (`POST`), check (`GET`) and sign out (`DELETE`);
 //! `/api/session/password`: set or change the password (`PUT`); `/api/sessions`: sign out
 //! everywhere (`DELETE`). Whatever ends a session closes its sockets (see [`crate::auth`]).
-//! What checks a password is a sign-in [`Attempt`], counted before its body is read.
+//! What checks a password is a sign-in [`Attempt`], counted before its body is read, and is
+//! [`guarded`] by the nickname's backoff on wrong passwords ([`crate::auth::backoff`]).
+
+use std::future::Future;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -15,8 +18,8 @@ use shared::Nickname;
 
 use super::extract::Json;
 use super::ApiError;
-use crate::auth::{request, Identity, Token};
-use crate::client::ClientAddr;
+use crate::auth::{request, Identity, SessionError, Token};
+use crate::client::{ClientAddr, ClientKey};
 use crate::AppState;
 
 /// Routes under `/api/session`.
@@ -66,16 +69,15 @@ async fn create(
     Json(body): Json<Create>,
 ) -> Result<(StatusCode, CookieJar, Json<Value>), ApiError> {
     let nickname = Nickname::parse(&body.nickname).map_err(ApiError::BadNickname)?;
+    let guessed = body.password.is_some().then(|| nickname.key());
     let may_register = || state.registrations.attempt(client.key());
-    let (identity, token) = state
-        .auth
-        .create(
-            nickname,
-            body.password.as_deref(),
-            current.as_ref(),
-            may_register,
-        )
-        .await?;
+    let signing_in = state.auth.create(
+        nickname,
+        body.password.as_deref(),
+        current.as_ref(),
+        may_register,
+    );
+    let (identity, token) = guarded(&state, guessed, client.key(), signing_in).await?;
     let (jar, body) = issued(&state, jar, &identity, token);
     Ok((StatusCode::CREATED, jar, body))
 }
@@ -118,12 +120,39 @@ async fn change_password(
     Attempt(client): Attempt,
     Json(body): Json<ChangePassword>,
 ) -> Result<(CookieJar, Json<Value>), ApiError> {
+    let guessed = body.current.is_some().then(|| identity.nickname.key());
     let may_register = || state.registrations.attempt(client.key());
-    let (identity, token) = state
-        .auth
-        .change_password(&identity, body.current.as_deref(), &body.new, may_register)
-        .await?;
+    let changing =
+        state
+            .auth
+            .change_password(&identity, body.current.as_deref(), &body.new, may_register);
+    let (identity, token) = guarded(&state, guessed, client.key(), changing).await?;
     Ok(issued(&state, jar, &identity, token))
+}
+
+/// Runs `check`, which checks a password of the nickname `key` (if there is one) for
+/// `client`: only if the nickname's backoff lets `client` (else 429 `too_many_attempts`),
+/// and a wrong password counts against the nickname, a right one makes `client` familiar.
+async fn guarded<T>(
+    state: &AppState,
+    key: Option<String>,
+    client: ClientKey,
+    check: impl Future<Output = Result<T, SessionError>>,
+) -> Result<T, ApiError> {
+    let Some(key) = key else {
+        return Ok(check.await?);
+    };
+    state
+        .guesses
+        .check(&key, client)
+        .map_err(ApiError::TooManyGuesses)?;
+    let result = check.await;
+    match &result {
+        Ok(_) => state.guesses.succeeded(&key, client),
+        Err(SessionError::WrongPassword) => state.guesses.failed(&key, client),
+        Err(_) => {}
+    }
+    Ok(result?)
 }
 
 /// Signs out everywhere: every session of the caller's nickname ends and their sockets

@@ -7,6 +7,7 @@ mod catalogue;
 mod catch_up;
 mod chat;
 mod floods;
+mod guessing;
 mod hostile;
 mod hostile_http;
 mod hostile_rooms;
