@@ -1,6 +1,6 @@
 //! A token bucket: `burst` tokens, refilled at `rate` per second. The per-connection message
-//! rate ([`crate::chat::rate`]) and the per-address sign-in rate ([`crate::auth::throttle`])
-//! are built on it.
+//! rate ([`crate::chat::rate`]), the per-address HTTP rate ([`crate::http::edge`]) and the
+//! per-address sign-in rate ([`crate::auth::throttle`]) are built on it.
 
 use std::sync::{Arc, Mutex};
 
@@ -60,6 +60,12 @@ impl Bucket {
         self.tokens >= self.burst
     }
 
+    /// The tokens it holds now.
+    fn tokens_now(&self) -> f64 {
+        let refilled = Instant::now().duration_since(self.last).as_secs_f64() * self.rate;
+        (self.tokens + refilled).min(self.burst)
+    }
+
     fn refill(&mut self) {
         let now = Instant::now();
         self.tokens =
@@ -69,8 +75,11 @@ impl Bucket {
 }
 
 /// Keyed buckets (one per client address, say): each key may take `burst` at once, then
-/// `rate` per second. Keys whose buckets have refilled are forgotten as the map grows, so it
-/// holds only the keys that are being limited.
+/// `rate` per second. At most [`KEYS_MAX`] keys are remembered: a full table forgets its
+/// fullest buckets first ([`crate::bounded`]), those that limit nobody (a forgotten key
+/// starts again with a full bucket, as it would have soon). A key that is being held back
+/// has the emptiest bucket and is forgotten last: to have it forgotten, an attacker must
+/// first empty a table's worth of buckets of other keys (10,000 × the burst requests).
 #[derive(Debug)]
 pub struct Buckets<K> {
     rate: f64,
@@ -78,8 +87,9 @@ pub struct Buckets<K> {
     map: Mutex<std::collections::HashMap<K, Bucket>>,
 }
 
-/// Keys remembered before those whose buckets have refilled are forgotten.
-const PRUNE_ABOVE: usize = 10_000;
+/// Keys a [`Buckets`] remembers at most (fixed): about 1 MiB for client addresses (a key and
+/// its bucket are 64 bytes, in a table at most 87.5 % full).
+pub const KEYS_MAX: usize = 10_000;
 
 impl<K: std::hash::Hash + Eq + Clone> Buckets<K> {
     /// `rate` per second (0: no limit) after a burst of `burst`.
@@ -97,8 +107,10 @@ impl<K: std::hash::Hash + Eq + Clone> Buckets<K> {
             return Ok(());
         }
         let mut map = self.map.lock().expect("buckets lock");
-        if map.len() >= PRUNE_ABOVE && !map.contains_key(key) {
-            map.retain(|_, b| !b.is_full());
+        if !map.contains_key(key) {
+            // The emptiest buckets are worth the most: worth is the tokens missing.
+            let worth = |b: &Bucket| ((b.burst - b.tokens_now()) * 1000.0) as u64;
+            crate::bounded::make_room(&mut map, KEYS_MAX, worth);
         }
         let bucket = map
             .entry(key.clone())
@@ -108,5 +120,11 @@ impl<K: std::hash::Hash + Eq + Clone> Buckets<K> {
         } else {
             Err(bucket.wait_secs().ceil().max(1.0) as u64)
         }
+    }
+
+    /// The keys remembered now.
+    #[cfg(test)]
+    pub fn remembered(&self) -> usize {
+        self.map.lock().expect("buckets lock").len()
     }
 }

@@ -143,6 +143,21 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_REGISTRATIONS_PER_DAY", default_value_t = 10)]
     pub registrations_per_day: u32,
 
+    /// Wrong passwords a nickname may be given (from any address) before its password is
+    /// checked again only after a wait (`--password-backoff`).
+    #[arg(long, env = "PARLEY_PASSWORD_GUESSES", default_value_t = 5)]
+    pub password_guesses: u32,
+
+    /// The wait after a nickname's `--password-guesses` wrong passwords, doubled with each
+    /// further one (0: no backoff); addresses the nickname signed in from recently, and that
+    /// gave no wrong password since, do not wait. Beyond, 429 `too_many_attempts`.
+    #[arg(long, env = "PARLEY_PASSWORD_BACKOFF", default_value = "1s", value_parser = parse_duration)]
+    pub password_backoff: Duration,
+
+    /// The longest wait of `--password-backoff`.
+    #[arg(long, env = "PARLEY_PASSWORD_BACKOFF_MAX", default_value = "15m", value_parser = parse_duration)]
+    pub password_backoff_max: Duration,
+
     /// Password hashes and checks (argon2id, 19 MiB each) running at once, in all. Default:
     /// the number of CPUs.
     #[arg(long, env = "PARLEY_HASH_CONCURRENCY")]
@@ -253,8 +268,8 @@ impl Config {
     }
 
     /// The defaults with port 0, SQLite in a new temporary directory and no rate limits on
-    /// messages, sign-ins, HTTP requests or room creation (tests go fast; the rate-limit
-    /// tests set them). For tests only (the
+    /// messages, sign-ins, HTTP requests, room creation or wrong passwords (tests go fast;
+    /// the rate-limit tests set them). For tests only (the
     /// `test-util` feature).
     #[cfg(any(test, feature = "test-util"))]
     pub fn for_tests() -> Self {
@@ -268,6 +283,7 @@ impl Config {
         cfg.limits.room_creation_rate = 0.0;
         cfg.limits.max_rooms_created = 0;
         cfg.limits.registrations_per_day = 0;
+        cfg.limits.password_backoff = Duration::ZERO;
         cfg.data_dir = std::env::temp_dir().join(format!(
             "parley-test-{}-{}",
             std::process::id(),

@@ -11,6 +11,7 @@
 //! [`Server`] to stop (the tests start real servers on port 0).
 
 pub mod auth;
+mod bounded;
 mod bucket;
 pub mod chat;
 pub mod client;
@@ -37,6 +38,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::auth::backoff::Backoff;
 use crate::auth::throttle::Throttle;
 use crate::auth::{Auth, Hasher};
 use crate::bucket::Buckets;
@@ -74,6 +76,8 @@ pub struct AppState {
     pub http_rate: Arc<Buckets<ClientKey>>,
     /// Registrations (nicknames given a password) per address.
     pub registrations: Arc<Throttle>,
+    /// Wrong passwords per nickname.
+    pub guesses: Arc<Backoff>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
 }
@@ -113,7 +117,13 @@ impl AppState {
         let http_rate = Arc::new(Buckets::new(limits.http_rate, limits.http_burst));
         let per_day = f64::from(limits.registrations_per_day);
         let registrations = Arc::new(Throttle::new(per_day / (24.0 * 60.0), per_day));
+        let guesses = Arc::new(Backoff::new(
+            limits.password_guesses,
+            limits.password_backoff,
+            limits.password_backoff_max,
+        ));
         Ok(Self {
+            guesses,
             hub,
             limits,
             connections: TaskTracker::new(),

@@ -84,8 +84,17 @@ pub enum ErrorCode {
     TooManyRequests,
     /// HTTP (408): the request, its body included, did not arrive in time.
     RequestTimeout,
-    /// HTTP (400): the request's body or query string is malformed.
+    /// HTTP (400): the request's body, path or query string is malformed.
     BadRequest,
+    /// HTTP (405): the route does not take the request's method; `Allow` lists those it
+    /// takes.
+    MethodNotAllowed,
+    /// HTTP (413): the request's body is larger than the API takes (16 KiB).
+    PayloadTooLarge,
+    /// HTTP (415): the request's body is not `Content-Type: application/json`.
+    UnsupportedMediaType,
+    /// HTTP (500): the server could not answer the request (logged); try again.
+    InternalError,
     /// HTTP (401): the nickname is registered: its password is needed.
     NicknameRegistered,
     /// HTTP (401): the password does not match, or breaks the length rules.

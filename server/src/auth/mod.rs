@@ -14,6 +14,7 @@
 //! token) and ends the old one with [`CloseReason::SessionReplaced`], so a token planted
 //! before the password was set is worthless after it.
 
+pub mod backoff;
 mod password;
 pub mod request;
 pub mod throttle;
@@ -60,9 +61,12 @@ pub enum SessionError {
     /// The nickname is registered: its password is needed.
     #[error("the nickname is registered: give its password")]
     PasswordRequired,
-    /// The password does not match, or breaks the length rules.
-    #[error("wrong password")]
+    /// The password breaks the length rules.
+    #[error("the password breaks the length rules")]
     BadPassword,
+    /// The password is not the nickname's (a wrong guess: see [`backoff`]).
+    #[error("wrong password")]
+    WrongPassword,
     /// The request would register a nickname, and its address has registered as many as
     /// allowed: retry after this many seconds.
     #[error("too many registrations from this address")]
@@ -322,7 +326,7 @@ impl Auth {
         match (self.inner.store.account_hash(nickname).await?, password) {
             (Some(_), None) => Err(SessionError::PasswordRequired),
             (Some(hash), Some(p)) if !self.inner.hasher.verify(p, &hash).await? => {
-                Err(SessionError::BadPassword)
+                Err(SessionError::WrongPassword)
             }
             (Some(_), Some(_)) => Ok(Account::Registered),
             (None, Some(p)) => Ok(Account::Register(p)),

@@ -1,15 +1,14 @@
 //! The REST API under `/api`, and `/healthz`.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use shared::{RoomName, ROOMS_PAGE_MAX};
 
+use super::extract::{Json, Query, BODY_LIMIT};
 use super::ApiError;
 use crate::auth::Identity;
 
@@ -22,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/rooms/{room}/messages", get(super::history::messages))
         .merge(super::sign_in::router())
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
 /// `GET /healthz`: the server is up; with connection and room counts.
@@ -51,10 +51,8 @@ const ROOMS_PAGE: usize = 100;
 async fn rooms(
     State(state): State<AppState>,
     _who: Identity,
-    query: Result<Query<RoomsQuery>, QueryRejection>,
+    Query(q): Query<RoomsQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Query(q) = query
-        .map_err(|_| ApiError::BadRequest("expected ?after=ROOM&limit=N (both optional)".into()))?;
     let after = q
         .after
         .as_deref()

@@ -9,6 +9,8 @@
 //! - the whole request, its body included, must be done within `--request-timeout` (408
 //!   `request_timeout`): a client that announces a body and never sends it holds nothing for
 //!   long;
+//! - every refusal typed ([`super::typed`]: axum's own, a 405 say, answered as an
+//!   [`ApiError`]);
 //! - the security headers ([`Headers`]) on every answer, refusals included (but a WebSocket
 //!   upgrade's 101, which no browser reads as a document).
 
@@ -104,7 +106,7 @@ where
         let routed = tokio::time::timeout(edge.timeout, edge.router.clone().call(req));
         Box::pin(async move {
             let mut resp = match routed.await {
-                Ok(Ok(resp)) => resp,
+                Ok(Ok(resp)) => super::typed::ensure(resp).await,
                 Ok(Err(never)) => match never {},
                 Err(_) => ApiError::RequestTimeout.into_response(),
             };

@@ -1,15 +1,17 @@
 //! Every refusal of an HTTP route (REST and the WebSocket upgrade), as one type and one JSON
 //! shape: `{"error": code, "message": …}`, `code` a [`shared::ErrorCode`]. What went wrong
-//! inside (a storage error) is logged, never sent.
+//! inside (a storage error) is logged, never sent. Every response an `ApiError` makes carries
+//! the [`Typed`] extension, by which [`super::typed`] knows the responses that are not typed
+//! yet (axum's own refusals) and types them.
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use parley_ws::handshake::HandshakeError;
 use serde_json::json;
 use shared::{ErrorCode, ValidationError};
 
+use super::extract::Json;
 use crate::auth::{SessionError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::hub::history::HistoryError;
 use crate::storage::StoreError;
@@ -34,9 +36,20 @@ pub enum ApiError {
     /// Too many sign-ins from one address: retry after this many seconds.
     #[error("too many sign-ins from your address; try again in {0} s")]
     TooManyAttempts(u64),
-    /// A malformed body or query string.
-    #[error("{0}")]
-    BadRequest(String),
+    /// Too many wrong passwords for the nickname: retry after this many seconds.
+    #[error("too many wrong passwords for this nickname; try again in {0} s")]
+    TooManyGuesses(u64),
+    /// A refusal by status only: a malformed body, path or query string (a rejection of
+    /// [`super::extract`]), or one of axum's own (a method the route does not take, a file the
+    /// SPA does not have). Its code is the status's (see [`ApiError::refused`]), its message
+    /// says what went wrong.
+    #[error("{message}")]
+    Refused {
+        /// The HTTP status.
+        status: StatusCode,
+        /// What went wrong.
+        message: String,
+    },
     /// A nickname that breaks the rules.
     #[error("nickname {0}")]
     BadNickname(ValidationError),
@@ -103,17 +116,17 @@ impl ApiError {
             Self::TooManyConnections | Self::StorageUnavailable | Self::ServerBusy => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            Self::TooManyAttempts(_) | Self::TooManyRequests(_) | Self::TooManyRegistrations(_) => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            Self::TooManyAttempts(_)
+            | Self::TooManyGuesses(_)
+            | Self::TooManyRequests(_)
+            | Self::TooManyRegistrations(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::BadRequest(_) | Self::BadNickname(_) | Self::BadRoomName(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::BadNickname(_) | Self::BadRoomName(_) => StatusCode::BAD_REQUEST,
             Self::NicknameTaken => StatusCode::CONFLICT,
             Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
             Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadHost => StatusCode::MISDIRECTED_REQUEST,
+            Self::Refused { status, .. } => *status,
         }
     }
 
@@ -126,10 +139,11 @@ impl ApiError {
             Self::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
-            Self::TooManyAttempts(_) | Self::TooManyRegistrations(_) => ErrorCode::TooManyAttempts,
+            Self::TooManyAttempts(_) | Self::TooManyGuesses(_) | Self::TooManyRegistrations(_) => {
+                ErrorCode::TooManyAttempts
+            }
             Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
             Self::RequestTimeout => ErrorCode::RequestTimeout,
-            Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::BadNickname(_) => ErrorCode::BadNickname,
             Self::BadRoomName(_) => ErrorCode::BadRoomName,
             Self::NicknameTaken => ErrorCode::NicknameTaken,
@@ -140,14 +154,64 @@ impl ApiError {
             Self::StorageUnavailable => ErrorCode::StorageUnavailable,
             Self::BadHost => ErrorCode::BadHost,
             Self::ServerBusy => ErrorCode::ServerBusy,
+            Self::Refused { status, .. } => status_code(*status),
         }
     }
+
+    /// A refusal with `status`, saying `detail` (axum's text, say) or, if there is none,
+    /// what the status means. A 422 (a JSON body of the wrong shape) is answered as 400, like
+    /// every other malformed body.
+    pub fn refused(status: StatusCode, detail: Option<String>) -> Self {
+        let status = match status {
+            StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+            other => other,
+        };
+        let message = detail
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| default_message(status).to_owned());
+        Self::Refused { status, message }
+    }
 }
+
+/// The code of a refusal known by its status only.
+fn status_code(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::MISDIRECTED_REQUEST => ErrorCode::BadHost,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::TooManyRequests,
+        s if s.is_server_error() => ErrorCode::InternalError,
+        _ => ErrorCode::BadRequest,
+    }
+}
+
+/// What a refusal says when nothing more specific is known.
+fn default_message(status: StatusCode) -> &'static str {
+    match status_code(status) {
+        ErrorCode::NotFound => "no such file or route",
+        ErrorCode::MethodNotAllowed => {
+            "this route does not take that method (Allow lists those it takes)"
+        }
+        ErrorCode::PayloadTooLarge => "the request body is too large",
+        ErrorCode::UnsupportedMediaType => "expected a JSON body (Content-Type: application/json)",
+        ErrorCode::InternalError => "the server could not answer; try again",
+        _ => status.canonical_reason().unwrap_or("refused"),
+    }
+}
+
+/// Marks a response as made by an [`ApiError`] (typed), in its extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct Typed;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Json(json!({"error": self.code(), "message": self.to_string()}));
         let mut resp = (self.status(), body).into_response();
+        resp.extensions_mut().insert(Typed);
         let headers = resp.headers_mut();
         match &self {
             Self::Handshake(err) => {
@@ -156,6 +220,7 @@ impl IntoResponse for ApiError {
                 }
             }
             Self::TooManyAttempts(wait)
+            | Self::TooManyGuesses(wait)
             | Self::TooManyRequests(wait)
             | Self::TooManyRegistrations(wait) => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(*wait));
@@ -181,7 +246,7 @@ impl From<SessionError> for ApiError {
         match err {
             SessionError::NicknameTaken => Self::NicknameTaken,
             SessionError::PasswordRequired => Self::NicknameRegistered,
-            SessionError::BadPassword => Self::BadPassword,
+            SessionError::BadPassword | SessionError::WrongPassword => Self::BadPassword,
             SessionError::TooManyRegistrations(wait) => Self::TooManyRegistrations(wait),
             SessionError::Busy(_) => Self::ServerBusy,
             SessionError::Store(err) => err.into(),
@@ -212,6 +277,37 @@ mod tests {
             (ApiError::BadHost, 421, "bad_host"),
             (ApiError::TooManyRegistrations(9), 429, "too_many_attempts"),
             (ApiError::ServerBusy, 503, "server_busy"),
+            (ApiError::TooManyGuesses(3), 429, "too_many_attempts"),
+            (
+                ApiError::refused(StatusCode::METHOD_NOT_ALLOWED, None),
+                405,
+                "method_not_allowed",
+            ),
+            (
+                ApiError::refused(StatusCode::PAYLOAD_TOO_LARGE, None),
+                413,
+                "payload_too_large",
+            ),
+            (
+                ApiError::refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, None),
+                415,
+                "unsupported_media_type",
+            ),
+            (
+                ApiError::refused(StatusCode::UNPROCESSABLE_ENTITY, None),
+                400,
+                "bad_request",
+            ),
+            (
+                ApiError::refused(StatusCode::IM_A_TEAPOT, None),
+                418,
+                "bad_request",
+            ),
+            (
+                ApiError::refused(StatusCode::BAD_GATEWAY, None),
+                502,
+                "internal_error",
+            ),
         ];
         for (err, status, code) in cases {
             assert_eq!(err.status(), status, "{err:?}");

@@ -2,12 +2,11 @@
 //! same page the WebSocket's `history` answers with (both read it through
 //! [`crate::hub::Hub::history_page`]). Needs a session, like the WebSocket.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
 use serde::Deserialize;
 use shared::{RoomName, Seq, ServerMsg};
 
+use super::extract::{Json, Path, Query};
 use super::ApiError;
 use crate::auth::Identity;
 use crate::AppState;
@@ -26,14 +25,9 @@ pub async fn messages(
     State(state): State<AppState>,
     _who: Identity,
     Path(room): Path<String>,
-    page: Result<Query<Page>, QueryRejection>,
+    Query(page): Query<Page>,
 ) -> Result<Json<ServerMsg>, ApiError> {
     let room = RoomName::parse(&room).map_err(ApiError::BadRoomName)?;
-    let Query(page) = page.map_err(|_| {
-        ApiError::BadRequest(
-            "expected ?before=SEQ&limit=N with non-negative whole numbers (both optional)".into(),
-        )
-    })?;
     let page = state
         .hub
         .history_page(&room, page.before.map(Seq), page.limit)

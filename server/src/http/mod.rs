@@ -1,14 +1,17 @@
-//! HTTP routes: health, the REST API and the SPA's files.
+//! HTTP routes: health, the REST API and the SPA's files. Every refusal is an [`ApiError`]:
+//! handlers extract with [`extract`], and [`typed`] types whatever else refuses.
 
 mod api;
 pub mod edge;
 pub mod error;
+pub mod extract;
 pub mod headers;
 mod history;
 pub mod host;
 mod identity;
 mod sign_in;
 mod spa;
+pub mod typed;
 
 use std::path::Path;
 

@@ -1,20 +1,25 @@
 //! `/api/session`: sign in (`POST`), check (`GET`) and sign out (`DELETE`);
 //! `/api/session/password`: set or change the password (`PUT`); `/api/sessions`: sign out
 //! everywhere (`DELETE`). Whatever ends a session closes its sockets (see [`crate::auth`]).
+//! What checks a password is a sign-in [`Attempt`], counted before its body is read, and is
+//! [`guarded`] by the nickname's backoff on wrong passwords ([`crate::auth::backoff`]).
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, State};
+use std::future::Future;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, put};
-use axum::{Json, Router};
+use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::Nickname;
 
+use super::extract::Json;
 use super::ApiError;
-use crate::auth::{request, Identity, Token};
-use crate::client::ClientAddr;
+use crate::auth::{request, Identity, SessionError, Token};
+use crate::client::{ClientAddr, ClientKey};
 use crate::AppState;
 
 /// Routes under `/api/session`.
@@ -23,6 +28,28 @@ pub fn router() -> Router<AppState> {
         .route("/session", get(check).post(create).delete(end))
         .route("/session/password", put(change_password))
         .route("/sessions", delete(end_everywhere))
+}
+
+/// A sign-in attempt from this client, counted against its address (`--sign-in-rate`) before
+/// the request's body is read: a refused client (429 `too_many_attempts`) has nothing of its
+/// body read or parsed.
+struct Attempt(ClientAddr);
+
+impl FromRequestParts<AppState> for Attempt {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The edge resolves every request's client.
+        let client = *parts
+            .extensions
+            .get::<ClientAddr>()
+            .ok_or_else(|| ApiError::refused(StatusCode::INTERNAL_SERVER_ERROR, None))?;
+        state
+            .sign_ins
+            .attempt(client.key())
+            .map_err(ApiError::TooManyAttempts)?;
+        Ok(Self(client))
+    }
 }
 
 /// Body of `POST /api/session`.
@@ -36,29 +63,21 @@ struct Create {
 
 async fn create(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
     current: Option<Identity>,
     jar: CookieJar,
-    body: Result<Json<Create>, JsonRejection>,
+    Attempt(client): Attempt,
+    Json(body): Json<Create>,
 ) -> Result<(StatusCode, CookieJar, Json<Value>), ApiError> {
-    state
-        .sign_ins
-        .attempt(client.key())
-        .map_err(ApiError::TooManyAttempts)?;
-    let Json(body) = body.map_err(|_| {
-        ApiError::BadRequest("expected JSON {\"nickname\": …, \"password\"?: …}".into())
-    })?;
     let nickname = Nickname::parse(&body.nickname).map_err(ApiError::BadNickname)?;
+    let guessed = body.password.is_some().then(|| nickname.key());
     let may_register = || state.registrations.attempt(client.key());
-    let (identity, token) = state
-        .auth
-        .create(
-            nickname,
-            body.password.as_deref(),
-            current.as_ref(),
-            may_register,
-        )
-        .await?;
+    let signing_in = state.auth.create(
+        nickname,
+        body.password.as_deref(),
+        current.as_ref(),
+        may_register,
+    );
+    let (identity, token) = guarded(&state, guessed, client.key(), signing_in).await?;
     let (jar, body) = issued(&state, jar, &identity, token);
     Ok((StatusCode::CREATED, jar, body))
 }
@@ -95,24 +114,45 @@ struct ChangePassword {
 /// the nickname ends (4001).
 async fn change_password(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
     identity: Identity,
     jar: CookieJar,
-    body: Result<Json<ChangePassword>, JsonRejection>,
-) -> Result<(CookieJar, Json<Value>), ApiError> {
     // It checks a password: it counts as a sign-in attempt.
-    state
-        .sign_ins
-        .attempt(client.key())
-        .map_err(ApiError::TooManyAttempts)?;
-    let Json(body) = body
-        .map_err(|_| ApiError::BadRequest("expected JSON {\"current\"?: …, \"new\": …}".into()))?;
+    Attempt(client): Attempt,
+    Json(body): Json<ChangePassword>,
+) -> Result<(CookieJar, Json<Value>), ApiError> {
+    let guessed = body.current.is_some().then(|| identity.nickname.key());
     let may_register = || state.registrations.attempt(client.key());
-    let (identity, token) = state
-        .auth
-        .change_password(&identity, body.current.as_deref(), &body.new, may_register)
-        .await?;
+    let changing =
+        state
+            .auth
+            .change_password(&identity, body.current.as_deref(), &body.new, may_register);
+    let (identity, token) = guarded(&state, guessed, client.key(), changing).await?;
     Ok(issued(&state, jar, &identity, token))
+}
+
+/// Runs `check`, which checks a password of the nickname `key` (if there is one) for
+/// `client`: only if the nickname's backoff lets `client` (else 429 `too_many_attempts`),
+/// and a wrong password counts against the nickname, a right one makes `client` familiar.
+async fn guarded<T>(
+    state: &AppState,
+    key: Option<String>,
+    client: ClientKey,
+    check: impl Future<Output = Result<T, SessionError>>,
+) -> Result<T, ApiError> {
+    let Some(key) = key else {
+        return Ok(check.await?);
+    };
+    state
+        .guesses
+        .check(&key, client)
+        .map_err(ApiError::TooManyGuesses)?;
+    let result = check.await;
+    match &result {
+        Ok(_) => state.guesses.succeeded(&key, client),
+        Err(SessionError::WrongPassword) => state.guesses.failed(&key, client),
+        Err(_) => {}
+    }
+    Ok(result?)
 }
 
 /// Signs out everywhere: every session of the caller's nickname ends and their sockets

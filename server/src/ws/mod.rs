@@ -5,7 +5,7 @@
 mod connection;
 pub mod gate;
 
-use axum::extract::{Extension, Query, Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -21,6 +21,7 @@ use tokio_rustls::server::TlsStream;
 use self::gate::{Full, Slot};
 use crate::auth::{request, Identity};
 use crate::client::ClientAddr;
+use crate::http::extract::Query;
 use crate::http::ApiError;
 use crate::serve::deadline::Deadline;
 use crate::AppState;

@@ -3,55 +3,10 @@
 //! registrations in a day. Password hashing has one global bound: past it, 503
 //! `server_busy` with `Retry-After`.
 
-use std::net::SocketAddr;
-
 use serde_json::json;
 use shared::ErrorCode;
 
 use crate::helpers::*;
-
-/// A request from the local address `from`: (status, head, body).
-async fn request_from(
-    server: SocketAddr,
-    from: [u8; 4],
-    method: &str,
-    path: &str,
-    headers: &str,
-    body: &str,
-) -> (u16, String, String) {
-    let sock = tokio::net::TcpSocket::new_v4().unwrap();
-    sock.bind((std::net::Ipv4Addr::from(from), 0).into())
-        .unwrap();
-    let tcp = sock.connect(server).await.unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\n{headers}\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    exchange(tcp, &req).await
-}
-
-/// `POST /api/session` with `body` from the local address `from`.
-async fn sign_in_from(
-    server: SocketAddr,
-    from: [u8; 4],
-    body: serde_json::Value,
-) -> (u16, String, String) {
-    request_from(server, from, "POST", "/api/session", "", &body.to_string()).await
-}
-
-/// The `Retry-After` seconds of a response head.
-fn retry_after(head: &str) -> u64 {
-    head.lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("retry-after: ")
-                .map(str::to_owned)
-        })
-        .expect("Retry-After")
-        .parse()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn sign_ins_from_one_address_are_throttled() {
@@ -167,5 +122,32 @@ async fn password_hashing_beyond_its_global_bound_gets_503_server_busy() {
         let (status, _, body) = sign_in_from(addr, [127, 0, 0, 1], body).await;
         assert_eq!(status, 201, "h{i}, one at a time: {body}");
     }
+    server.shutdown().await.unwrap();
+}
+
+/// Issue 16: the per-address sign-in throttle answers before the body is read: a throttled
+/// client announcing a body it never sends gets its 429 at once, not a 408 when the request
+/// timeout ends.
+#[tokio::test]
+async fn a_throttled_sign_in_is_refused_before_its_body_is_read() {
+    let server = start_with(|c| {
+        c.limits.sign_in_rate = 1.0;
+        c.limits.sign_in_burst = 1.0;
+        c.limits.request_timeout = std::time::Duration::from_secs(30);
+    })
+    .await;
+    let (status, _, body) =
+        sign_in_from(server.addr, [127, 0, 0, 1], json!({"nickname": "a"})).await;
+    assert_eq!(status, 201, "{body}");
+    let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let req = format!(
+        "POST /api/session HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{",
+        server.addr
+    );
+    // `exchange` waits `WAIT` (5 s) at most: far less than the request timeout.
+    let (status, head, body) = exchange(tcp, &req).await;
+    assert_eq!(status, 429, "{head}\n{body}");
+    assert!(body.contains("\"too_many_attempts\""), "{body}");
     server.shutdown().await.unwrap();
 }

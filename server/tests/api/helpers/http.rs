@@ -178,3 +178,40 @@ pub async fn exchange(mut tcp: TcpStream, req: &str) -> (u16, String, String) {
         .unwrap_or_default();
     (status, head, body)
 }
+
+/// A request from the local address `from` (127.0.0.0/8 is all loopback, so each is another
+/// client address): (status, head, body).
+pub async fn request_from(
+    server: SocketAddr,
+    from: [u8; 4],
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> (u16, String, String) {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind((std::net::Ipv4Addr::from(from), 0).into())
+        .unwrap();
+    let tcp = sock.connect(server).await.unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\n{headers}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    exchange(tcp, &req).await
+}
+
+/// `POST /api/session` with `body` from the local address `from`.
+pub async fn sign_in_from(
+    server: SocketAddr,
+    from: [u8; 4],
+    body: serde_json::Value,
+) -> (u16, String, String) {
+    request_from(server, from, "POST", "/api/session", "", &body.to_string()).await
+}
+
+/// The `Retry-After` seconds of a response head.
+pub fn retry_after(head: &str) -> u64 {
+    let value = header(head, "retry-after").expect("Retry-After");
+    value.parse().unwrap()
+}
