@@ -48,7 +48,15 @@ async fn create(
     let Json(body) = body.map_err(|_| {
         ApiError::BadRequest("expected JSON {\"nickname\": …, \"password\"?: …}".into())
     })?;
-    let nickname = Nickname::parse(&body.nickname).map_err(ApiError::BadNickname)?;
+    let nickname = match Nickname::parse(&body.nickname) {
+        Ok(nickname) => nickname,
+        // A name registered before today's rules still opens with its password.
+        Err(err) => state
+            .auth
+            .registered_before_the_rules(&body.nickname)
+            .await?
+            .ok_or(ApiError::BadNickname(err))?,
+    };
     let may_register = || state.registrations.attempt(client.key());
     let (identity, token) = state
         .auth
