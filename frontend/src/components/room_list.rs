@@ -123,7 +123,7 @@ fn room_link(r: &RoomEntry, current: bool, on_join: &Callback<RoomName>) -> Html
         <li key={r.name.to_string()}>
             <button {class} {onclick} aria-current={current.then_some("true")}>
                 <span class="hash">{ "#" }</span>
-                <bdi class="name">{ r.name.to_string() }</bdi>
+                <span class="name"><bdi>{ r.name.to_string() }</bdi></span>
                 if r.unread > 0 {
                     <span class="badge" aria-label={format!("{} unread", r.unread)}>{ r.unread }</span>
                 } else if !r.joined {

@@ -503,6 +503,13 @@ impl Auth {
     pub fn ttl(&self) -> Duration {
         self.inner.ttl
     }
+
+    /// The store behind the sessions, for tests that plant data (a name registered before
+    /// the nickname rules).
+    #[cfg(feature = "test-util")]
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
 }
 
 /// A password is 8–128 characters.
