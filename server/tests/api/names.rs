@@ -132,6 +132,18 @@ async fn names_registered_before_the_rules_still_work_for_their_owners() {
         assert_eq!(got, "201", "{}: {resp}", db.label);
         let broken_token = register_as_before(&db, server.addr, "legacy-one", broken).await;
         let look_alike_token = register_as_before(&db, server.addr, "legacy-two", look_alike).await;
+        // A name that meets the rules, filed under its old key ("bob1", not the skeleton).
+        // Signed out: only the account can hold the name.
+        let bob1 = register_as_before(&db, server.addr, "legacy-three", "bob1").await;
+        let auth = bearer(&bob1);
+        let (status, _) = http(
+            server.addr,
+            "DELETE",
+            "/api/session",
+            &[("Authorization", &auth)],
+        )
+        .await;
+        assert_eq!(status, 204);
         server.shutdown().await.unwrap();
 
         // At start the accounts are filed under their keys; `alice`, the older, keeps hers.
@@ -182,6 +194,9 @@ async fn names_registered_before_the_rules_still_work_for_their_owners() {
         )
         .await;
         assert_eq!(got, "401 nickname_registered", "{}", db.label);
+        // Filed under its skeleton at start, it is found by its look-alikes.
+        let (got, _) = sign_in(server.addr, json!({"nickname": "BOBl"})).await;
+        assert_eq!(got, "409 nickname_taken", "{}: like bob1", db.label);
         // Nobody new gets a name like any of the three.
         for taken in ["a\u{200B}lice", "\u{430}lice", "A\u{202E}ECILA"] {
             let (got, _) = sign_in(server.addr, json!({"nickname": taken})).await;
