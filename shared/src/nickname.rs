@@ -239,6 +239,24 @@ mod tests {
     }
 
     #[test]
+    fn a_key_fits_the_512_characters_storage_gives_it() {
+        // A valid nickname is at most 32 characters once normalised, so its widest key is
+        // 32 of the normalised character whose key is longest.
+        let widest = (0..=0x10FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter_map(|c| {
+                Nickname::parse(&c.to_string())
+                    .ok()
+                    .filter(|n| n.0 == c.to_string())
+            })
+            .map(|n| (n.key().chars().count(), n.0))
+            .max()
+            .unwrap();
+        // Hangul syllables are the widest: 7 jamo prototypes each.
+        assert!(widest.0 * NICKNAME_MAX_CHARS <= 512, "{widest:?}");
+    }
+
+    #[test]
     fn stored_names_keep_the_old_rules() {
         for legacy in ["alice\u{200B}", "a\u{202E}ecila", "\u{430}lice", "\u{3164}"] {
             assert!(Nickname::parse(legacy).is_err(), "{legacy:?}");

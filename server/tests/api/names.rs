@@ -181,6 +181,11 @@ async fn names_registered_before_the_rules_still_work_for_their_owners() {
             .await;
             assert_eq!(got, "401 bad_password", "{}: {name:?}", db.label);
         }
+        // The widest key there is (7 characters for each Hangul syllable) fits the columns.
+        let wide = "\u{CB94}".repeat(32);
+        let (got, resp) =
+            sign_in(server.addr, json!({"nickname": wide, "password": PASSWORD})).await;
+        assert_eq!(got, "201", "{}: {resp}", db.label);
         let (got, resp) = sign_in(
             server.addr,
             json!({"nickname": "ALICE", "password": PASSWORD}),
