@@ -31,10 +31,15 @@ pub enum ErrorCode {
     BadMessage,
     /// A binary frame: the protocol uses JSON text frames only.
     BinaryNotSupported,
-    /// The nickname breaks the rules (1–32 characters, no control characters).
+    /// The nickname breaks the rules ([`Nickname::parse`](crate::Nickname::parse)): 1–32
+    /// characters after NFKC; no control, invisible or formatting characters (bidi controls,
+    /// zero-width characters, fillers); nothing outside Unicode TS #39's identifier profile
+    /// but ASCII punctuation and the space; no mix of scripts beyond TS #39's "moderately
+    /// restrictive" level. The message says which rule.
     BadNickname,
-    /// HTTP (`POST /api/session`, 409): another live session holds the nickname
-    /// (case-insensitive).
+    /// HTTP (`POST /api/session`, 409): another live session holds the nickname, or a name
+    /// that looks like it, or a registered name looks like it (the same
+    /// [`Nickname::key`](crate::Nickname::key): confusable skeleton, any case).
     NicknameTaken,
     /// The join names a nickname that is not the session's.
     NicknameMismatch,

@@ -9,7 +9,9 @@
 //! sides apply the same ones: see [`Nickname::parse`], [`RoomName::parse`],
 //! [`MessageText::parse`] and [`ClientMsgId::parse`].
 //!
-//! The crate has no runtime dependencies beyond serde, so it builds for `wasm32` and native.
+//! The crate has no runtime dependencies beyond serde and the Unicode tables the nickname
+//! rules need (`unicode-normalization`, `unicode-security`), so it builds for `wasm32` and
+//! native.
 #![deny(missing_docs)]
 
 mod backoff;
@@ -18,6 +20,7 @@ mod codes;
 mod decode;
 mod limits;
 mod model;
+mod nickname;
 mod protocol;
 
 pub use backoff::Backoff;

@@ -4,8 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::limits::{
-    CLIENT_ID_MAX_CHARS, NICKNAME_MAX_CHARS, ROOM_NAME_MAX_CHARS, TEXT_MAX_CHARS,
-    TEXT_MAX_JSON_BYTES,
+    CLIENT_ID_MAX_CHARS, ROOM_NAME_MAX_CHARS, TEXT_MAX_CHARS, TEXT_MAX_JSON_BYTES,
 };
 
 /// Why a value was refused. The `Display` text is meant for people.
@@ -33,9 +32,25 @@ pub enum ValidationError {
     /// Holds a character that is not allowed.
     #[error("contains {0:?}, which is not allowed here")]
     BadChar(char),
+    /// Holds an invisible or formatting character (a bidi control, a zero-width character, a
+    /// filler): it could make a name look like another, or flip the text around it.
+    #[error(
+        "contains U+{:04X}, an invisible or formatting character (such as a bidi control, \
+         a zero-width character or a filler), which could disguise a name",
+        *.0 as u32
+    )]
+    Invisible(char),
+    /// Mixes scripts beyond Unicode TS #39's "moderately restrictive" level (such as Latin
+    /// with Cyrillic or Greek letters): it could imitate a name written in one script.
+    #[error(
+        "mixes letters of different scripts (such as Latin with Cyrillic or Greek), which \
+         could imitate another name: use one script, or Latin with one other (not Cyrillic \
+         or Greek)"
+    )]
+    MixedScripts,
 }
 
-fn check_len(s: &str, max: usize) -> Result<(), ValidationError> {
+pub(crate) fn check_len(s: &str, max: usize) -> Result<(), ValidationError> {
     if s.is_empty() {
         return Err(ValidationError::Empty);
     }
@@ -60,7 +75,7 @@ macro_rules! string_newtype {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(pub(crate) String);
 
         impl $name {
             /// The validated text.
@@ -91,27 +106,16 @@ macro_rules! string_newtype {
 }
 
 string_newtype!(
-    /// A nickname: 1–32 characters after trimming, no control characters. Unique among
-    /// connected users, compared case-insensitively (see [`Nickname::key`]).
-    Nickname
+    /// A nickname: 1–32 characters once normalised (NFKC, see [`Nickname::parse`] for the
+    /// rules), unique among users under its confusable skeleton (see [`Nickname::key`]).
+    ///
+    /// New input is checked with [`Nickname::parse`]. Decoding a received nickname, or
+    /// reading a stored one ([`Nickname::stored`]), checks only the rules it was accepted
+    /// under before (length, no control characters), so a name registered before a rule was
+    /// added still works for its owner.
+    Nickname,
+    stored
 );
-
-impl Nickname {
-    /// Trims surrounding whitespace and checks length and characters.
-    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let s = raw.trim();
-        check_len(s, NICKNAME_MAX_CHARS)?;
-        if let Some(c) = s.chars().find(|c| c.is_control()) {
-            return Err(ValidationError::BadChar(c));
-        }
-        Ok(Self(s.to_owned()))
-    }
-
-    /// The key under which nicknames are unique: lower-cased, so `Alice` and `alice` clash.
-    pub fn key(&self) -> String {
-        self.0.to_lowercase()
-    }
-}
 
 string_newtype!(
     /// A room name: 1–48 characters of `a-z`, `0-9`, `-` and `_`.

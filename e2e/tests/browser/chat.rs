@@ -101,7 +101,7 @@ async fn two_browsers_chat_and_see_new_rooms() {
     // Back to the lobby for the screenshot of two users chatting.
     alice
         .find(Locator::XPath(
-            "//button[contains(@class,'room-link')][.//span[text()='lobby']]",
+            "//button[contains(@class,'room-link')][.//span[@class='name'][.='lobby']]",
         ))
         .await
         .unwrap()

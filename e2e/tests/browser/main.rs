@@ -6,6 +6,7 @@ mod helpers;
 mod proxy;
 
 mod account;
+mod bidi;
 mod chat;
 mod history;
 mod policy;

@@ -47,7 +47,7 @@ pub fn chat_screen() -> Html {
             { sidebar }
             <section class="room" aria-label={format!("Room {}", room.name)}>
                 <header class="room-header">
-                    <h2>{ format!("#{}", room.name) }</h2>
+                    <h2>{ "#" }<bdi>{ room.name.to_string() }</bdi></h2>
                     <span class="muted">{ format!("{} online", room.members.len()) }</span>
                     if room.joined {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>

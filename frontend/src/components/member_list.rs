@@ -16,7 +16,7 @@ pub struct MemberListProps {
 #[function_component(MemberList)]
 pub fn member_list(props: &MemberListProps) -> Html {
     let mut members = props.members.clone();
-    members.sort_by_key(|m| m.key());
+    members.sort_by_key(|m| m.as_str().to_lowercase());
     html! {
         <aside class="members" aria-label="Members">
             <details open=true>
@@ -24,7 +24,7 @@ pub fn member_list(props: &MemberListProps) -> Html {
                 <ul>
                     { for members.iter().map(|m| {
                         let mine = props.me.as_ref() == Some(m);
-                        html! { <li class={classes!(mine.then_some("myself"))}><span class="dot"></span>{ m.to_string() }
+                        html! { <li class={classes!(mine.then_some("myself"))}><span class="dot"></span><bdi>{ m.to_string() }</bdi>
                             if mine { <span class="muted">{ " (you)" }</span> }</li> }
                     }) }
                 </ul>

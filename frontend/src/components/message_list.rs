@@ -10,7 +10,7 @@ use shared::{Nickname, RoomName};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use crate::state::{Pending, PendingStatus, RoomView};
+use crate::state::{same_name, Pending, PendingStatus, RoomView};
 use crate::util::local_time;
 
 /// How close to an edge (px) counts as being at it.
@@ -129,21 +129,21 @@ pub fn message_list(props: &MessageListProps) -> Html {
         .collect();
     let lines = seqs.into_iter().map(|seq| {
         let msg = room.messages.get(&seq).map(|m| {
-            let mine = me.is_some_and(|me| me.key() == m.nickname.key());
+            let mine = me.is_some_and(|me| same_name(me, &m.nickname));
             html! {
                 <li class={classes!("msg", mine.then_some("mine"))} data-seq={m.seq.0.to_string()}>
                     <div class="meta">
-                        <span class="nick">{ m.nickname.to_string() }</span>
+                        <bdi class="nick">{ m.nickname.to_string() }</bdi>
                         <time class="time">{ local_time(m.ts) }</time>
                     </div>
-                    <div class="text">{ m.text.to_string() }</div>
+                    <div class="text" dir="auto">{ m.text.to_string() }</div>
                 </li>
             }
         });
         let notices = room.notices.get(&seq).into_iter().flatten();
         html! { <>
             { for msg }
-            { for notices.map(|n| html! { <li class="notice">{ &n.text }</li> }) }
+            { for notices.map(|n| html! { <li class="notice"><bdi>{ &n.text }</bdi></li> }) }
         </> }
     });
     let pending = room
@@ -184,10 +184,10 @@ fn pending_line(
     html! {
         <li class={class}>
             <div class="meta">
-                <span class="nick">{ me.map(|m| m.to_string()).unwrap_or_default() }</span>
+                <bdi class="nick">{ me.map(|m| m.to_string()).unwrap_or_default() }</bdi>
                 { status }
             </div>
-            <div class="text">{ p.text.clone() }</div>
+            <div class="text" dir="auto">{ p.text.clone() }</div>
         </li>
     }
 }

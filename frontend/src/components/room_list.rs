@@ -92,7 +92,7 @@ pub fn room_list(props: &RoomListProps) -> Html {
         <nav class="sidebar" aria-label="Rooms">
             <div class="brand">{ "Parley" }</div>
             <div class="me">
-                <span class="muted">{ "Signed in as " }</span><strong>{ me }</strong>
+                <span class="muted">{ "Signed in as " }</span><strong><bdi>{ me }</bdi></strong>
                 <button class="link" onclick={sign_out}>{ "Sign out" }</button>
             </div>
             <AccountPanel on_signed_out={props.on_signed_out.clone()} />
@@ -123,7 +123,7 @@ fn room_link(r: &RoomEntry, current: bool, on_join: &Callback<RoomName>) -> Html
         <li key={r.name.to_string()}>
             <button {class} {onclick} aria-current={current.then_some("true")}>
                 <span class="hash">{ "#" }</span>
-                <span class="name">{ r.name.to_string() }</span>
+                <span class="name"><bdi>{ r.name.to_string() }</bdi></span>
                 if r.unread > 0 {
                     <span class="badge" aria-label={format!("{} unread", r.unread)}>{ r.unread }</span>
                 } else if !r.joined {

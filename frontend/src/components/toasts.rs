@@ -38,7 +38,7 @@ pub fn toasts(props: &ToastsProps) -> Html {
                 let onclick = props.on_dismiss.reform(move |_: MouseEvent| id);
                 html! {
                     <div class="toast" key={t.id}>
-                        <span>{ &t.text }</span>
+                        <span><bdi>{ &t.text }</bdi></span>
                         <button class="icon" aria-label="Dismiss" {onclick}>{ "×" }</button>
                     </div>
                 }

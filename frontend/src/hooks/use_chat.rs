@@ -78,7 +78,7 @@ impl ChatActions {
         let (dispatcher, begin) = (self.state.dispatcher(), self.begin.clone());
         spawn_local(async move {
             match api::sign_in(nickname.as_str(), password.as_deref()).await {
-                Ok(info) => match Nickname::parse(&info.nickname) {
+                Ok(info) => match Nickname::stored(&info.nickname) {
                     Ok(nick) => begin.emit(nick),
                     Err(_) => {
                         dispatcher.dispatch(Action::NoSession(Some("unexpected answer".into())))
@@ -254,7 +254,7 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
         use_effect_with((), move |_| {
             spawn_local(async move {
                 match api::current_session().await {
-                    Ok(Some(info)) => match Nickname::parse(&info.nickname) {
+                    Ok(Some(info)) => match Nickname::stored(&info.nickname) {
                         Ok(nick) => begin.emit(nick),
                         Err(_) => dispatcher.dispatch(Action::NoSession(None)),
                     },

@@ -166,7 +166,7 @@ impl ChatState {
     }
 
     fn is_me(&self, nick: &Nickname) -> bool {
-        self.me.as_ref().is_some_and(|m| m.key() == nick.key())
+        self.me.as_ref().is_some_and(|m| same_name(m, nick))
     }
 
     /// Forgets everything but the counters, and shows `screen`.
@@ -178,4 +178,12 @@ impl ChatState {
             ..ChatState::default()
         };
     }
+}
+
+/// Whether two names are one user's, as the UI tells: ignoring case. Not by
+/// [`Nickname::key`] or [`Nickname::folded`]: the server keeps look-alikes apart and sends
+/// names normalised, and the Unicode tables behind those two would add about 100 KB to the
+/// SPA (never called here, they are not linked in).
+pub fn same_name(a: &Nickname, b: &Nickname) -> bool {
+    a.as_str().to_lowercase() == b.as_str().to_lowercase()
 }

@@ -124,9 +124,12 @@ impl ChatState {
             }
         }
         r.member_count = r.member_count.max(r.members.len() as u32);
-        r.notice(format!("{nickname} {verb}"));
+        // The name is isolated (FSI … PDI): a bidi control in it cannot reorder the words
+        // after it.
+        let who = format!("\u{2068}{nickname}\u{2069}");
+        r.notice(format!("{who} {verb}"));
         if !in_view && !self.is_me(&nickname) {
-            self.toast(format!("{nickname} {verb} #{room}"));
+            self.toast(format!("{who} {verb} #{room}"));
         }
     }
 

@@ -459,3 +459,27 @@ fn a_busy_history_refusal_brings_the_load_older_button_back_without_a_toast() {
     assert!(!view(&s, "lobby").loading_older);
     assert!(s.toasts.is_empty(), "{:?}", s.toasts);
 }
+
+#[test]
+fn a_name_in_a_notice_or_a_toast_is_isolated_from_the_words_around_it() {
+    // A name registered before the nickname rules may hold a bidi override.
+    let odd = shared::Nickname::stored("a\u{202E}ecila").unwrap();
+    let s = run(
+        in_lobby_and_garden(),
+        [Action::Server(ServerMsg::Presence {
+            room: room("garden"),
+            nickname: odd,
+            change: shared::PresenceChange::Joined,
+        })],
+    );
+    let isolated = "\u{2068}a\u{202E}ecila\u{2069}";
+    assert_eq!(s.toasts[0].text, format!("{isolated} joined #garden"));
+    let notice = &view(&s, "garden")
+        .notices
+        .values()
+        .flatten()
+        .last()
+        .unwrap()
+        .text;
+    assert_eq!(notice, &format!("{isolated} joined"));
+}

@@ -15,6 +15,7 @@
 //! before the password was set is worthless after it.
 
 pub mod backoff;
+pub mod names;
 mod password;
 pub mod request;
 pub mod throttle;
@@ -31,6 +32,7 @@ use shared::{CloseReason, Nickname};
 use tokio_util::sync::CancellationToken;
 
 use crate::now_ms;
+use crate::storage::sessions::Account as StoredAccount;
 use crate::storage::{Store, StoreError};
 
 pub use self::password::{Busy, Hasher};
@@ -82,8 +84,8 @@ pub enum SessionError {
 /// A nickname's account, as signing in finds it.
 #[derive(Clone, Copy)]
 enum Account<'p> {
-    /// Registered, and the password matched.
-    Registered,
+    /// Registered (filed under this key), and the password matched.
+    Registered(&'p str),
     /// Not registered, and no password given.
     Free,
     /// Not registered: register it with this password.
@@ -165,6 +167,9 @@ impl Auth {
         hasher: Hasher,
         on_end: impl Fn(&HashSet<String>, CloseReason) + Send + Sync + 'static,
     ) -> anyhow::Result<Self> {
+        names::review(&store)
+            .await
+            .context("reviewing the registered nicknames")?;
         let mut live = Live::default();
         for s in store
             .live_sessions(now_ms())
@@ -199,7 +204,8 @@ impl Auth {
         current: Option<&Identity>,
         may_register: impl FnOnce() -> Result<(), u64>,
     ) -> Result<(Identity, Token), SessionError> {
-        let account = self.account(&nickname, password).await?;
+        let registration = self.registration(&nickname).await?;
+        let account = self.account(&registration, password).await?;
         let same = current.filter(|c| c.nickname.key() == nickname.key());
         if let (Some(cur), Account::Free) = (same, account) {
             return Ok((cur.clone(), self.token(cur)));
@@ -211,7 +217,7 @@ impl Auth {
             }
             _ => None,
         };
-        let registered = matches!(account, Account::Registered);
+        let registered = matches!(account, Account::Registered(_));
         let identity = self.start(&nickname, registered, same).await?;
         if let Some(hash) = hash {
             let stored = self
@@ -251,19 +257,19 @@ impl Auth {
             return Err(SessionError::BadPassword);
         }
         let nickname = &cur.nickname;
-        let registered = match self.account(nickname, current).await? {
-            Account::Registered => true,
+        let registration = self.registration(nickname).await?;
+        let key = match self.account(&registration, current).await? {
+            Account::Registered(key) => Some(key),
             Account::Free | Account::Register(_) => {
                 may_register().map_err(SessionError::TooManyRegistrations)?;
-                false
+                None
             }
         };
         let hash = self.inner.hasher.hash(new).await?;
         let store = &self.inner.store;
-        if registered {
-            store.update_account_hash(nickname, &hash).await?;
-        } else {
-            store.insert_account(nickname, &hash, now_ms()).await?;
+        match key {
+            Some(key) => store.update_account_hash(key, &hash).await?,
+            None => store.insert_account(nickname, &hash, now_ms()).await?,
         }
         let identity = self.start(nickname, true, Some(cur)).await?;
         let others = self.sessions_of(nickname, &[&identity.id, &cur.id]);
@@ -281,7 +287,10 @@ impl Auth {
     pub async fn end_all(&self, nickname: &Nickname) -> Result<(), StoreError> {
         let ids = self.sessions_of(nickname, &[]);
         self.forget(&ids, CloseReason::Unauthorized);
-        self.inner.store.revoke_sessions_of(nickname).await
+        for id in &ids {
+            self.inner.store.revoke_session(id).await?;
+        }
+        Ok(())
     }
 
     /// Claims the nickname for a new session and stores it.
@@ -302,33 +311,52 @@ impl Auth {
         Ok(identity)
     }
 
-    /// The live sessions holding `nickname`, but those in `except`.
+    /// The live sessions holding `nickname` (ignoring case and width, not a look-alike
+    /// registered before the nickname rules), but those in `except`.
     fn sessions_of(&self, nickname: &Nickname, except: &[&str]) -> HashSet<String> {
-        let key = nickname.key();
+        let name = nickname.folded();
         let live = self.inner.live.lock().expect("sessions lock");
         live.by_id
             .values()
-            .filter(|s| s.nickname.key() == key && !except.contains(&s.id.as_str()))
+            .filter(|s| s.nickname.folded() == name && !except.contains(&s.id.as_str()))
             .map(|s| s.id.clone())
             .collect()
+    }
+
+    /// The account registered under `nickname` (ignoring case and width), if any. A
+    /// nickname that only looks like a registered one (the same key, another name) is
+    /// taken: [`SessionError::NicknameTaken`].
+    async fn registration(
+        &self,
+        nickname: &Nickname,
+    ) -> Result<Option<StoredAccount>, SessionError> {
+        let found = self.inner.store.accounts_like(nickname).await?;
+        let name = nickname.folded();
+        let same =
+            |a: &StoredAccount| Nickname::stored(&a.nickname).is_ok_and(|n| n.folded() == name);
+        match found.iter().find(|a| same(a)) {
+            Some(own) => Ok(Some(own.clone())),
+            None if found.is_empty() => Ok(None),
+            None => Err(SessionError::NicknameTaken),
+        }
     }
 
     /// The password rules: a registered nickname needs its password; a password is 8–128
     /// characters.
     async fn account<'p>(
         &self,
-        nickname: &Nickname,
+        registration: &'p Option<StoredAccount>,
         password: Option<&'p str>,
     ) -> Result<Account<'p>, SessionError> {
         if password.is_some_and(|p| !password_fits(p)) {
             return Err(SessionError::BadPassword);
         }
-        match (self.inner.store.account_hash(nickname).await?, password) {
+        match (registration, password) {
             (Some(_), None) => Err(SessionError::PasswordRequired),
-            (Some(hash), Some(p)) if !self.inner.hasher.verify(p, &hash).await? => {
+            (Some(a), Some(p)) if !self.inner.hasher.verify(p, &a.hash).await? => {
                 Err(SessionError::WrongPassword)
             }
-            (Some(_), Some(_)) => Ok(Account::Registered),
+            (Some(a), Some(_)) => Ok(Account::Registered(&a.key)),
             (None, Some(p)) => Ok(Account::Register(p)),
             (None, None) => Ok(Account::Free),
         }
@@ -451,12 +479,40 @@ impl Auth {
 
     /// Whether a nickname is registered with a password.
     pub async fn is_registered(&self, nickname: &Nickname) -> Result<bool, StoreError> {
-        Ok(self.inner.store.account_hash(nickname).await?.is_some())
+        match self.registration(nickname).await {
+            Ok(found) => Ok(found.is_some()),
+            Err(SessionError::Store(err)) => Err(err),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// A nickname that breaks today's rules, as given at sign-in: `Some` if it is registered
+    /// (before the rules) under this very name, so that its owner can still sign in with the
+    /// password.
+    pub async fn registered_before_the_rules(
+        &self,
+        raw: &str,
+    ) -> Result<Option<Nickname>, StoreError> {
+        let Ok(nickname) = Nickname::stored(raw) else {
+            return Ok(None);
+        };
+        match self.registration(&nickname).await {
+            Ok(Some(_)) => Ok(Some(nickname)),
+            Err(SessionError::Store(err)) => Err(err),
+            Ok(None) | Err(_) => Ok(None),
+        }
     }
 
     /// How long new sessions last.
     pub fn ttl(&self) -> Duration {
         self.inner.ttl
+    }
+
+    /// The store behind the sessions, for tests that plant data (a name registered before
+    /// the nickname rules).
+    #[cfg(feature = "test-util")]
+    pub fn store(&self) -> &Store {
+        &self.inner.store
     }
 }
 

@@ -106,7 +106,8 @@ impl Participant {
         let room = room_name(room)?;
         let mine = self.identity.nickname.clone();
         if let Some(claimed) = nickname {
-            let claimed = Nickname::parse(claimed).map_err(|e| {
+            // Checked as a stored name: a name registered before the rules was valid then.
+            let claimed = Nickname::stored(claimed).map_err(|e| {
                 Refusal::invalid(
                     ErrorCode::BadNickname,
                     "nickname (1–32 characters, no control characters)",
@@ -183,7 +184,10 @@ impl Participant {
                 ValidationError::TooLong { .. } | ValidationError::TooLarge { .. } => {
                     ErrorCode::TextTooLong
                 }
-                ValidationError::BadChar(_) => ErrorCode::BadText,
+                // Only nicknames refuse the last two; text may hold any script and bidi controls.
+                ValidationError::BadChar(_)
+                | ValidationError::Invisible(_)
+                | ValidationError::MixedScripts => ErrorCode::BadText,
                 ValidationError::Empty => ErrorCode::EmptyText,
             };
             let mut r = Refusal::invalid(code, "message text", e).in_room(&room);

@@ -68,7 +68,15 @@ async fn create(
     Attempt(client): Attempt,
     Json(body): Json<Create>,
 ) -> Result<(StatusCode, CookieJar, Json<Value>), ApiError> {
-    let nickname = Nickname::parse(&body.nickname).map_err(ApiError::BadNickname)?;
+    let nickname = match Nickname::parse(&body.nickname) {
+        Ok(nickname) => nickname,
+        // A name registered before today's rules still opens with its password.
+        Err(err) => state
+            .auth
+            .registered_before_the_rules(&body.nickname)
+            .await?
+            .ok_or(ApiError::BadNickname(err))?,
+    };
     let guessed = body.password.is_some().then(|| nickname.key());
     let may_register = || state.registrations.attempt(client.key());
     let signing_in = state.auth.create(

@@ -1,6 +1,7 @@
 //! Database rows to protocol types. A row that breaks the protocol's rules (hand-edited
-//! data) is an error, never passed on. Message text is read with the rules it was accepted
-//! under ([`MessageText::stored`]), so text stored before a rule was added still reads.
+//! data) is an error, never passed on. Message text and nicknames are read with the rules
+//! they were accepted under ([`MessageText::stored`], [`Nickname::stored`]), so data stored
+//! before a rule was added still reads.
 
 use shared::{ChatMessage, MessageId, MessageText, Nickname, RoomName, Seq};
 use sqlx::any::AnyRow;
@@ -27,7 +28,7 @@ pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
         room: RoomName::parse(&room).map_err(|e| corrupt("room name", e))?,
         seq: Seq(row.try_get::<i64, _>(1)? as u64),
         id: MessageId(row.try_get::<i64, _>(2)? as u64),
-        nickname: Nickname::parse(&nickname).map_err(|e| corrupt("nickname", e))?,
+        nickname: Nickname::stored(&nickname).map_err(|e| corrupt("nickname", e))?,
         text: MessageText::stored(&body).map_err(|e| corrupt("message text", e))?,
         ts: row.try_get(5)?,
     })

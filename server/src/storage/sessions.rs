@@ -6,6 +6,25 @@ use sqlx::Row;
 use super::{Store, StoreError};
 use crate::auth::Identity;
 
+/// A registered nickname, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The key it is filed under (unique).
+    pub key: String,
+    /// The nickname as registered.
+    pub nickname: String,
+    /// Its password hash (argon2id, PHC string).
+    pub hash: String,
+}
+
+fn account(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
+    Ok(Account {
+        key: row.try_get(0)?,
+        nickname: row.try_get(1)?,
+        hash: row.try_get(2)?,
+    })
+}
+
 impl Store {
     /// Sessions neither expired nor revoked at `now`.
     pub async fn live_sessions(&self, now: i64) -> Result<Vec<Identity>, StoreError> {
@@ -19,7 +38,7 @@ impl Store {
                 let nickname: String = row.try_get(1)?;
                 Ok(Identity {
                     id: row.try_get(0)?,
-                    nickname: Nickname::parse(&nickname)
+                    nickname: Nickname::stored(&nickname)
                         .map_err(|e| sqlx::Error::Decode(format!("stored nickname: {e}").into()))?,
                     expires_at: row.try_get(2)?,
                 })
@@ -51,19 +70,6 @@ impl Store {
         Ok(())
     }
 
-    /// Ends every session of a nickname (sign-out everywhere).
-    pub async fn revoke_sessions_of(&self, nickname: &Nickname) -> Result<(), StoreError> {
-        let q = Self::sql(
-            self.backend,
-            "UPDATE sessions SET revoked = 1 WHERE nickname_key = ?",
-        );
-        sqlx::query(&q)
-            .bind(nickname.key())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// Deletes the sessions that have expired by `now` or were revoked; returns how many.
     pub async fn prune_sessions(&self, now: i64) -> Result<u64, StoreError> {
         let q = Self::sql(
@@ -74,17 +80,41 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// The password hash of a registered nickname.
-    pub async fn account_hash(&self, nickname: &Nickname) -> Result<Option<String>, StoreError> {
+    /// The registered nicknames filed under `nickname`'s key, or under its lower-case form
+    /// (the key of the rules before the confusable skeleton, which a registered name keeps
+    /// when another took its new key first: see [`crate::auth::names`]).
+    pub async fn accounts_like(&self, nickname: &Nickname) -> Result<Vec<Account>, StoreError> {
         let q = Self::sql(
             self.backend,
-            "SELECT password_hash FROM accounts WHERE nickname_key = ?",
+            "SELECT nickname_key, nickname, password_hash FROM accounts WHERE nickname_key IN (?, ?)",
         );
-        let row = sqlx::query(&q)
+        let rows = sqlx::query(&q)
             .bind(nickname.key())
-            .fetch_optional(&self.pool)
+            .bind(nickname.as_str().to_lowercase())
+            .fetch_all(&self.pool)
             .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        rows.iter().map(account).collect()
+    }
+
+    /// Every registered nickname, oldest first.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let q = "SELECT nickname_key, nickname, password_hash FROM accounts ORDER BY created_at, nickname_key";
+        let rows = sqlx::query(q).fetch_all(&self.pool).await?;
+        rows.iter().map(account).collect()
+    }
+
+    /// Files a registered nickname under another key.
+    pub async fn rekey_account(&self, old: &str, new: &str) -> Result<(), StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "UPDATE accounts SET nickname_key = ? WHERE nickname_key = ?",
+        );
+        sqlx::query(&q)
+            .bind(new)
+            .bind(old)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Registers a nickname with a password hash.
@@ -108,19 +138,15 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a registered nickname's password hash.
-    pub async fn update_account_hash(
-        &self,
-        nickname: &Nickname,
-        hash: &str,
-    ) -> Result<(), StoreError> {
+    /// Replaces the password hash of the account filed under `key`.
+    pub async fn update_account_hash(&self, key: &str, hash: &str) -> Result<(), StoreError> {
         let q = Self::sql(
             self.backend,
             "UPDATE accounts SET password_hash = ? WHERE nickname_key = ?",
         );
         sqlx::query(&q)
             .bind(hash)
-            .bind(nickname.key())
+            .bind(key)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -16,6 +16,7 @@ mod http;
 mod limits;
 mod liveness;
 mod memory;
+mod names;
 mod passwords;
 mod process;
 mod prune;
