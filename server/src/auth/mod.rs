@@ -31,6 +31,7 @@ use rand::RngCore;
 use shared::{CloseReason, Nickname};
 use tokio_util::sync::CancellationToken;
 
+use crate::hub::User;
 use crate::now_ms;
 use crate::storage::sessions::Account as StoredAccount;
 use crate::storage::{Store, StoreError};
@@ -48,8 +49,8 @@ pub const PASSWORD_MAX_CHARS: usize = 128;
 pub struct Identity {
     /// The session's random id.
     pub id: String,
-    /// The nickname it holds.
-    pub nickname: Nickname,
+    /// The nickname it holds, with its key.
+    pub user: User,
     /// When it ends, ms since the Unix epoch.
     pub expires_at: i64,
 }
@@ -176,7 +177,8 @@ impl Auth {
             .await
             .context("reading the sessions")?
         {
-            live.by_nickname.insert(s.nickname.key(), s.id.clone());
+            live.by_nickname
+                .insert(s.user.key.to_string(), s.id.clone());
             live.by_id.insert(s.id.clone(), s);
         }
         Ok(Self {
@@ -206,7 +208,7 @@ impl Auth {
     ) -> Result<(Identity, Token), SessionError> {
         let registration = self.registration(&nickname).await?;
         let account = self.account(&registration, password).await?;
-        let same = current.filter(|c| c.nickname.key() == nickname.key());
+        let same = current.filter(|c| *c.user.key == *nickname.key());
         if let (Some(cur), Account::Free) = (same, account) {
             return Ok((cur.clone(), self.token(cur)));
         }
@@ -256,7 +258,7 @@ impl Auth {
         if !password_fits(new) {
             return Err(SessionError::BadPassword);
         }
-        let nickname = &cur.nickname;
+        let nickname = &cur.user.nickname;
         let registration = self.registration(nickname).await?;
         let key = match self.account(&registration, current).await? {
             Account::Registered(key) => Some(key),
@@ -318,7 +320,7 @@ impl Auth {
         let live = self.inner.live.lock().expect("sessions lock");
         live.by_id
             .values()
-            .filter(|s| s.nickname.folded() == name && !except.contains(&s.id.as_str()))
+            .filter(|s| s.user.nickname.folded() == name && !except.contains(&s.id.as_str()))
             .map(|s| s.id.clone())
             .collect()
     }
@@ -373,7 +375,8 @@ impl Auth {
     ) -> Result<Identity, SessionError> {
         let now = now_ms();
         let mut live = self.inner.live.lock().expect("sessions lock");
-        let holder = live.by_nickname.get(&nickname.key());
+        let user = User::new(nickname.clone());
+        let holder = live.by_nickname.get(&*user.key);
         let held = holder
             .filter(|id| current.is_none_or(|c| c.id != **id))
             .and_then(|id| live.by_id.get(id))
@@ -386,10 +389,10 @@ impl Auth {
         let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let identity = Identity {
             id: id.clone(),
-            nickname: nickname.clone(),
+            user: user.clone(),
             expires_at: now + self.inner.ttl.as_millis() as i64,
         };
-        live.by_nickname.insert(nickname.key(), id.clone());
+        live.by_nickname.insert(user.key.to_string(), id.clone());
         live.by_id.insert(id, identity.clone());
         Ok(identity)
     }
@@ -437,8 +440,8 @@ impl Auth {
             let mut live = self.inner.live.lock().expect("sessions lock");
             for id in ids {
                 if let Some(s) = live.by_id.remove(id) {
-                    if live.by_nickname.get(&s.nickname.key()) == Some(&s.id) {
-                        live.by_nickname.remove(&s.nickname.key());
+                    if live.by_nickname.get(&*s.user.key) == Some(&s.id) {
+                        live.by_nickname.remove(&*s.user.key);
                     }
                 }
             }

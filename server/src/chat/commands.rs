@@ -104,7 +104,7 @@ impl Participant {
         after: Option<Seq>,
     ) -> Result<(), Refusal> {
         let room = room_name(room)?;
-        let mine = self.identity.nickname.clone();
+        let mine = self.identity.user.clone();
         if let Some(claimed) = nickname {
             // Checked as a stored name: a name registered before the rules was valid then.
             let claimed = Nickname::stored(claimed).map_err(|e| {
@@ -115,7 +115,7 @@ impl Participant {
                 )
                 .in_room(&room)
             })?;
-            if claimed.key() != mine.key() {
+            if claimed != mine.nickname && *claimed.key() != *mine.key {
                 return Err(Refusal::new(
                     ErrorCode::NicknameMismatch,
                     format!(
@@ -162,7 +162,7 @@ impl Participant {
         match self.rooms.remove(&room) {
             Some(handle) => {
                 handle.leave(self.conn, shared::PresenceChange::Left).await;
-                self.hub.release_room(&self.identity.nickname, &room);
+                self.hub.release_room(&self.identity.user, &room);
                 Ok(())
             }
             None => Err(self.not_in_room(&room)),

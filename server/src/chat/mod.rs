@@ -47,8 +47,8 @@ impl Participant {
     /// Registers a new client of `identity` with the hub. With `greet`, its outbox starts with
     /// the `welcome` frame (see [`Hub::connect`]).
     pub fn connect(hub: &Hub, limits: Arc<Limits>, identity: Identity, greet: bool) -> Self {
-        let (conn, outbox) = hub.connect(&identity.id, &identity.nickname, greet);
-        let user = hub.user_bucket(&identity.nickname, || {
+        let (conn, outbox) = hub.connect(&identity.id, &identity.user, greet);
+        let user = hub.user_bucket(&identity.user, || {
             Bucket::new(limits.message_rate, limits.message_burst)
         });
         let rejoins = match limits.max_rooms_per_user {
@@ -117,7 +117,7 @@ impl Participant {
         };
         for (name, room) in self.rooms.drain() {
             room.leave(self.conn, change).await;
-            self.hub.release_room(&self.identity.nickname, &name);
+            self.hub.release_room(&self.identity.user, &name);
         }
         self.outbox.close(end.unwrap_or(CloseReason::GoingAway));
         self.hub.disconnect(self.conn);

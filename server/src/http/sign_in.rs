@@ -100,7 +100,7 @@ fn issued(
 ) -> (CookieJar, Json<Value>) {
     let cookie = request::session_cookie(token.0.clone(), state.auth.ttl().as_secs(), state.tls);
     let body = json!({
-        "nickname": identity.nickname,
+        "nickname": identity.user.nickname,
         "token": token.0,
         "expires_at": identity.expires_at,
     });
@@ -128,7 +128,10 @@ async fn change_password(
     Attempt(client): Attempt,
     Json(body): Json<ChangePassword>,
 ) -> Result<(CookieJar, Json<Value>), ApiError> {
-    let guessed = body.current.is_some().then(|| identity.nickname.key());
+    let guessed = body
+        .current
+        .is_some()
+        .then(|| identity.user.key.to_string());
     let may_register = || state.registrations.attempt(client.key());
     let changing =
         state
@@ -170,7 +173,7 @@ async fn end_everywhere(
     identity: Identity,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    state.auth.end_all(&identity.nickname).await?;
+    state.auth.end_all(&identity.user.nickname).await?;
     Ok((jar.add(request::removal_cookie()), StatusCode::NO_CONTENT))
 }
 
@@ -178,11 +181,11 @@ async fn check(State(state): State<AppState>, identity: Identity) -> Json<Value>
     // Storage trouble must not look like a lost session: it only hides "registered".
     let registered = state
         .auth
-        .is_registered(&identity.nickname)
+        .is_registered(&identity.user.nickname)
         .await
         .unwrap_or(false);
     Json(json!({
-        "nickname": identity.nickname,
+        "nickname": identity.user.nickname,
         "expires_at": identity.expires_at,
         "registered": registered,
     }))

@@ -4,10 +4,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use shared::{Nickname, RoomName, RoomSummary};
 
 use super::room::RoomHandle;
+use super::User;
 use crate::bucket::Bucket;
 
 /// Limits on creating rooms; 0 means no limit.
@@ -39,19 +41,19 @@ const PRUNE_ABOVE: usize = 10_000;
 pub(super) struct Directory {
     pub rooms: BTreeMap<RoomName, RoomHandle>,
     /// Nickname key → the rooms that user created, oldest first.
-    created: HashMap<String, Vec<RoomName>>,
-    rates: HashMap<String, Bucket>,
+    created: HashMap<Arc<str>, Vec<RoomName>>,
+    rates: HashMap<Arc<str>, Bucket>,
     limits: CreationLimits,
 }
 
 impl Directory {
     /// A directory of existing rooms, each with its creator's nickname as stored.
     pub fn new(rooms: Vec<(RoomName, RoomHandle, String)>, limits: CreationLimits) -> Self {
-        let mut created: HashMap<String, Vec<RoomName>> = HashMap::new();
+        let mut created: HashMap<Arc<str>, Vec<RoomName>> = HashMap::new();
         let mut map = BTreeMap::new();
         for (name, handle, by) in rooms {
             created
-                .entry(by.to_lowercase())
+                .entry(creator_key(&by))
                 .or_default()
                 .push(name.clone());
             map.insert(name, handle);
@@ -65,19 +67,19 @@ impl Directory {
     }
 
     /// Whether `user` may create a room now; counts the creation if so.
-    pub fn may_create(&mut self, user: &Nickname) -> Result<(), CreateRefusal> {
-        let key = user.key();
-        let made = self.created.get(&key).map_or(0, Vec::len);
+    pub fn may_create(&mut self, user: &User) -> Result<(), CreateRefusal> {
+        let key = &user.key;
+        let made = self.created.get(key).map_or(0, Vec::len);
         if self.limits.per_user > 0 && made >= self.limits.per_user {
             return Err(CreateRefusal::Total(self.limits.per_user));
         }
-        if self.rates.len() >= PRUNE_ABOVE && !self.rates.contains_key(&key) {
+        if self.rates.len() >= PRUNE_ABOVE && !self.rates.contains_key(key) {
             self.rates.retain(|_, b| !b.is_full());
         }
         let limits = self.limits;
         let bucket = self
             .rates
-            .entry(key)
+            .entry(key.clone())
             .or_insert_with(|| Bucket::new(limits.per_minute / 60.0, limits.burst));
         if bucket.take() {
             Ok(())
@@ -89,21 +91,17 @@ impl Directory {
     }
 
     /// Adds a room `user` created.
-    pub fn add(&mut self, name: RoomName, handle: RoomHandle, user: &Nickname) {
+    pub fn add(&mut self, name: RoomName, handle: RoomHandle, user: &User) {
         self.created
-            .entry(user.key())
+            .entry(user.key.clone())
             .or_default()
             .push(name.clone());
         self.rooms.insert(name, handle);
     }
 
     /// The rooms `user` created (at most `max`, the oldest).
-    pub fn created_by(&self, user: &Nickname, max: usize) -> impl Iterator<Item = &RoomName> {
-        self.created
-            .get(&user.key())
-            .into_iter()
-            .flatten()
-            .take(max)
+    pub fn created_by(&self, user: &User, max: usize) -> impl Iterator<Item = &RoomName> {
+        self.created.get(&user.key).into_iter().flatten().take(max)
     }
 
     /// Up to `limit` rooms after `after` (exclusive), by name, and the name to continue
@@ -122,6 +120,14 @@ impl Directory {
         };
         (page, next)
     }
+}
+
+/// The key of a room's creator, from the nickname as stored (lower-cased if it no longer
+/// reads as a nickname).
+fn creator_key(stored: &str) -> Arc<str> {
+    Nickname::stored(stored)
+        .map_or_else(|_| stored.to_lowercase(), |n| n.key())
+        .into()
 }
 
 /// A room's entry in a list.

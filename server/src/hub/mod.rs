@@ -9,6 +9,7 @@ mod directory;
 pub mod history;
 pub mod outbox;
 pub mod room;
+mod user;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,12 +17,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::Context;
 use std::sync::{Arc, Mutex, Weak};
 
-use shared::{CloseReason, Nickname, RoomName, RoomSummary, ServerMsg};
+use shared::{CloseReason, RoomName, RoomSummary, ServerMsg};
 
 use self::directory::Directory;
 pub use self::directory::{CreateRefusal, CreationLimits};
 use self::outbox::Outbox;
 use self::room::{Creation, RoomHandle, RoomSettings};
+pub use self::user::User;
 use crate::bucket::{Bucket, SharedBucket};
 use crate::storage::Store;
 
@@ -49,10 +51,10 @@ struct Users {
     conns: HashMap<ConnId, (Arc<Outbox>, Arc<str>)>,
     /// The rooms each user (by nickname key) is in, with how many of the user's
     /// connections are in each: the per-user room cap counts these.
-    rooms_of: HashMap<String, HashMap<RoomName, u32>>,
+    rooms_of: HashMap<Arc<str>, HashMap<RoomName, u32>>,
     /// Each connected user's message-rate bucket, shared by the user's connections (weak:
     /// it goes with the user's last connection; dead entries are pruned as the map grows).
-    buckets: HashMap<String, Weak<Mutex<Bucket>>>,
+    buckets: HashMap<Arc<str>, Weak<Mutex<Bucket>>>,
     /// Set by [`Hub::close_all`] (shutdown): a connection registered after it (its upgrade
     /// was under way) is closed at once for the same reason, rather than left open.
     closed: Option<CloseReason>,
@@ -107,14 +109,14 @@ impl Hub {
     /// the same lock as the registration: no room announcement can come before it, and a
     /// room created meanwhile is in the list, announced after it, or both (clients ignore a
     /// room they already know).
-    pub fn connect(&self, session_id: &str, user: &Nickname, greet: bool) -> (ConnId, Arc<Outbox>) {
+    pub fn connect(&self, session_id: &str, user: &User, greet: bool) -> (ConnId, Arc<Outbox>) {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.outbox_bytes));
         let mut users = self.users();
         if greet {
             let welcome = ServerMsg::Welcome {
                 protocol: shared::PROTOCOL_VERSION,
-                rooms: self.own_rooms(user, users.rooms_of.get(&user.key())),
+                rooms: self.own_rooms(user, users.rooms_of.get(&user.key)),
             };
             let _ = outbox.push_frame(crate::wire::encode(&welcome));
         }
@@ -130,11 +132,7 @@ impl Hub {
     /// A user's own rooms, for `welcome`: the lobby, the rooms the user created and those the
     /// user is in (from other connections), at most [`shared::WELCOME_ROOMS_MAX`], by name.
     /// The full directory is paged over REST ([`Hub::rooms_page`]).
-    fn own_rooms(
-        &self,
-        user: &Nickname,
-        joined: Option<&HashMap<RoomName, u32>>,
-    ) -> Vec<RoomSummary> {
+    fn own_rooms(&self, user: &User, joined: Option<&HashMap<RoomName, u32>>) -> Vec<RoomSummary> {
         let dir = self.directory();
         let lobby = RoomName::lobby();
         let names: std::collections::BTreeSet<&RoomName> = std::iter::once(&lobby)
@@ -150,16 +148,18 @@ impl Hub {
 
     /// The message-rate bucket `user` shares across connections, made with `new` if the
     /// user has none yet.
-    pub fn user_bucket(&self, user: &Nickname, new: impl FnOnce() -> Bucket) -> SharedBucket {
+    pub fn user_bucket(&self, user: &User, new: impl FnOnce() -> Bucket) -> SharedBucket {
         let mut users = self.users();
-        if let Some(bucket) = users.buckets.get(&user.key()).and_then(Weak::upgrade) {
+        if let Some(bucket) = users.buckets.get(&user.key).and_then(Weak::upgrade) {
             return bucket;
         }
         if users.buckets.len() >= 2 * users.conns.len() + 16 {
             users.buckets.retain(|_, b| b.strong_count() > 0);
         }
         let bucket = Arc::new(Mutex::new(new()));
-        users.buckets.insert(user.key(), Arc::downgrade(&bucket));
+        users
+            .buckets
+            .insert(user.key.clone(), Arc::downgrade(&bucket));
         bucket
     }
 
@@ -170,16 +170,16 @@ impl Hub {
 
     /// Counts one more of `user`'s connections in `room`. Refused (false) when `room` would
     /// be a new room for the user and the user is already in `max` rooms (0: no cap).
-    pub fn claim_room(&self, user: &Nickname, room: &RoomName, max: usize) -> bool {
+    pub fn claim_room(&self, user: &User, room: &RoomName, max: usize) -> bool {
         let mut users = self.users();
-        let rooms = users.rooms_of.entry(user.key()).or_default();
+        let rooms = users.rooms_of.entry(user.key.clone()).or_default();
         if let Some(count) = rooms.get_mut(room) {
             *count += 1;
             return true;
         }
         if max != 0 && rooms.len() >= max {
             if rooms.is_empty() {
-                users.rooms_of.remove(&user.key());
+                users.rooms_of.remove(&user.key);
             }
             return false;
         }
@@ -188,10 +188,10 @@ impl Hub {
     }
 
     /// Undoes one [`Hub::claim_room`].
-    pub fn release_room(&self, user: &Nickname, room: &RoomName) {
+    pub fn release_room(&self, user: &User, room: &RoomName) {
         let mut users = self.users();
-        let key = user.key();
-        let Some(rooms) = users.rooms_of.get_mut(&key) else {
+        let key = &user.key;
+        let Some(rooms) = users.rooms_of.get_mut(key) else {
             return;
         };
         if let Some(count) = rooms.get_mut(room) {
@@ -201,7 +201,7 @@ impl Hub {
             }
         }
         if rooms.is_empty() {
-            users.rooms_of.remove(&key);
+            users.rooms_of.remove(key);
         }
     }
 
@@ -225,7 +225,7 @@ impl Hub {
 
     /// The room of that name, created by `creator` (and announced to everyone) if it does
     /// not exist and the creator may create one.
-    pub fn room(&self, name: &RoomName, creator: &Nickname) -> Result<RoomHandle, CreateRefusal> {
+    pub fn room(&self, name: &RoomName, creator: &User) -> Result<RoomHandle, CreateRefusal> {
         let mut dir = self.directory();
         if let Some(room) = dir.rooms.get(name) {
             return Ok(room.clone());
@@ -236,7 +236,7 @@ impl Hub {
             self.inner.room_settings.clone(),
             self.inner.store.clone(),
             Some(Creation {
-                by: creator.clone(),
+                by: creator.nickname.clone(),
             }),
         );
         dir.add(name.clone(), room.clone(), creator);

@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use super::{Store, StoreError};
 use crate::auth::Identity;
+use crate::hub::User;
 
 /// A registered nickname, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +39,9 @@ impl Store {
                 let nickname: String = row.try_get(1)?;
                 Ok(Identity {
                     id: row.try_get(0)?,
-                    nickname: Nickname::stored(&nickname)
-                        .map_err(|e| sqlx::Error::Decode(format!("stored nickname: {e}").into()))?,
+                    user: User::new(Nickname::stored(&nickname).map_err(|e| {
+                        sqlx::Error::Decode(format!("stored nickname: {e}").into())
+                    })?),
                     expires_at: row.try_get(2)?,
                 })
             })
@@ -54,8 +56,8 @@ impl Store {
         );
         sqlx::query(&q)
             .bind(s.id.as_str())
-            .bind(s.nickname.key())
-            .bind(s.nickname.as_str())
+            .bind(&*s.user.key)
+            .bind(s.user.nickname.as_str())
             .bind(now)
             .bind(s.expires_at)
             .execute(&self.pool)

@@ -14,6 +14,8 @@
 //! is inserted under a savepoint: a row the database refuses fails only its own sender
 //! ([`Outcome::Failed`]), and the room's later messages take the seqs it would have had.
 
+use std::sync::Arc;
+
 use shared::{ClientMsgId, MessageId, MessageText, Nickname, RoomName, Seq};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -33,7 +35,7 @@ const RECENT_IDS: usize = 20_000;
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     /// Who sent it, for idempotency (unique with `client_id`).
-    pub sender: String,
+    pub sender: Arc<str>,
     /// The nickname shown.
     pub nickname: Nickname,
     /// The sender's id for it.
@@ -116,8 +118,8 @@ pub fn spawn(pool: AnyPool, backend: Backend, next_id: i64) -> WriterHandle {
 /// Recent (sender, client id) → the stored message, oldest evicted first.
 #[derive(Default)]
 struct RecentIds {
-    map: std::collections::HashMap<(String, String), Outcome>,
-    order: std::collections::VecDeque<(String, String)>,
+    map: std::collections::HashMap<(Arc<str>, String), Outcome>,
+    order: std::collections::VecDeque<(Arc<str>, String)>,
 }
 
 impl RecentIds {
@@ -215,7 +217,7 @@ async fn fast_commit(
                 outcomes.push(dup.clone());
                 continue;
             }
-            if !seen.insert((m.sender.as_str(), m.client_id.as_str())) {
+            if !seen.insert((&*m.sender, m.client_id.as_str())) {
                 // The same id twice in one batch: let the slow path sort it out.
                 return Err(sqlx::Error::Protocol(
                     "repeated client id in a batch".into(),
@@ -277,7 +279,7 @@ where
             .bind(room.as_str())
             .bind(*seq)
             .bind(*id)
-            .bind(m.sender.as_str())
+            .bind(&*m.sender)
             .bind(m.nickname.as_str())
             .bind(m.client_id.as_str())
             .bind(m.text.as_str())
@@ -309,7 +311,7 @@ async fn commit(
         let mut outcomes = Vec::with_capacity(req.rows.len());
         for m in &req.rows {
             let dup: Option<AnyRow> = sqlx::query(&find)
-                .bind(m.sender.as_str())
+                .bind(&*m.sender)
                 .bind(m.client_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -322,7 +324,7 @@ async fn commit(
                 .bind(req.room.as_str())
                 .bind(seq as i64)
                 .bind(*next_id)
-                .bind(m.sender.as_str())
+                .bind(&*m.sender)
                 .bind(m.nickname.as_str())
                 .bind(m.client_id.as_str())
                 .bind(m.text.as_str())

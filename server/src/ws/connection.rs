@@ -42,7 +42,7 @@ where
 {
     let greet = version == shared::PROTOCOL_VERSION;
     let chat = Participant::connect(&state.hub, state.limits.clone(), identity, greet);
-    let span = info_span!("conn", conn = chat.conn(), nickname = %chat.identity().nickname);
+    let span = info_span!("conn", conn = chat.conn(), nickname = %chat.identity().user);
     let connection = Connection { chat, _slot: slot };
     connection.run(socket, version).instrument(span)
 }

@@ -200,7 +200,7 @@ mod size {
         let socket = super::Socket::new(io, bytes::Bytes::new(), limits);
         let identity = crate::auth::Identity {
             id: "s".into(),
-            nickname: shared::Nickname::parse("probe").unwrap(),
+            user: crate::hub::User::new(shared::Nickname::parse("probe").unwrap()),
             expires_at: i64::MAX,
         };
         let slot = state

@@ -21,13 +21,13 @@ use super::recent::RecentFrames;
 use super::RoomCmd;
 use crate::hub::history::{self, CatchUp};
 use crate::hub::outbox::Outbox;
-use crate::hub::ConnId;
+use crate::hub::{ConnId, User};
 use crate::storage::Store;
 use crate::wire;
 
 struct Member {
     conn: ConnId,
-    nickname: Nickname,
+    user: User,
     outbox: Arc<Outbox>,
     /// Counts the member's joins, so a finished catch-up is matched to its join.
     epoch: u64,
@@ -67,7 +67,7 @@ pub(super) struct Members {
     list: Vec<Member>,
     index: HashMap<ConnId, usize>,
     /// The people in the room: nickname key → (nickname, connections here).
-    people: HashMap<String, (Nickname, u32)>,
+    people: HashMap<Arc<str>, (Nickname, u32)>,
     /// Published for the room list.
     count: Arc<AtomicU32>,
     store: Store,
@@ -99,14 +99,14 @@ impl Members {
     pub(super) fn join(
         &mut self,
         conn: ConnId,
-        nickname: Nickname,
+        user: User,
         outbox: Arc<Outbox>,
         after: Seq,
         last_seq: Seq,
         recent: RecentFrames,
     ) {
         if !self.index.contains_key(&conn) {
-            self.add(conn, nickname.clone(), outbox.clone());
+            self.add(conn, user.clone(), outbox.clone());
         }
         let member = &mut self.list[self.index[&conn]];
         if let Some(old) = member.catching_up.take() {
@@ -115,7 +115,7 @@ impl Members {
         }
         let joined = wire::encode(&ServerMsg::Joined {
             room: self.room.clone(),
-            nickname,
+            nickname: user.nickname,
             members: self.people_first(shared::JOINED_MEMBERS_MAX),
             member_count: self.people.len() as u32,
             after,
@@ -156,26 +156,26 @@ impl Members {
         });
     }
 
-    fn add(&mut self, conn: ConnId, nickname: Nickname, outbox: Arc<Outbox>) {
+    fn add(&mut self, conn: ConnId, user: User, outbox: Arc<Outbox>) {
         // One person may be here from several connections (tabs): the room hears of them
         // when the first arrives and when the last goes.
-        if !self.people.contains_key(&nickname.key()) {
+        if !self.people.contains_key(&user.key) {
             let presence = wire::encode(&ServerMsg::Presence {
                 room: self.room.clone(),
-                nickname: nickname.clone(),
+                nickname: user.nickname.clone(),
                 change: PresenceChange::Joined,
             });
             self.broadcast(&presence);
         }
         self.people
-            .entry(nickname.key())
-            .or_insert_with(|| (nickname.clone(), 0))
+            .entry(user.key.clone())
+            .or_insert_with(|| (user.nickname.clone(), 0))
             .1 += 1;
         self.index.insert(conn, self.list.len());
-        debug!(conn, %nickname, members = self.list.len() + 1, "joined");
+        debug!(conn, %user, members = self.list.len() + 1, "joined");
         self.list.push(Member {
             conn,
-            nickname,
+            user,
             outbox,
             epoch: 0,
             catching_up: None,
@@ -204,10 +204,10 @@ impl Members {
         }
     }
 
-    /// The nickname and outbox of a member, to send from.
-    pub(super) fn sender(&self, conn: ConnId) -> Option<(Nickname, Arc<Outbox>)> {
+    /// The user and outbox of a member, to send from.
+    pub(super) fn sender(&self, conn: ConnId) -> Option<(User, Arc<Outbox>)> {
         let m = &self.list[*self.index.get(&conn)?];
-        Some((m.nickname.clone(), m.outbox.clone()))
+        Some((m.user.clone(), m.outbox.clone()))
     }
 
     /// Removes a member on its request (`left` is its answer) or as it goes.
@@ -231,23 +231,23 @@ impl Members {
         if let Some(held) = &member.catching_up {
             held.cancel.cancel();
         }
-        let key = member.nickname.key();
-        let last = match self.people.get_mut(&key) {
+        let key = &member.user.key;
+        let last = match self.people.get_mut(key) {
             Some((_, n)) if *n > 1 => {
                 *n -= 1;
                 false
             }
             _ => {
-                self.people.remove(&key);
+                self.people.remove(key);
                 true
             }
         };
         self.publish_count();
-        debug!(conn, nickname = %member.nickname, ?change, "left");
+        debug!(conn, nickname = %member.user, ?change, "left");
         if last {
             let presence = wire::encode(&ServerMsg::Presence {
                 room: self.room.clone(),
-                nickname: member.nickname.clone(),
+                nickname: member.user.nickname.clone(),
                 change,
             });
             self.broadcast(&presence);

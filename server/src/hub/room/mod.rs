@@ -30,7 +30,7 @@ use tracing::{instrument, warn};
 use self::members::Members;
 use self::recent::{CacheBudget, Recent};
 use super::outbox::Outbox;
-use super::ConnId;
+use super::{ConnId, User};
 use crate::now_ms;
 use crate::storage::writer::Pending;
 use crate::storage::{NewMessage, Outcome, Store, StoreError};
@@ -49,7 +49,7 @@ const WARM_LEN: u64 = 64;
 enum RoomCmd {
     Join {
         conn: ConnId,
-        nickname: Nickname,
+        user: User,
         outbox: Arc<Outbox>,
         after: Option<Seq>,
     },
@@ -140,16 +140,10 @@ impl RoomHandle {
 
     /// Adds a member. The room answers through the member's outbox: `joined`, the messages
     /// after `after` (or the latest history page), then live traffic.
-    pub async fn join(
-        &self,
-        conn: ConnId,
-        nickname: Nickname,
-        outbox: Arc<Outbox>,
-        after: Option<Seq>,
-    ) {
+    pub async fn join(&self, conn: ConnId, user: User, outbox: Arc<Outbox>, after: Option<Seq>) {
         self.cmd(RoomCmd::Join {
             conn,
-            nickname,
+            user,
             outbox,
             after,
         })
@@ -299,7 +293,7 @@ impl Room {
         match cmd {
             RoomCmd::Join {
                 conn,
-                nickname,
+                user,
                 outbox,
                 after,
             } => {
@@ -309,7 +303,7 @@ impl Room {
                     .min(self.last_seq);
                 let catch_up = self.recent.range(after, self.last_seq, self.last_seq);
                 self.members
-                    .join(conn, nickname, outbox, after, self.last_seq, catch_up)
+                    .join(conn, user, outbox, after, self.last_seq, catch_up)
             }
             RoomCmd::Leave { conn, change } => self.members.leave(conn, change),
             RoomCmd::Send {
@@ -323,12 +317,12 @@ impl Room {
 
     /// Queues a member's message for the next commit.
     fn send(&mut self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
-        let Some((nickname, outbox)) = self.members.sender(conn) else {
+        let Some((user, outbox)) = self.members.sender(conn) else {
             return; // Left or dropped while the send was on its way; the participant said so.
         };
         let message = NewMessage {
-            sender: nickname.key(),
-            nickname,
+            sender: user.key,
+            nickname: user.nickname,
             client_id,
             text,
             ts: now_ms(),
