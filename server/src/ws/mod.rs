@@ -210,7 +210,8 @@ mod size {
         let fut = super::connection::run(socket, state, 1, identity, (slot, None));
         let size = std::mem::size_of_val(&fut);
         eprintln!("connection future: {size} bytes");
-        // 1,128 since issue 18: the user's shared rate bucket and the boxed TCP slot.
-        assert!(size <= 1150, "the connection future grew to {size} bytes");
+        // 1,128 since issue 18: the user's shared rate bucket and the boxed TCP slot; 1,160
+        // since the nickname's key is carried with it (computed once, not per use).
+        assert!(size <= 1160, "the connection future grew to {size} bytes");
     }
 }
