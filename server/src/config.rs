@@ -193,6 +193,11 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_RECENT_IDLE", default_value = "5m", value_parser = parse_duration)]
     pub recent_idle: Duration,
 
+    /// A room with no message that nobody has been in for this long is deleted (0: never);
+    /// the lobby never is.
+    #[arg(long, env = "PARLEY_EMPTY_ROOM_TTL", default_value = "24h", value_parser = parse_duration)]
+    pub empty_room_ttl: Duration,
+
     /// Rooms one user may create in all (0: no limit); more are refused with
     /// `too_many_new_rooms`.
     #[arg(long, env = "PARLEY_MAX_ROOMS_CREATED", default_value_t = 50)]

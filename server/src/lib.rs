@@ -233,6 +233,8 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
     let stop = CancellationToken::new();
     let prune_every = config.limits.session_prune_interval;
     tokio::spawn(state.auth.clone().prune_every(prune_every, stop.clone()));
+    let room_ttl = config.limits.empty_room_ttl;
+    tokio::spawn(state.hub.clone().expire_rooms_every(room_ttl, stop.clone()));
     let task = tokio::spawn(serve::serve(listener, acceptor, stop.clone()));
     tracing::info!(%addr, "listening");
     Ok(Server {

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use shared::{Nickname, RoomName, RoomSummary};
 
@@ -44,6 +45,17 @@ pub(super) struct Directory {
     created: HashMap<Arc<str>, Vec<RoomName>>,
     rates: HashMap<Arc<str>, Bucket>,
     limits: CreationLimits,
+    /// Rooms seen unused by the expiry sweep (at most one entry per room).
+    idle: HashMap<RoomName, Idle>,
+}
+
+/// What the expiry sweep knows of an unused room.
+#[derive(Debug, Clone, Copy)]
+enum Idle {
+    /// Unused since then (as far as the sweeps saw), with no message known.
+    Since(Instant),
+    /// It has messages: it stays (messages are never deleted).
+    Kept,
 }
 
 impl Directory {
@@ -63,6 +75,7 @@ impl Directory {
             created,
             rates: HashMap::new(),
             limits,
+            idle: HashMap::new(),
         }
     }
 
@@ -102,6 +115,44 @@ impl Directory {
     /// The rooms `user` created (at most `max`, the oldest).
     pub fn created_by(&self, user: &User, max: usize) -> impl Iterator<Item = &RoomName> {
         self.created.get(&user.key).into_iter().flatten().take(max)
+    }
+
+    /// The rooms unused for `ttl` or more (as the sweeps saw them) and not known to have
+    /// messages, the lobby never; notes when the others became unused.
+    pub fn due(&mut self, now: Instant, ttl: Duration) -> Vec<RoomName> {
+        let lobby = RoomName::lobby();
+        let mut due = Vec::new();
+        for (name, room) in &self.rooms {
+            if !room.is_unused() || *name == lobby {
+                self.idle.remove(name);
+                continue;
+            }
+            match *self.idle.entry(name.clone()).or_insert(Idle::Since(now)) {
+                Idle::Since(since) if now.duration_since(since) >= ttl => due.push(name.clone()),
+                _ => {}
+            }
+        }
+        due
+    }
+
+    /// Marks a room as one with messages: it never expires.
+    pub fn keep(&mut self, name: &RoomName) {
+        if self.rooms.contains_key(name) {
+            self.idle.insert(name.clone(), Idle::Kept);
+        }
+    }
+
+    /// Takes a room out if it is still unused, and out of its creator's count.
+    pub fn remove_if_unused(&mut self, name: &RoomName) -> Option<RoomHandle> {
+        if !self.rooms.get(name)?.is_unused() {
+            return None;
+        }
+        self.idle.remove(name);
+        self.created.retain(|_, made| {
+            made.retain(|n| n != name);
+            !made.is_empty()
+        });
+        self.rooms.remove(name)
     }
 
     /// Up to `limit` rooms after `after` (exclusive), by name, and the name to continue

@@ -6,6 +6,7 @@
 //! short-held mutexes: lookups are rare next to messages, which go straight to the rooms.
 
 mod directory;
+mod expiry;
 pub mod history;
 pub mod outbox;
 pub mod room;

@@ -229,6 +229,31 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the room has a message.
+    pub async fn has_messages(&self, room: &RoomName) -> Result<bool, StoreError> {
+        let row = sqlx::query(&Self::sql(
+            self.backend,
+            "SELECT 1 FROM messages WHERE room = ? LIMIT 1",
+        ))
+        .bind(room.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Deletes a room unless it has a message; returns whether it did.
+    pub async fn delete_room_if_empty(&self, room: &RoomName) -> Result<bool, StoreError> {
+        let done = sqlx::query(&Self::sql(
+            self.backend,
+            "DELETE FROM rooms WHERE name = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE room = ?)",
+        ))
+        .bind(room.as_str())
+        .bind(room.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// The room's latest seq (0 if it has no message).
     pub async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {
         let row = sqlx::query(&Self::sql(

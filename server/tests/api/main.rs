@@ -21,6 +21,7 @@ mod passwords;
 mod process;
 mod prune;
 mod refusals;
+mod room_expiry;
 mod sessions;
 mod storage;
 mod throttle;

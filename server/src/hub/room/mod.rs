@@ -133,6 +133,12 @@ impl RoomHandle {
         self.members.load(Ordering::Relaxed)
     }
 
+    /// Whether this is the room's only handle: nobody is in it or on the way in (the
+    /// participants of its members, and a join under way, hold handles of their own).
+    pub fn is_unused(&self) -> bool {
+        self.tx.strong_count() == 1 && self.member_count() == 0
+    }
+
     async fn cmd(&self, cmd: RoomCmd) {
         // The room task lives as long as the server; a failed send means shutdown.
         let _ = self.tx.send(cmd).await;
