@@ -199,7 +199,7 @@ pub struct Limits {
     pub empty_room_ttl: Duration,
 
     /// Rooms one user may create in all (0: no limit); more are refused with
-    /// `too_many_new_rooms`.
+    /// `too_many_rooms_created`.
     #[arg(long, env = "PARLEY_MAX_ROOMS_CREATED", default_value_t = 50)]
     pub max_rooms_created: usize,
 

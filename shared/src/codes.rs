@@ -69,7 +69,9 @@ pub enum ErrorCode {
     TooManyRooms,
     /// A join would create a room, and the user has created as many rooms as one user may,
     /// or is creating them too fast: join an existing room (or wait, as the message says).
-    TooManyNewRooms,
+    TooManyRoomsCreated,
+    /// `room_counts` (or `GET /api/rooms?names=`) asked for more than 200 rooms.
+    TooManyNames,
     /// HTTP (426): `/ws` was asked for without a WebSocket upgrade.
     WebsocketRequired,
     /// HTTP (400): a WebSocket version other than 13.

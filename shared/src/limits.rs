@@ -21,3 +21,7 @@ pub const WELCOME_ROOMS_MAX: usize = 200;
 pub const JOINED_MEMBERS_MAX: usize = 100;
 /// Most rooms one page of `GET /api/rooms` holds.
 pub const ROOMS_PAGE_MAX: usize = 500;
+/// Rooms one page of the directory holds unless asked otherwise.
+pub const ROOMS_PAGE_DEFAULT: usize = 100;
+/// Most rooms one `room_counts` (or `GET /api/rooms?names=`) asks for.
+pub const ROOM_COUNTS_MAX: usize = 200;

@@ -122,6 +122,14 @@ string_newtype!(
     RoomName
 );
 
+/// Rooms are ordered as their names are (the derived order is `String`'s), so a map of rooms
+/// can be searched by a `&str` range (a name prefix).
+impl std::borrow::Borrow<str> for RoomName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl RoomName {
     /// Checks length and characters. No trimming or case folding: `Lobby` is refused.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
@@ -133,6 +141,15 @@ impl RoomName {
             return Err(ValidationError::BadChar(c));
         }
         Ok(Self(raw.to_owned()))
+    }
+
+    /// Checks a search prefix: what a room name may start with (0–48 of `a-z 0-9 - _`; empty
+    /// matches every room).
+    pub fn check_prefix(raw: &str) -> Result<&str, ValidationError> {
+        if raw.is_empty() {
+            return Ok(raw);
+        }
+        Self::parse(raw).map(|_| raw)
     }
 
     /// The room every new user joins first.

@@ -51,6 +51,25 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
     },
+    /// Ask for a page of the room directory: the rooms whose names start with `prefix`, by
+    /// name, after `after`. Answered with [`ServerMsg::RoomList`].
+    ListRooms {
+        /// What the names start with (0–48 of `a-z 0-9 - _`); absent or empty: every room.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix: Option<String>,
+        /// Only rooms after this name (the previous page's `next`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        /// Page size, 1–500; default 100.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+    /// Ask for the member counts of these rooms (at most 200), to keep a list current.
+    /// Answered with [`ServerMsg::RoomCounts`].
+    RoomCounts {
+        /// The rooms.
+        rooms: Vec<String>,
+    },
 }
 
 /// A message from the server.
@@ -64,7 +83,8 @@ pub enum ServerMsg {
     Welcome {
         /// The server's protocol version.
         protocol: u32,
-        /// Every room, with its member count.
+        /// The user's own rooms (the lobby, those the user created or is in), with their
+        /// member counts; at most 200. The rest are in the directory (`list_rooms`).
         rooms: Vec<RoomSummary>,
     },
     /// This connection joined a room. The server then sends, as `message` frames and in
@@ -104,6 +124,21 @@ pub enum ServerMsg {
     RoomCreated {
         /// The new room.
         room: RoomSummary,
+    },
+    /// A page of the room directory, answering [`ClientMsg::ListRooms`].
+    RoomList {
+        /// The prefix asked for (empty: every room).
+        prefix: String,
+        /// The rooms, by name, with their member counts.
+        rooms: Vec<RoomSummary>,
+        /// The `after` of the next page; absent on the last page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<RoomName>,
+    },
+    /// Member counts, answering [`ClientMsg::RoomCounts`]: the rooms asked for that exist.
+    RoomCounts {
+        /// The rooms, with their member counts.
+        rooms: Vec<RoomSummary>,
     },
     /// A chat message in a joined room (the sender gets it too).
     Message(ChatMessage),

@@ -42,6 +42,15 @@ impl ChatState {
                     self.toast(format!("New room #{}", room.name));
                 }
             }
+            ServerMsg::RoomCounts { rooms } => {
+                for summary in rooms {
+                    if self.rooms.contains_key(&summary.name) {
+                        self.room_mut(&summary.name).member_count = summary.members;
+                    }
+                }
+            }
+            // The SPA does not ask for directory pages over the WebSocket.
+            ServerMsg::RoomList { .. } => {}
             ServerMsg::Message(m) => self.message(m),
             ServerMsg::Ack {
                 room,

@@ -18,7 +18,7 @@ use crate::wire;
 pub const HISTORY_READS_IN_FLIGHT: usize = 1;
 
 /// A refused client message: the error frame to send.
-struct Refusal {
+pub(super) struct Refusal {
     code: ErrorCode,
     message: String,
     room: Option<RoomName>,
@@ -26,7 +26,7 @@ struct Refusal {
 }
 
 impl Refusal {
-    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(super) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -94,6 +94,12 @@ impl Participant {
                 before,
                 limit,
             } => self.request_history(&room, before, limit),
+            ClientMsg::ListRooms {
+                prefix,
+                after,
+                limit,
+            } => self.list_rooms(prefix.as_deref(), after.as_deref(), limit),
+            ClientMsg::RoomCounts { rooms } => self.room_counts(&rooms),
         }
     }
 
@@ -146,7 +152,8 @@ impl Participant {
             Err(refusal) => {
                 self.hub.release_room(&mine, &room);
                 return Err(
-                    Refusal::new(ErrorCode::TooManyNewRooms, refusal.to_string()).in_room(&room),
+                    Refusal::new(ErrorCode::TooManyRoomsCreated, refusal.to_string())
+                        .in_room(&room),
                 );
             }
         };

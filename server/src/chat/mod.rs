@@ -5,6 +5,7 @@
 //! shared rules, answer a bad message with a typed error, and hand a good one to the hub.
 
 mod commands;
+mod directory;
 pub mod rate;
 
 use std::collections::HashMap;

@@ -6,11 +6,11 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
-use shared::{RoomName, ROOMS_PAGE_MAX};
 
 use super::extract::{Json, Query, BODY_LIMIT};
 use super::ApiError;
 use crate::auth::Identity;
+use crate::hub::{parse_names, PageQuery};
 
 use crate::AppState;
 
@@ -37,31 +37,33 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
 /// Query string of `GET /api/rooms`.
 #[derive(Debug, Deserialize)]
 struct RoomsQuery {
+    /// Only rooms whose names start with this; default: every room.
+    prefix: Option<String>,
     /// Rooms after this name; default: from the first.
     after: Option<String>,
     /// Page size, 1–500; default 100.
     limit: Option<usize>,
+    /// Instead of a page: these rooms (comma-separated, at most 200), those that exist.
+    names: Option<String>,
 }
 
-/// Rooms in a page of `GET /api/rooms` unless asked otherwise.
-const ROOMS_PAGE: usize = 100;
-
-/// `GET /api/rooms?after=NAME&limit=N`: a page of the room directory, by name, with member
-/// counts, and `next` (the `after` of the next page, or null). Needs a session.
+/// `GET /api/rooms?prefix=P&after=NAME&limit=N`: a page of the room directory, by name, with
+/// member counts, and `next` (the `after` of the next page, or null). With `names=a,b`: the
+/// member counts of those rooms (`{"rooms": [...]}`). Needs a session.
 async fn rooms(
     State(state): State<AppState>,
     _who: Identity,
     Query(q): Query<RoomsQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let after = q
-        .after
-        .as_deref()
-        .map(RoomName::parse)
-        .transpose()
-        .map_err(ApiError::BadRoomName)?;
-    let limit = q.limit.unwrap_or(ROOMS_PAGE).clamp(1, ROOMS_PAGE_MAX);
-    let (rooms, next) = state.hub.rooms_page(after.as_ref(), limit);
-    Ok(Json(json!({ "rooms": rooms, "next": next })))
+    if let Some(names) = q.names.as_deref() {
+        let names = parse_names(names.split(',').filter(|n| !n.is_empty()))?;
+        return Ok(Json(json!({ "rooms": state.hub.room_counts(&names) })));
+    }
+    let q = PageQuery::parse(q.prefix.as_deref(), q.after.as_deref(), q.limit)?;
+    let (rooms, next) = state.hub.rooms_page(&q);
+    Ok(Json(
+        json!({ "prefix": q.prefix, "rooms": rooms, "next": next }),
+    ))
 }
 
 async fn not_found() -> ApiError {

@@ -14,6 +14,7 @@ use shared::{ErrorCode, ValidationError};
 use super::extract::Json;
 use crate::auth::{SessionError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::hub::history::HistoryError;
+use crate::hub::QueryError;
 use crate::storage::StoreError;
 
 /// See the module docs.
@@ -68,6 +69,9 @@ pub enum ApiError {
     /// Reading history failed.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// A directory question that breaks the rules.
+    #[error(transparent)]
+    Directory(#[from] QueryError),
     /// No such API route.
     #[error("no such API route")]
     NotFound,
@@ -121,7 +125,9 @@ impl ApiError {
             | Self::TooManyRequests(_)
             | Self::TooManyRegistrations(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::BadNickname(_) | Self::BadRoomName(_) => StatusCode::BAD_REQUEST,
+            Self::BadNickname(_) | Self::BadRoomName(_) | Self::Directory(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::NicknameTaken => StatusCode::CONFLICT,
             Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
             Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
@@ -145,7 +151,10 @@ impl ApiError {
             Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
             Self::RequestTimeout => ErrorCode::RequestTimeout,
             Self::BadNickname(_) => ErrorCode::BadNickname,
-            Self::BadRoomName(_) => ErrorCode::BadRoomName,
+            Self::BadRoomName(_) | Self::Directory(QueryError::BadName(_)) => {
+                ErrorCode::BadRoomName
+            }
+            Self::Directory(QueryError::TooManyNames) => ErrorCode::TooManyNames,
             Self::NicknameTaken => ErrorCode::NicknameTaken,
             Self::NicknameRegistered => ErrorCode::NicknameRegistered,
             Self::BadPassword => ErrorCode::BadPassword,

@@ -155,15 +155,23 @@ impl Directory {
         self.rooms.remove(name)
     }
 
-    /// Up to `limit` rooms after `after` (exclusive), by name, and the name to continue
-    /// after if there are more.
+    /// Up to `limit` rooms whose names start with `prefix`, after `after` (exclusive), by
+    /// name, and the name to continue after if there are more.
     pub fn page(
         &self,
+        prefix: &str,
         after: Option<&RoomName>,
         limit: usize,
     ) -> (Vec<RoomSummary>, Option<RoomName>) {
-        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
-        let mut iter = self.rooms.range::<RoomName, _>((start, Bound::Unbounded));
+        // Names are ordered: those with the prefix are one run, from the prefix itself.
+        let start = match after {
+            Some(after) if after.as_str() >= prefix => Bound::Excluded(after.as_str()),
+            _ => Bound::Included(prefix),
+        };
+        let mut iter = self
+            .rooms
+            .range::<str, _>((start, Bound::Unbounded))
+            .take_while(|(name, _)| name.as_str().starts_with(prefix));
         let page: Vec<RoomSummary> = iter.by_ref().take(limit).map(|(_, r)| summary(r)).collect();
         let next = match iter.next() {
             Some(_) => page.last().map(|r| r.name.clone()),

@@ -9,6 +9,7 @@ mod directory;
 mod expiry;
 pub mod history;
 pub mod outbox;
+mod query;
 pub mod room;
 mod user;
 
@@ -23,6 +24,7 @@ use shared::{CloseReason, RoomName, RoomSummary, ServerMsg};
 use self::directory::Directory;
 pub use self::directory::{CreateRefusal, CreationLimits};
 use self::outbox::Outbox;
+pub use self::query::{parse_names, PageQuery, QueryError};
 use self::room::{Creation, RoomHandle, RoomSettings};
 pub use self::user::User;
 use crate::bucket::{Bucket, SharedBucket};
@@ -259,12 +261,17 @@ impl Hub {
 
     /// Up to `limit` rooms after `after`, by name, with their member counts, and the name to
     /// ask for the next page after (if there is one).
-    pub fn rooms_page(
-        &self,
-        after: Option<&RoomName>,
-        limit: usize,
-    ) -> (Vec<RoomSummary>, Option<RoomName>) {
-        self.directory().page(after, limit)
+    pub fn rooms_page(&self, q: &PageQuery) -> (Vec<RoomSummary>, Option<RoomName>) {
+        self.directory().page(&q.prefix, q.after.as_ref(), q.limit)
+    }
+
+    /// The member counts of those of `names` that are rooms.
+    pub fn room_counts(&self, names: &[RoomName]) -> Vec<RoomSummary> {
+        let dir = self.directory();
+        names
+            .iter()
+            .filter_map(|n| dir.rooms.get(n).map(directory::summary))
+            .collect()
     }
 
     /// Bytes of recent messages the rooms hold in memory.

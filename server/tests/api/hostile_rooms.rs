@@ -31,7 +31,7 @@ async fn room_creation_is_bounded_and_welcome_stays_small() {
         assert!(made <= 12, "no limit on room creation");
     };
     assert_eq!(made, 12);
-    assert_eq!(refusal.code, ErrorCode::TooManyNewRooms);
+    assert_eq!(refusal.code, ErrorCode::TooManyRoomsCreated);
     // A new user gets `welcome` with the lobby only, however many rooms exist.
     let mut other = Client::connect(server.addr, "newcomer").await;
     other.join("lobby").await;
@@ -84,7 +84,7 @@ async fn room_creation_has_a_rate() {
         c.try_join(&format!("quick-{i}")).await.unwrap();
     }
     let r = c.try_join("quick-3").await.unwrap_err();
-    assert_eq!(r.code, ErrorCode::TooManyNewRooms);
+    assert_eq!(r.code, ErrorCode::TooManyRoomsCreated);
     assert!(r.message.contains("too fast"), "{}", r.message);
     c.join("quick-0").await; // Joining an existing room is not creating one.
     server.shutdown().await.unwrap();

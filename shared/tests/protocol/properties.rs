@@ -79,6 +79,18 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
                 before: Seq(before),
                 limit
             }),
+        (
+            proptest::option::of(any::<String>()),
+            proptest::option::of(any::<String>()),
+            proptest::option::of(any::<u32>())
+        )
+            .prop_map(|(prefix, after, limit)| ClientMsg::ListRooms {
+                prefix,
+                after,
+                limit
+            }),
+        proptest::collection::vec(any::<String>(), 0..4)
+            .prop_map(|rooms| ClientMsg::RoomCounts { rooms }),
     ]
 }
 
@@ -86,6 +98,18 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
     prop_oneof![
         (any::<u32>(), proptest::collection::vec(summary(), 0..4))
             .prop_map(|(protocol, rooms)| ServerMsg::Welcome { protocol, rooms }),
+        (
+            "[a-z]{0,3}",
+            proptest::collection::vec(summary(), 0..4),
+            proptest::option::of(room())
+        )
+            .prop_map(|(prefix, rooms, next)| ServerMsg::RoomList {
+                prefix,
+                rooms,
+                next
+            }),
+        proptest::collection::vec(summary(), 0..4)
+            .prop_map(|rooms| ServerMsg::RoomCounts { rooms }),
         (
             room(),
             nickname(),

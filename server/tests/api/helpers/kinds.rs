@@ -49,6 +49,20 @@ pub struct RoomCreated {
     pub room: RoomSummary,
 }
 
+/// A `room_list` frame.
+#[derive(Debug, Clone)]
+pub struct RoomList {
+    pub prefix: String,
+    pub rooms: Vec<RoomSummary>,
+    pub next: Option<String>,
+}
+
+/// A `room_counts` frame.
+#[derive(Debug, Clone)]
+pub struct RoomCounts {
+    pub rooms: Vec<RoomSummary>,
+}
+
 /// An `ack` frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ack {
@@ -108,6 +122,12 @@ kind!(Presence, "presence", ServerMsg::Presence { room, nickname, change } => Pr
     change,
 });
 kind!(RoomCreated, "room_created", ServerMsg::RoomCreated { room } => RoomCreated { room });
+kind!(RoomList, "room_list", ServerMsg::RoomList { prefix, rooms, next } => RoomList {
+    prefix,
+    rooms,
+    next: next.map(|n| n.to_string()),
+});
+kind!(RoomCounts, "room_counts", ServerMsg::RoomCounts { rooms } => RoomCounts { rooms });
 kind!(ChatMessage, "message", ServerMsg::Message(m) => m);
 kind!(Ack, "ack", ServerMsg::Ack { room, client_id, seq, id, ts, duplicate } => Ack {
     room: room.to_string(),
