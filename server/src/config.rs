@@ -203,7 +203,7 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_MAX_ROOMS_CREATED", default_value_t = 50)]
     pub max_rooms_created: usize,
 
-    /// Rooms one user may create per minute, on average (0: no limit).
+    /// Rooms one user may create per hour, on average (0: no limit).
     #[arg(long, env = "PARLEY_ROOM_CREATION_RATE", default_value_t = 10.0)]
     pub room_creation_rate: f64,
 

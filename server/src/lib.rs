@@ -97,7 +97,7 @@ impl AppState {
         let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
         let creation = CreationLimits {
             per_user: limits.max_rooms_created,
-            per_minute: limits.room_creation_rate,
+            per_hour: limits.room_creation_rate,
             burst: limits.room_creation_burst,
         };
         let hub = Hub::open(store.clone(), settings, creation, limits.outbox_bytes).await?;

@@ -1,4 +1,5 @@
-//! Two browsers chat in the lobby; text stays text; a new room reaches the other sidebar.
+//! Two browsers chat in the lobby; text stays text; a new room reaches the other sidebar,
+//! with its member count kept current.
 
 use fantoccini::Locator;
 
@@ -74,6 +75,18 @@ async fn two_browsers_chat_and_see_new_rooms() {
             .iter()
             .any(|t| t == "gardening")
             .then_some(()))
+    })
+    .await;
+    // Bob is not in #gardening: its member count in his sidebar stays current (alice is in).
+    eventually("alice counted in #gardening in bob's sidebar", || async {
+        for link in bob.find_all(Locator::Css(".sidebar .room-link")).await? {
+            let name = link.find(Locator::Css(".name")).await?.text().await?;
+            if name == "gardening" {
+                let count = link.find(Locator::Css(".count")).await?.text().await?;
+                return Ok((count == "1").then_some(()));
+            }
+        }
+        Ok(None)
     })
     .await;
     // Alice is now in #gardening; bob's lobby message counts as unread there.

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use gloo_timers::callback::Interval;
 use shared::{Nickname, RoomName};
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -18,6 +19,9 @@ use crate::util::{new_client_id, room_from_path, show_room_in_path};
 
 /// Rooms of the directory the room list shows (the first, by name).
 const DIRECTORY_ROOMS: usize = 100;
+/// How often the member counts of the listed rooms this user is not in are asked for (no
+/// `presence` tells of them).
+const ROOM_COUNTS_EVERY_MS: u32 = 5_000;
 /// The live connection, if any. Shared, not state: actions made earlier must reach the
 /// current one.
 type ConnSlot = Rc<RefCell<Option<Connection>>>;
@@ -245,6 +249,28 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
                     }
                 });
             }
+        });
+    }
+
+    // The listed rooms this user is not in: their member counts are asked for now and then.
+    let unjoined = use_mut_ref(Vec::new);
+    *unjoined.borrow_mut() = state
+        .rooms
+        .values()
+        .filter(|r| !r.joined)
+        .map(|r| r.name.clone())
+        .take(shared::ROOM_COUNTS_MAX)
+        .collect::<Vec<RoomName>>();
+    {
+        let (unjoined, conn) = (unjoined.clone(), conn.clone());
+        use_effect_with((), move |_| {
+            let timer = Interval::new(ROOM_COUNTS_EVERY_MS, move || {
+                let rooms = unjoined.borrow();
+                if let (false, Some(c)) = (rooms.is_empty(), conn.borrow().as_ref()) {
+                    c.room_counts(&rooms);
+                }
+            });
+            move || drop(timer)
         });
     }
 

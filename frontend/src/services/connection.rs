@@ -128,6 +128,13 @@ impl Connection {
         });
     }
 
+    /// Asks for the member counts of these rooms (at most `shared::ROOM_COUNTS_MAX`).
+    pub fn room_counts(&self, rooms: &[RoomName]) {
+        self.frame(&ClientMsg::RoomCounts {
+            rooms: rooms.iter().map(ToString::to_string).collect(),
+        });
+    }
+
     /// Reconnects now instead of waiting out the backoff.
     pub fn reconnect_now(&self) {
         let _ = self.tx.unbounded_send(Cmd::Wake);

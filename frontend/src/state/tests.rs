@@ -414,6 +414,29 @@ fn directory_rooms_are_listed_but_not_joined() {
 }
 
 #[test]
+fn room_counts_update_listed_rooms_and_add_none() {
+    let listed = Action::Directory(vec![shared::RoomSummary {
+        name: room("elsewhere"),
+        members: 7,
+    }]);
+    let counts = Action::Server(ServerMsg::RoomCounts {
+        rooms: vec![
+            shared::RoomSummary {
+                name: room("elsewhere"),
+                members: 2,
+            },
+            shared::RoomSummary {
+                name: room("unlisted"),
+                members: 5,
+            },
+        ],
+    });
+    let s = run(in_lobby(), [listed, counts]);
+    assert_eq!(view(&s, "elsewhere").member_count, 2);
+    assert!(!s.rooms.contains_key(&room("unlisted")));
+}
+
+#[test]
 fn a_big_room_counts_members_beyond_the_names_it_was_given() {
     let big = Action::Server(ServerMsg::Joined {
         room: room("big"),

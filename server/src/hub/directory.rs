@@ -18,8 +18,8 @@ use crate::bucket::Bucket;
 pub struct CreationLimits {
     /// Rooms one user may create in all.
     pub per_user: usize,
-    /// Rooms one user may create per minute, on average.
-    pub per_minute: f64,
+    /// Rooms one user may create per hour, on average.
+    pub per_hour: f64,
     /// Rooms one user may create at once before the rate applies.
     pub burst: f64,
 }
@@ -93,7 +93,7 @@ impl Directory {
         let bucket = self
             .rates
             .entry(key.clone())
-            .or_insert_with(|| Bucket::new(limits.per_minute / 60.0, limits.burst));
+            .or_insert_with(|| Bucket::new(limits.per_hour / 3600.0, limits.burst));
         if bucket.take() {
             Ok(())
         } else {

@@ -82,11 +82,6 @@ const EXERCISED_ELSEWHERE: &[(ErrorCode, &str, &str)] = &[
         "history_is_one_page_at_a_time_and_bounded_in_bytes",
     ),
     (
-        ErrorCode::TooManyNames,
-        "directory.rs",
-        "the_directory_is_searched_by_prefix_in_pages_over_rest_and_the_websocket",
-    ),
-    (
         ErrorCode::TooManyRoomsCreated,
         "hostile_rooms.rs",
         "room_creation_is_bounded_and_welcome_stays_small",

@@ -19,7 +19,7 @@ async fn health_and_rooms() {
     let page: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
         page,
-        serde_json::json!({"rooms": [{"name": "lobby", "members": 2}, {"name": "zed", "members": 1}], "next": null}),
+        serde_json::json!({"prefix": "", "rooms": [{"name": "lobby", "members": 2}, {"name": "zed", "members": 1}], "next": null}),
     );
     server.shutdown().await.unwrap();
 }
