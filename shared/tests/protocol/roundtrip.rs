@@ -112,7 +112,7 @@ fn server_welcome() {
                 members: 2,
             }],
         },
-        json!({"type": "welcome", "protocol": 2, "rooms": [{"name": "lobby", "members": 2}]}),
+        json!({"type": "welcome", "protocol": 3, "rooms": [{"name": "lobby", "members": 2}]}),
     );
 }
 
@@ -171,6 +171,54 @@ fn server_room_created() {
             },
         },
         json!({"type": "room_created", "room": {"name": "rust", "members": 1}}),
+    );
+}
+
+#[test]
+fn client_list_rooms_and_room_counts() {
+    check_client(
+        ClientMsg::ListRooms {
+            prefix: Some("ga".into()),
+            after: None,
+            limit: Some(20),
+        },
+        json!({"type": "list_rooms", "prefix": "ga", "limit": 20}),
+    );
+    check_client(
+        ClientMsg::RoomCounts {
+            rooms: vec!["lobby".into()],
+        },
+        json!({"type": "room_counts", "rooms": ["lobby"]}),
+    );
+}
+
+#[test]
+fn server_room_list_and_room_counts() {
+    let garden = RoomSummary {
+        name: room("garden"),
+        members: 3,
+    };
+    check_server(
+        ServerMsg::RoomList {
+            prefix: "ga".into(),
+            rooms: vec![garden.clone()],
+            next: Some(room("garden")),
+        },
+        json!({"type": "room_list", "prefix": "ga", "rooms": [{"name": "garden", "members": 3}], "next": "garden"}),
+    );
+    check_server(
+        ServerMsg::RoomList {
+            prefix: String::new(),
+            rooms: vec![],
+            next: None,
+        },
+        json!({"type": "room_list", "prefix": "", "rooms": []}),
+    );
+    check_server(
+        ServerMsg::RoomCounts {
+            rooms: vec![garden],
+        },
+        json!({"type": "room_counts", "rooms": [{"name": "garden", "members": 3}]}),
     );
 }
 
