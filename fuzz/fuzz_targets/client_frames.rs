@@ -23,6 +23,15 @@ fn handle(text: &str) {
         Ok(ClientMsg::Leave { room }) | Ok(ClientMsg::History { room, .. }) => {
             let _ = RoomName::parse(&room);
         }
+        Ok(ClientMsg::ListRooms { prefix, after, .. }) => {
+            let _ = RoomName::check_prefix(prefix.as_deref().unwrap_or_default());
+            let _ = after.as_deref().map(RoomName::parse);
+        }
+        Ok(ClientMsg::RoomCounts { rooms }) => {
+            for room in &rooms {
+                let _ = RoomName::parse(room);
+            }
+        }
         Err(e) => assert!(!e.message.is_empty()),
     }
 }
