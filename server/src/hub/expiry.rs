@@ -50,17 +50,27 @@ impl Hub {
                     continue;
                 }
             }
+            // Deleted from storage while still in the directory, so that nobody can make a
+            // new room of that name (whose row the delete would take) meanwhile.
+            let creator = match store.delete_room_if_empty(&name).await {
+                Ok(Some(creator)) => creator,
+                Ok(None) => continue, // A message came, or the room is not stored yet.
+                Err(err) => {
+                    tracing::warn!(room = %name, cause = %err, "cannot delete an expired room");
+                    continue;
+                }
+            };
             // Checked again under the lock: someone may have joined meanwhile. Once out of
             // the directory nobody can reach the room; its task ends with this handle.
-            let Some(room) = self.directory().remove_if_unused(&name) else {
-                continue;
-            };
-            drop(room);
-            if let Err(err) = store.delete_room_if_empty(&name).await {
-                tracing::warn!(room = %name, cause = %err, "cannot delete an expired room");
+            let removed = self.directory().remove_if_unused(&name);
+            if let Some(room) = removed {
+                drop(room);
+                tracing::debug!(room = %name, "empty room expired");
+                gone += 1;
+            } else if let Err(err) = store.create_room(&name, &creator, crate::now_ms()).await {
+                // Someone came in as it went: it stays, and so must its row.
+                tracing::warn!(room = %name, cause = %err, "cannot restore a room in use");
             }
-            tracing::debug!(room = %name, "empty room expired");
-            gone += 1;
         }
         gone
     }

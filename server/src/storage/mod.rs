@@ -241,8 +241,21 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// Deletes a room unless it has a message; returns whether it did.
-    pub async fn delete_room_if_empty(&self, room: &RoomName) -> Result<bool, StoreError> {
+    /// Deletes a room unless it has a message; returns who created it if it did.
+    pub async fn delete_room_if_empty(
+        &self,
+        room: &RoomName,
+    ) -> Result<Option<String>, StoreError> {
+        let creator = sqlx::query(&Self::sql(
+            self.backend,
+            "SELECT created_by FROM rooms WHERE name = ?",
+        ))
+        .bind(room.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(creator) = creator else {
+            return Ok(None);
+        };
         let done = sqlx::query(&Self::sql(
             self.backend,
             "DELETE FROM rooms WHERE name = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE room = ?)",
@@ -251,7 +264,7 @@ impl Store {
         .bind(room.as_str())
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() > 0)
+        Ok((done.rows_affected() > 0).then(|| creator.get::<String, _>(0)))
     }
 
     /// The room's latest seq (0 if it has no message).
