@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Idempotent set-up helpers shared by scripts/run, scripts/test and scripts/bench.
 # Each `need_*` function checks first and installs only what is missing, printing progress.
-# Versions are pinned here and must agree with Cargo.lock / Trunk.toml (see docs/DEVELOPING.md).
+# Versions are pinned here and must agree with Cargo.lock and Trunk.toml.
 set -euo pipefail
 
 TRUNK_VERSION_REQ='~0.21'
 WASM_BINDGEN_VERSION='0.2.130'   # must equal the wasm-bindgen crate in Cargo.lock and Trunk.toml
 BINARYEN_VERSION='123.0.0'       # wasm-opt "version_123" in Trunk.toml
+AXE_CORE_VERSION='4.14.1'        # the accessibility engine the browser tests run
 PARLEY_TOOLS="${PARLEY_TOOLS:-$HOME/.cache/parley/tools}"
 
 export PATH="$HOME/.cargo/bin:$PARLEY_TOOLS/node_modules/.bin:$PATH"
@@ -64,6 +65,19 @@ need_chromium() {
     as_root apt-get install -y chromium chromium-driver \
       || { as_root apt-get update && as_root apt-get install -y chromium chromium-driver; }
   fi
+}
+
+# axe-core (the engine behind Lighthouse's accessibility audit), injected into pages by the
+# browser tests: PARLEY_AXE_JS names its script.
+need_axe_core() {
+  local js="$PARLEY_TOOLS/node_modules/axe-core/axe.min.js"
+  if ! grep -qs "axe v$AXE_CORE_VERSION" "$js"; then
+    need_npm
+    step "installing axe-core@$AXE_CORE_VERSION from npm into $PARLEY_TOOLS"
+    mkdir -p "$PARLEY_TOOLS"
+    npm install --prefix "$PARLEY_TOOLS" --no-audit --no-fund "axe-core@$AXE_CORE_VERSION"
+  fi
+  export PARLEY_AXE_JS="$js"
 }
 
 need_frontend_tools() {

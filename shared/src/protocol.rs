@@ -120,11 +120,6 @@ pub enum ServerMsg {
         /// What happened.
         change: PresenceChange,
     },
-    /// A room was created (sent to every connected user).
-    RoomCreated {
-        /// The new room.
-        room: RoomSummary,
-    },
     /// A page of the room directory, answering [`ClientMsg::ListRooms`].
     RoomList {
         /// The prefix asked for (empty: every room).

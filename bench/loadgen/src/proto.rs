@@ -41,7 +41,7 @@ pub enum Event<'a> {
 }
 
 /// Parley's WebSocket path, with the protocol version (`shared::PROTOCOL_VERSION`).
-const PARLEY_PATH: &str = "/ws?v=3";
+const PARLEY_PATH: &str = "/ws?v=4";
 
 impl Target {
     /// The WebSocket path.
@@ -157,6 +157,14 @@ mod tests {
             r#"{"type":"join","room":"r","after":5}"#
         );
         assert_eq!(t.rejoin("r", "a", 0), t.join("r", "a"));
+    }
+
+    #[test]
+    fn parley_path_names_the_protocol_version() {
+        assert_eq!(
+            Target::Parley.path(),
+            format!("/ws?v={}", shared::PROTOCOL_VERSION)
+        );
     }
 
     #[test]

@@ -8,9 +8,12 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::{SinkExt, StreamExt};
 use parley_server::config::Config;
 use parley_server::Server;
+use shared::{ClientMsg, ServerMsg};
 use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
 
 /// How long to wait for something to appear on a page.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -216,4 +219,99 @@ pub async fn submit_nickname(c: &Client, nick: &str) {
 pub async fn say(c: &Client, text: &str) {
     let area = wait_for(c, "textarea#composer").await;
     area.send_keys(&format!("{text}\u{E007}")).await.unwrap();
+}
+
+/// A WebSocket client of the server under test, signed in as its own nickname: a bot that
+/// fills rooms and comes and goes.
+pub struct Bot {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Bot {
+    /// Signs in as `nick` and connects.
+    pub async fn connect(addr: SocketAddr, nick: &str) -> Bot {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let token = loadgen::session(addr, nick).await.unwrap();
+        let mut req = format!("ws://{addr}/ws?v={}", shared::PROTOCOL_VERSION)
+            .into_client_request()
+            .unwrap();
+        req.headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        Bot { ws }
+    }
+
+    /// Sends a frame.
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.ws.send(Message::text(msg.to_json())).await.unwrap();
+    }
+
+    /// Reads frames until `n` match `want`.
+    pub async fn until(&mut self, n: usize, want: impl Fn(&ServerMsg) -> bool) {
+        let mut seen = 0;
+        while seen < n {
+            let frame = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time");
+            if let Some(Ok(Message::Text(t))) = frame {
+                if serde_json::from_str(t.as_str()).is_ok_and(|m| want(&m)) {
+                    seen += 1;
+                }
+            }
+        }
+    }
+
+    /// Joins (creating them) these rooms and waits until it is in all of them.
+    pub async fn join(&mut self, rooms: &[&str]) {
+        for room in rooms {
+            let join = ClientMsg::Join {
+                room: (*room).into(),
+                nickname: None,
+                after: None,
+            };
+            self.send(&join).await;
+        }
+        self.until(rooms.len(), |m| matches!(m, ServerMsg::Joined { .. }))
+            .await;
+    }
+}
+
+/// Runs axe-core (the engine behind Lighthouse's accessibility audit) on the element
+/// matching `css` and fails on any violation, naming each with the nodes it found.
+/// scripts/test installs axe-core and names its script in `PARLEY_AXE_JS`.
+pub async fn assert_accessible(c: &Client, css: &str) {
+    let path = std::env::var("PARLEY_AXE_JS").unwrap_or_else(|_| {
+        panic!("PARLEY_AXE_JS is not set: run the browser tests through scripts/test, which installs axe-core")
+    });
+    let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    c.execute(&axe, vec![]).await.unwrap();
+    const RUN: &str = "const done = arguments[arguments.length - 1];
+        axe.run(document.querySelector(arguments[0]), { resultTypes: ['violations'] })
+          .then(r => done(r.violations.map(v =>
+            `${v.impact} ${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)))
+          .catch(e => done(['axe failed: ' + e]));";
+    let found = c
+        .execute_async(RUN, vec![serde_json::json!(css)])
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(
+        violations.is_empty(),
+        "axe-core found in {css}:\n{}",
+        violations.join("\n")
+    );
+}
+
+/// The id and classes of the focused element ("#id.class1.class2").
+pub async fn focused(c: &Client) -> String {
+    let v = c
+        .execute(
+            "const e = document.activeElement; return '#' + e.id + '.' + [...e.classList].join('.');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_str().unwrap_or_default().to_owned()
 }

@@ -1,43 +1,22 @@
 //! Scrolling up loads older pages until the first message of the room.
 
-use futures_util::{SinkExt, StreamExt};
 use shared::{ClientMsg, ServerMsg};
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::*;
 
 /// Fills `room` with `n` messages ("m1" …) through a WebSocket client.
 async fn seed(addr: std::net::SocketAddr, room: &str, n: usize) {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let token = loadgen::session(addr, "archivist").await.unwrap();
-    let mut req = format!("ws://{addr}/ws?v={}", shared::PROTOCOL_VERSION)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut()
-        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let join = ClientMsg::Join {
-        room: room.into(),
-        nickname: None,
-        after: None,
-    };
-    ws.send(Message::text(join.to_json())).await.unwrap();
+    let mut bot = Bot::connect(addr, "archivist").await;
+    bot.join(&[room]).await;
     for i in 1..=n {
         let send = ClientMsg::Send {
             room: room.into(),
             client_id: format!("s{i}"),
             text: format!("m{i}"),
         };
-        ws.send(Message::text(send.to_json())).await.unwrap();
+        bot.send(&send).await;
     }
-    let mut acks = 0;
-    while acks < n {
-        if let Some(Ok(Message::Text(t))) = ws.next().await {
-            if let Ok(ServerMsg::Ack { .. }) = serde_json::from_str(t.as_str()) {
-                acks += 1;
-            }
-        }
-    }
+    bot.until(n, |m| matches!(m, ServerMsg::Ack { .. })).await;
 }
 
 #[tokio::test]

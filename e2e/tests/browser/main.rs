@@ -8,6 +8,7 @@ mod proxy;
 mod account;
 mod bidi;
 mod chat;
+mod directory;
 mod history;
 mod policy;
 mod reconnect;

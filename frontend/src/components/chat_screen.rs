@@ -7,6 +7,7 @@
 
 use yew::prelude::*;
 
+use super::browse_rooms::BrowseRooms;
 use super::composer::Composer;
 use super::member_list::MemberList;
 use super::message_list::MessageList;
@@ -19,6 +20,12 @@ pub fn chat_screen() -> Html {
     let chat = use_chat();
     let actions = chat.actions();
     let on_join = use_callback(actions.clone(), |room, a: &ChatActions| a.join(room));
+    let on_browse = use_callback(actions.clone(), |(), a: &ChatActions| {
+        a.browse(String::new())
+    });
+    let on_search = use_callback(actions.clone(), |prefix, a: &ChatActions| a.browse(prefix));
+    let on_more = use_callback(actions.clone(), |(), a: &ChatActions| a.more_rooms());
+    let on_close = use_callback(actions.clone(), |(), a: &ChatActions| a.close_browse());
     let on_sign_out = use_callback(actions.clone(), |(), a: &ChatActions| a.sign_out());
     let on_signed_out = use_callback(actions.clone(), |(), a: &ChatActions| a.signed_out());
     let on_send = use_callback(actions.clone(), |(room, text), a: &ChatActions| {
@@ -30,8 +37,11 @@ pub fn chat_screen() -> Html {
     });
     let state = chat.state();
     let sidebar = html! {
-        <RoomList rooms={RoomEntry::all(state)} current={state.current.clone()} me={state.me.clone()}
-            {on_join} {on_sign_out} {on_signed_out} />
+        <>
+            <RoomList rooms={RoomEntry::all(state)} current={state.current.clone()} me={state.me.clone()}
+                on_join={on_join.clone()} {on_browse} {on_sign_out} {on_signed_out} />
+            <BrowseRooms directory={state.directory.clone()} {on_search} {on_more} {on_join} {on_close} />
+        </>
     };
     let Some(room) = state.current_room().cloned() else {
         return html! { <main class="chat">{ sidebar }<section class="room empty"><p>{ "Join a room to start." }</p></section></main> };

@@ -2,6 +2,7 @@
 
 mod account;
 mod banner;
+mod browse_rooms;
 mod chat_screen;
 mod composer;
 mod member_list;

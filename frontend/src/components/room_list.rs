@@ -1,4 +1,5 @@
-//! The room sidebar: every room, unread counts, and the "New room" input.
+//! The room sidebar: the user's own rooms, unread counts, "Browse rooms" (the directory),
+//! and the "New room" input.
 //!
 //! Pure: it gets one [`RoomEntry`] per room, compared by value, so a message in the room in
 //! view (which changes no entry) does not render it again.
@@ -34,7 +35,7 @@ impl RoomEntry {
         }
     }
 
-    /// Every known room, in name order.
+    /// The user's rooms, in name order.
     pub fn all(state: &ChatState) -> Vec<Self> {
         state.rooms.values().map(|r| Self::of(r)).collect()
     }
@@ -43,7 +44,7 @@ impl RoomEntry {
 /// Props of [`RoomList`].
 #[derive(Properties, PartialEq)]
 pub struct RoomListProps {
-    /// Every room, in name order.
+    /// The user's rooms, in name order.
     pub rooms: Vec<RoomEntry>,
     /// The room in view.
     pub current: Option<RoomName>,
@@ -51,6 +52,8 @@ pub struct RoomListProps {
     pub me: Option<Nickname>,
     /// Joins a room (clicked, or named in the form) and brings it into view.
     pub on_join: Callback<RoomName>,
+    /// Opens the "Browse rooms" dialog.
+    pub on_browse: Callback<()>,
     /// Signs out.
     pub on_sign_out: Callback<()>,
     /// Every session was ended from the account panel: leaves the chat.
@@ -87,6 +90,7 @@ pub fn room_list(props: &RoomListProps) -> Html {
         .iter()
         .map(|r| room_link(r, props.current.as_ref() == Some(&r.name), &props.on_join));
     let sign_out = props.on_sign_out.reform(|_: MouseEvent| ());
+    let browse = props.on_browse.reform(|_: MouseEvent| ());
     let me = props.me.as_ref().map(|m| m.to_string()).unwrap_or_default();
     html! {
         <nav class="sidebar" aria-label="Rooms">
@@ -97,6 +101,7 @@ pub fn room_list(props: &RoomListProps) -> Html {
             </div>
             <AccountPanel on_signed_out={props.on_signed_out.clone()} />
             <ul class="rooms">{ for rooms }</ul>
+            <button type="button" class="ghost browse-open" onclick={browse}>{ "Browse rooms" }</button>
             <form class="new-room" {onsubmit}>
                 <label for="new-room">{ "New room" }</label>
                 <div class="row">

@@ -17,10 +17,8 @@ use crate::services::connection::{ConnEvent, Connection};
 use crate::state::{Action, ChatState};
 use crate::util::{new_client_id, room_from_path, show_room_in_path};
 
-/// Rooms of the directory the room list shows (the first, by name).
-const DIRECTORY_ROOMS: usize = 100;
-/// How often the member counts of the listed rooms this user is not in are asked for (no
-/// `presence` tells of them).
+/// How often the member counts of the rooms shown that this user is not in are asked for
+/// (no `presence` tells of them).
 const ROOM_COUNTS_EVERY_MS: u32 = 5_000;
 /// The live connection, if any. Shared, not state: actions made earlier must reach the
 /// current one.
@@ -183,6 +181,30 @@ impl ChatActions {
         }
     }
 
+    /// Opens the "Browse rooms" dialog (or searches again in it): its first page of rooms
+    /// whose names start with `prefix`.
+    pub fn browse(&self, prefix: String) {
+        let Some(conn) = self.conn() else { return };
+        conn.list_rooms(&prefix, None);
+        self.state.dispatch(Action::Browse(prefix));
+    }
+
+    /// The dialog's next page.
+    pub fn more_rooms(&self) {
+        let Some(conn) = self.conn() else { return };
+        let state = self.now();
+        let dir = &state.directory;
+        if let (false, Some(next)) = (dir.loading, dir.next.as_ref()) {
+            conn.list_rooms(&dir.prefix, Some(next));
+            self.state.dispatch(Action::MoreRooms);
+        }
+    }
+
+    /// Closes the dialog.
+    pub fn close_browse(&self) {
+        self.state.dispatch(Action::CloseBrowse);
+    }
+
     /// Closes a toast.
     pub fn dismiss_toast(&self, id: u64) {
         self.state.dispatch(Action::DismissToast(id));
@@ -233,39 +255,30 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
         })
     };
 
-    // After each welcome the state has seen: rejoin and re-send from what the state holds,
-    // and list the directory's first rooms beside the user's own (`welcome` has only those).
+    // After each welcome the state has seen: rejoin and re-send from what the state holds
+    // (and search the open dialog again: the page asked for may be lost).
     {
         let (state, conn) = (state.clone(), conn.clone());
-        use_effect_with(state.welcomes(), move |welcomes| {
+        use_effect_with(state.welcomes(), move |_| {
             if let Some(c) = conn.borrow().as_ref() {
                 c.resume(state.resume_frames());
-            }
-            if *welcomes > 0 {
-                let dispatcher = state.dispatcher();
-                spawn_local(async move {
-                    if let Ok(page) = api::rooms(DIRECTORY_ROOMS).await {
-                        dispatcher.dispatch(Action::Directory(page.rooms));
-                    }
-                });
+                if state.directory.open {
+                    c.list_rooms(&state.directory.prefix, None);
+                    state.dispatch(Action::Browse(state.directory.prefix.clone()));
+                }
             }
         });
     }
 
-    // The listed rooms this user is not in: their member counts are asked for now and then.
-    let unjoined = use_mut_ref(Vec::new);
-    *unjoined.borrow_mut() = state
-        .rooms
-        .values()
-        .filter(|r| !r.joined)
-        .map(|r| r.name.clone())
-        .take(shared::ROOM_COUNTS_MAX)
-        .collect::<Vec<RoomName>>();
+    // The rooms shown that this user is not in: their member counts are asked for now and
+    // then.
+    let to_count = use_mut_ref(Vec::new);
+    *to_count.borrow_mut() = state.rooms_to_count();
     {
-        let (unjoined, conn) = (unjoined.clone(), conn.clone());
+        let (to_count, conn) = (to_count.clone(), conn.clone());
         use_effect_with((), move |_| {
             let timer = Interval::new(ROOM_COUNTS_EVERY_MS, move || {
-                let rooms = unjoined.borrow();
+                let rooms = to_count.borrow();
                 if let (false, Some(c)) = (rooms.is_empty(), conn.borrow().as_ref()) {
                     c.room_counts(&rooms);
                 }

@@ -63,29 +63,6 @@ pub async fn sign_in(nickname: &str, password: Option<&str>) -> Result<SessionIn
     }
 }
 
-/// A page of the room directory (`GET /api/rooms`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RoomsPage {
-    /// Rooms by name, with member counts.
-    pub rooms: Vec<shared::RoomSummary>,
-    /// The name to ask for the next page after, if there are more.
-    pub next: Option<String>,
-}
-
-/// The first `limit` rooms of the directory, by name. (`welcome` lists only the user's own
-/// rooms; the directory has everyone's.)
-pub async fn rooms(limit: usize) -> Result<RoomsPage, ApiError> {
-    let resp = Request::get(&format!("/api/rooms?limit={limit}"))
-        .send()
-        .await
-        .map_err(ApiError::network)?;
-    if resp.status() == 200 {
-        resp.json().await.map_err(ApiError::network)
-    } else {
-        Err(resp.json().await.unwrap_or_else(ApiError::network))
-    }
-}
-
 /// Signs out (ends the session and clears the cookie).
 pub async fn sign_out() {
     let _ = Request::delete("/api/session").send().await;

@@ -24,6 +24,9 @@ use super::api;
 use crate::state::{join_frame, send_frame, ConnStatus};
 use crate::util::{now_ms, random, ws_url};
 
+/// Rooms per page of the "Browse rooms" dialog.
+const DIRECTORY_PAGE: u32 = 50;
+
 /// What the connection reports.
 #[derive(Debug, Clone)]
 pub enum ConnEvent {
@@ -125,6 +128,16 @@ impl Connection {
             room: room.to_string(),
             before,
             limit: None,
+        });
+    }
+
+    /// Asks for a page of the room directory: rooms whose names start with `prefix`, after
+    /// `after`.
+    pub fn list_rooms(&self, prefix: &str, after: Option<&RoomName>) {
+        self.frame(&ClientMsg::ListRooms {
+            prefix: Some(prefix.to_owned()),
+            after: after.map(ToString::to_string),
+            limit: Some(DIRECTORY_PAGE),
         });
     }
 

@@ -21,8 +21,13 @@ pub enum Action {
     SessionEnded,
     /// The user signed out.
     SignedOut,
-    /// A page of the room directory arrived: these rooms exist, with these member counts.
-    Directory(Vec<shared::RoomSummary>),
+    /// The "Browse rooms" dialog searches for rooms whose names start with this (opening it
+    /// if closed).
+    Browse(String),
+    /// The dialog asked for its next page.
+    MoreRooms,
+    /// The dialog closed.
+    CloseBrowse,
     /// The user is joining a room (it comes into view, and is rejoined after reconnects).
     Joining(RoomName),
     /// The user left a room.
@@ -73,11 +78,9 @@ impl ChatState {
                 error: Some(SESSION_ENDED.into()),
             }),
             Action::SignedOut => self.reset(Screen::Nickname { error: None }),
-            Action::Directory(rooms) => {
-                for summary in rooms {
-                    self.room_mut(&summary.name).member_count = summary.members;
-                }
-            }
+            Action::Browse(prefix) => self.directory.search(prefix),
+            Action::MoreRooms => self.directory.loading = true,
+            Action::CloseBrowse => self.directory = Default::default(),
             Action::Joining(room) => {
                 self.room_mut(&room).wanted = true;
                 self.select(room);
@@ -110,14 +113,10 @@ impl ChatState {
         self.current = Some(room);
     }
 
-    /// The user left a room: it is not rejoined, and a later join starts afresh. Another
-    /// joined room comes into view if it was in view.
+    /// The user left a room: it leaves the sidebar and is not rejoined; a later join
+    /// starts afresh. Another joined room comes into view if it was in view.
     fn leaving(&mut self, room: RoomName) {
-        let r = self.room_mut(&room);
-        r.joined = false;
-        r.wanted = false;
-        r.resume = None;
-        r.members.clear();
+        self.rooms.remove(&room);
         if self.current.as_ref() == Some(&room) {
             self.current = self
                 .rooms

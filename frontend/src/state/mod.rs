@@ -12,6 +12,7 @@
 //! Pure: no browser calls, so the reducer's tests run natively.
 
 mod actions;
+mod directory;
 #[cfg(test)]
 pub(crate) mod fixtures;
 mod resume;
@@ -27,6 +28,7 @@ use shared::{Nickname, RoomName};
 use yew::Reducible;
 
 pub use actions::Action;
+pub use directory::DirectoryView;
 pub use resume::{join_frame, send_frame};
 pub use room::{Pending, PendingStatus, RoomView};
 
@@ -88,8 +90,11 @@ pub struct ChatState {
     pub me: Option<Nickname>,
     /// A sign-in request is on its way.
     pub signing_in: bool,
-    /// Every known room by name.
+    /// The user's own rooms by name (the sidebar): those in `welcome`, and those joined
+    /// since. The rest are in the directory.
     pub rooms: BTreeMap<RoomName, Rc<RoomView>>,
+    /// The "Browse rooms" dialog.
+    pub directory: DirectoryView,
     /// The room in view.
     pub current: Option<RoomName>,
     /// Toasts, oldest first.
@@ -115,6 +120,7 @@ impl Default for ChatState {
             me: None,
             signing_in: false,
             rooms: BTreeMap::new(),
+            directory: DirectoryView::default(),
             current: None,
             toasts: Vec::new(),
             next_toast: 1,

@@ -7,7 +7,7 @@ use shared::{
     RoomName, Seq, ServerMsg,
 };
 
-use super::{ChatState, PendingStatus, Screen};
+use super::{ChatState, PendingStatus};
 
 impl ChatState {
     /// Applies one server message.
@@ -28,29 +28,28 @@ impl ChatState {
                 last_seq,
             } => self.joined(room, nickname, (members, member_count), after, last_seq),
             ServerMsg::Left { room } => {
-                self.room_mut(&room).joined = false;
+                if let Some(r) = self.rooms.get_mut(&room) {
+                    Rc::make_mut(r).joined = false;
+                }
             }
             ServerMsg::Presence {
                 room,
                 nickname,
                 change,
             } => self.presence(room, nickname, change),
-            ServerMsg::RoomCreated { room } => {
-                let is_new = !self.rooms.contains_key(&room.name);
-                self.room_mut(&room.name).member_count = room.members;
-                if is_new && self.screen == Screen::Chat {
-                    self.toast(format!("New room #{}", room.name));
-                }
-            }
             ServerMsg::RoomCounts { rooms } => {
-                for summary in rooms {
+                for summary in &rooms {
                     if self.rooms.contains_key(&summary.name) {
                         self.room_mut(&summary.name).member_count = summary.members;
                     }
                 }
+                self.directory.counts(&rooms);
             }
-            // The SPA does not ask for directory pages over the WebSocket.
-            ServerMsg::RoomList { .. } => {}
+            ServerMsg::RoomList {
+                prefix,
+                rooms,
+                next,
+            } => self.directory.page(&prefix, rooms, next),
             ServerMsg::Message(m) => self.message(m),
             ServerMsg::Ack {
                 room,
@@ -90,6 +89,9 @@ impl ChatState {
         last_seq: Seq,
     ) {
         self.me = Some(nickname);
+        if !self.rooms.contains_key(&room) {
+            return; // left before the join was answered (the `left` follows)
+        }
         let r = self.room_mut(&room);
         if last_seq < r.last_seq() {
             // The server's history restarted (it lost its data): start afresh.
@@ -117,6 +119,9 @@ impl ChatState {
             PresenceChange::Disconnected => "disconnected",
             PresenceChange::DroppedSlow => "was disconnected (connection too slow)",
         };
+        if !self.rooms.contains_key(&room) {
+            return; // left meanwhile
+        }
         let in_view = self.current.as_ref() == Some(&room);
         let r = self.room_mut(&room);
         // `joined` lists the first members of a big room only: the count is kept apart.
@@ -145,6 +150,9 @@ impl ChatState {
     /// A chat message: stored once by seq; counts as unread when it is new, from someone
     /// else, and its room is not in view.
     fn message(&mut self, m: ChatMessage) {
+        if !self.rooms.contains_key(&m.room) {
+            return; // left meanwhile: in flight when the user left
+        }
         let in_view = self.current.as_ref() == Some(&m.room);
         let mine = self.is_me(&m.nickname);
         let r = self.room_mut(&m.room);

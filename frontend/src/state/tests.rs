@@ -201,7 +201,7 @@ fn the_resume_point_is_the_joined_after_then_the_highest_seq_received() {
 }
 
 #[test]
-fn a_left_room_is_not_rejoined_and_a_later_join_starts_afresh() {
+fn a_left_room_leaves_the_sidebar_and_a_later_join_starts_afresh() {
     let s = run(
         in_lobby_and_garden(),
         [
@@ -209,13 +209,25 @@ fn a_left_room_is_not_rejoined_and_a_later_join_starts_afresh() {
             Action::Leaving(room("garden")),
         ],
     );
-    let garden = view(&s, "garden");
-    assert!(!garden.wanted && !garden.joined);
-    assert_eq!(garden.resume, None);
+    assert!(!s.rooms.contains_key(&room("garden")));
     assert_eq!(s.resume_frames(), [join_frame("lobby", Some(0))]);
-    // Messages still in flight for it do not bring a resume point back.
-    let s = run(s, [message("garden", 5, BOB, "late")]);
-    assert_eq!(view(&s, "garden").resume, None);
+    // What was still in flight for it does not bring it back.
+    let s = run(
+        s,
+        [
+            message("garden", 5, BOB, "late"),
+            Action::Server(ServerMsg::Presence {
+                room: room("garden"),
+                nickname: nick(BOB),
+                change: shared::PresenceChange::Left,
+            }),
+            joined("garden", 0, 5),
+            Action::Server(ServerMsg::Left {
+                room: room("garden"),
+            }),
+        ],
+    );
+    assert!(!s.rooms.contains_key(&room("garden")));
     let s = run(s, [Action::Joining(room("garden"))]);
     assert!(s.resume_frames().contains(&join_frame("garden", None)));
 }
@@ -399,41 +411,100 @@ fn an_action_on_no_room_leaves_every_room_pointer_identical() {
 
 // Bounded lists (issue 18): the directory, big rooms, one history page at a time.
 
-#[test]
-fn directory_rooms_are_listed_but_not_joined() {
-    let s = run(
-        in_lobby(),
-        [Action::Directory(vec![shared::RoomSummary {
-            name: room("elsewhere"),
-            members: 7,
-        }])],
-    );
-    let r = view(&s, "elsewhere");
-    assert_eq!(r.member_count, 7);
-    assert!(!r.joined && !r.wanted);
+fn summaries(rooms: &[(&str, u32)]) -> Vec<shared::RoomSummary> {
+    rooms
+        .iter()
+        .map(|(name, members)| shared::RoomSummary {
+            name: room(name),
+            members: *members,
+        })
+        .collect()
+}
+
+fn room_list(prefix: &str, rooms: &[(&str, u32)], next: Option<&str>) -> Action {
+    Action::Server(ServerMsg::RoomList {
+        prefix: prefix.into(),
+        rooms: summaries(rooms),
+        next: next.map(room),
+    })
+}
+
+fn dialog(s: &ChatState) -> Vec<(String, u32)> {
+    s.directory
+        .rooms
+        .iter()
+        .map(|r| (r.name.to_string(), r.members))
+        .collect()
 }
 
 #[test]
-fn room_counts_update_listed_rooms_and_add_none() {
-    let listed = Action::Directory(vec![shared::RoomSummary {
-        name: room("elsewhere"),
-        members: 7,
-    }]);
-    let counts = Action::Server(ServerMsg::RoomCounts {
-        rooms: vec![
-            shared::RoomSummary {
-                name: room("elsewhere"),
-                members: 2,
-            },
-            shared::RoomSummary {
-                name: room("unlisted"),
-                members: 5,
-            },
+fn directory_pages_add_up_in_name_order_for_the_current_search_only() {
+    let s = run(
+        in_lobby(),
+        [
+            Action::Browse("ga".into()),
+            // An answer to an earlier search.
+            room_list("g", &[("garage", 1), ("go", 1)], None),
         ],
+    );
+    assert!(s.directory.open && s.directory.loading);
+    assert!(dialog(&s).is_empty());
+    let s = run(
+        s,
+        [room_list(
+            "ga",
+            &[("garage", 1), ("garden", 3)],
+            Some("garden"),
+        )],
+    );
+    assert_eq!(dialog(&s), [("garage".into(), 1), ("garden".into(), 3)]);
+    assert_eq!(s.directory.next, Some(room("garden")));
+    assert!(!s.directory.loading);
+    // The next page, then the same page again (asked for twice): each room once.
+    let next = room_list("ga", &[("gazebo", 0)], None);
+    let s = run(s, [Action::MoreRooms, next.clone(), next]);
+    assert_eq!(dialog(&s).len(), 3);
+    assert_eq!(s.directory.next, None);
+    // Directory rooms are not the user's: the sidebar is unchanged.
+    assert_eq!(s.rooms.keys().collect::<Vec<_>>(), [&room("lobby")]);
+    // A new search starts afresh; closing forgets it all.
+    let s = run(s, [Action::Browse(String::new())]);
+    assert!(dialog(&s).is_empty() && s.directory.prefix.is_empty());
+    let s = run(s, [room_list("", &[("a", 1)], None), Action::CloseBrowse]);
+    assert_eq!(s.directory, crate::state::DirectoryView::default());
+    assert!(s.rooms_to_count().is_empty());
+}
+
+#[test]
+fn room_counts_update_the_sidebar_and_the_dialog_and_add_no_room() {
+    let s = run(
+        in_lobby(),
+        [
+            welcome(&["lobby", "mine"]),
+            Action::Browse(String::new()),
+            room_list("", &[("garden", 7), ("lobby", 1), ("mine", 1)], None),
+        ],
+    );
+    // Counted: the sidebar's room not joined, and the dialog's rooms (once each).
+    assert_eq!(
+        s.rooms_to_count(),
+        [room("mine"), room("garden"), room("lobby")]
+    );
+    let counts = Action::Server(ServerMsg::RoomCounts {
+        rooms: summaries(&[("garden", 2), ("mine", 4), ("unlisted", 5)]),
     });
-    let s = run(in_lobby(), [listed, counts]);
-    assert_eq!(view(&s, "elsewhere").member_count, 2);
+    let s = run(s, [counts]);
+    assert_eq!(
+        dialog(&s),
+        [
+            ("garden".into(), 2),
+            ("lobby".into(), 1),
+            ("mine".into(), 4)
+        ]
+    );
+    assert_eq!(view(&s, "mine").member_count, 4);
     assert!(!s.rooms.contains_key(&room("unlisted")));
+    assert!(!s.rooms.contains_key(&room("garden")));
 }
 
 #[test]
@@ -456,7 +527,7 @@ fn a_big_room_counts_members_beyond_the_names_it_was_given() {
         nickname: nick("a"),
         change: shared::PresenceChange::Left,
     });
-    let s = run(in_lobby(), [big.clone()]);
+    let s = run(in_lobby(), [Action::Joining(room("big")), big.clone()]);
     assert_eq!(view(&s, "big").member_count, 500);
     let s = run(s, [bob_joined]);
     assert_eq!(view(&s, "big").member_count, 501);

@@ -245,12 +245,6 @@ impl Hub {
         dir.add(name.clone(), room.clone(), creator);
         drop(dir);
         tracing::info!(room = %name, "room created");
-        self.broadcast_all(&ServerMsg::RoomCreated {
-            room: RoomSummary {
-                name: name.clone(),
-                members: 0,
-            },
-        });
         Ok(room)
     }
 
@@ -287,15 +281,6 @@ impl Hub {
     /// How many connections are open.
     pub fn connection_count(&self) -> usize {
         self.users().conns.len()
-    }
-
-    /// Sends a message to every connection.
-    pub fn broadcast_all(&self, msg: &ServerMsg) {
-        let bytes = crate::wire::encode(msg);
-        let users = self.users();
-        for (outbox, _) in users.conns.values() {
-            let _ = outbox.push_frame(bytes.clone());
-        }
     }
 
     /// Closes every connection with `reason` (shutdown), and every one that connects later.

@@ -143,18 +143,34 @@ async fn one_connection_in_several_rooms_gets_each_rooms_traffic_only() {
 }
 
 #[tokio::test]
-async fn a_new_room_is_announced_to_everyone() {
+async fn a_new_room_is_in_the_directory_and_in_its_creators_welcome_only() {
     let server = start().await;
     let mut alice = Client::connect(server.addr, "alice").await;
     let mut bob = Client::connect(server.addr, "bob").await;
     alice.join("lobby").await;
     bob.join("lobby").await;
     bob.join("gardening").await;
-    let created: RoomCreated = alice.recv_kind().await;
-    assert_eq!(created.room.name.as_str(), "gardening");
+    // Nobody else is told (one creation would otherwise cost a frame per connection): after
+    // bob's arrival in the lobby, the very next frame alice gets answers her own question,
+    // and the room is in it.
+    let arrived: Presence = alice.expect_next().await;
+    assert_eq!(arrived.nickname, "bob");
+    alice
+        .send(&ClientMsg::RoomCounts {
+            rooms: vec!["gardening".into()],
+        })
+        .await;
+    let counts: RoomCounts = alice.expect_next().await;
+    assert_eq!(
+        counts.rooms,
+        [shared::RoomSummary {
+            name: shared::RoomName::parse("gardening").unwrap(),
+            members: 1
+        }]
+    );
 
     // A later connection's welcome lists its own rooms with member counts: the lobby for
-    // anyone, and what the user created (the rest is in the directory, GET /api/rooms).
+    // anyone, and what the user created (the rest is in the directory).
     let token = session(server.addr, "carol").await;
     let mut carol = Client::connect_raw(server.addr, &ws_path(), &token).await;
     let welcome = carol.expect_welcome().await;
@@ -175,9 +191,8 @@ async fn a_new_room_is_announced_to_everyone() {
     server.shutdown().await.unwrap();
 }
 
-/// Connections opened while rooms are being created get `welcome` first, then learn of
-/// every room through the welcome's list, the directory (`GET /api/rooms`) read after it, or
-/// a later `room_created`.
+/// Connections opened while rooms are being created get `welcome` first, and find every
+/// room in the directory once they are made.
 #[tokio::test]
 async fn welcome_comes_first_while_rooms_are_being_created() {
     const ROOMS: usize = 90;
@@ -189,40 +204,26 @@ async fn welcome_comes_first_while_rooms_are_being_created() {
     for i in 0..WATCHERS {
         tokens.push(session(addr, &format!("w{i}")).await);
     }
+    let (made_tx, made_rx) = tokio::sync::watch::channel(false);
     let watchers: Vec<_> = tokens
         .into_iter()
         .enumerate()
         .map(|(i, token)| {
+            let mut made = made_rx.clone();
             tokio::spawn(async move {
                 let mut c = Client::connect_raw(addr, &ws_path(), &token).await;
                 let first = c.recv().await;
-                let welcome: Welcome = Welcome::pick(first)
+                Welcome::pick(first)
                     .unwrap_or_else(|other| panic!("w{i}: expected welcome first, got {other:?}"));
-                let mut known: std::collections::HashSet<String> =
-                    welcome.rooms.iter().map(|r| r.name.to_string()).collect();
-                // The directory, read after the welcome: a room created before the read is
-                // in it, one created after is announced.
-                let auth = bearer(&token);
-                let (_, body) = http(
-                    addr,
-                    "GET",
-                    "/api/rooms?limit=500",
-                    &[("Authorization", &auth)],
-                )
+                made.wait_for(|m| *m).await.unwrap();
+                c.send(&ClientMsg::ListRooms {
+                    prefix: Some("r".into()),
+                    after: None,
+                    limit: Some(200),
+                })
                 .await;
-                let page: serde_json::Value = serde_json::from_str(&body).unwrap();
-                known.extend(
-                    page["rooms"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|r| r["name"].as_str().unwrap().to_owned()),
-                );
-                known.remove("lobby");
-                while known.len() < ROOMS {
-                    let created: RoomCreated = c.recv_kind().await;
-                    known.insert(created.room.name.to_string());
-                }
+                let page: RoomList = c.expect_next().await;
+                assert_eq!(page.rooms.len(), ROOMS, "w{i}");
             })
         })
         .collect();
@@ -235,11 +236,12 @@ async fn welcome_comes_first_while_rooms_are_being_created() {
             })
             .await;
     }
-    for w in watchers {
-        w.await.unwrap();
-    }
     for _ in 0..ROOMS {
         creator.recv_joined().await;
+    }
+    made_tx.send(true).unwrap();
+    for w in watchers {
+        w.await.unwrap();
     }
     server.shutdown().await.unwrap();
 }

@@ -132,7 +132,6 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
             nickname,
             change
         }),
-        summary().prop_map(|room| ServerMsg::RoomCreated { room }),
         chat().prop_map(ServerMsg::Message),
         (
             room(),

@@ -112,7 +112,7 @@ fn server_welcome() {
                 members: 2,
             }],
         },
-        json!({"type": "welcome", "protocol": 3, "rooms": [{"name": "lobby", "members": 2}]}),
+        json!({"type": "welcome", "protocol": 4, "rooms": [{"name": "lobby", "members": 2}]}),
     );
 }
 
@@ -159,19 +159,6 @@ fn server_presence() {
             json!({"type": "presence", "room": "lobby", "nickname": "bob", "change": name}),
         );
     }
-}
-
-#[test]
-fn server_room_created() {
-    check_server(
-        ServerMsg::RoomCreated {
-            room: RoomSummary {
-                name: room("rust"),
-                members: 1,
-            },
-        },
-        json!({"type": "room_created", "room": {"name": "rust", "members": 1}}),
-    );
 }
 
 #[test]

@@ -43,12 +43,6 @@ pub struct Presence {
     pub change: PresenceChange,
 }
 
-/// A `room_created` frame.
-#[derive(Debug, Clone)]
-pub struct RoomCreated {
-    pub room: RoomSummary,
-}
-
 /// A `room_list` frame.
 #[derive(Debug, Clone)]
 pub struct RoomList {
@@ -121,7 +115,6 @@ kind!(Presence, "presence", ServerMsg::Presence { room, nickname, change } => Pr
     nickname: nickname.to_string(),
     change,
 });
-kind!(RoomCreated, "room_created", ServerMsg::RoomCreated { room } => RoomCreated { room });
 kind!(RoomList, "room_list", ServerMsg::RoomList { prefix, rooms, next } => RoomList {
     prefix,
     rooms,
