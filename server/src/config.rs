@@ -35,6 +35,17 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Run as one node of a cluster, on this broker: `nats://host:4222`. Every node of the
+    /// cluster names the same broker, the same server database (`--database-url`, not
+    /// SQLite) and the same `--session-secret`. See docs/CLUSTER.md.
+    #[arg(long, env = "PARLEY_CLUSTER")]
+    pub cluster: Option<String>,
+
+    /// This node's name in the logs, `/healthz` and the broker. Default: a random one,
+    /// `node-` and 6 hex digits, new at each start.
+    #[arg(long, env = "PARLEY_NODE_ID")]
+    pub node_id: Option<String>,
+
     /// Serve HTTPS and WSS with this PEM certificate chain (with `--tls-key`).
     #[arg(long, env = "PARLEY_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -276,6 +287,13 @@ impl Config {
     /// messages, sign-ins, HTTP requests, room creation or wrong passwords (tests go fast;
     /// the rate-limit tests set them). For tests only (the
     /// `test-util` feature).
+    /// This node's id: `--node-id`, or a random one chosen now and kept in the config.
+    pub fn node_id(&mut self) -> String {
+        self.node_id
+            .get_or_insert_with(|| format!("node-{:06x}", rand::random::<u32>() & 0xff_ffff))
+            .clone()
+    }
+
     #[cfg(any(test, feature = "test-util"))]
     pub fn for_tests() -> Self {
         use std::sync::atomic::{AtomicU32, Ordering};

@@ -15,6 +15,7 @@ mod bounded;
 mod bucket;
 pub mod chat;
 pub mod client;
+pub mod cluster;
 pub mod config;
 pub mod http;
 pub mod hub;
@@ -80,11 +81,21 @@ pub struct AppState {
     pub guesses: Arc<Backoff>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
+    /// This node's id (`--node-id`).
+    pub node: Arc<str>,
+    /// The broker link, in cluster mode.
+    pub cluster: Option<cluster::Cluster>,
 }
 
 impl AppState {
     /// Opens the storage and the hub for `config`.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        cluster::check(config)?;
+        let node: Arc<str> = config.node_id.clone().unwrap_or_default().into();
+        let cluster = match &config.cluster {
+            Some(url) => Some(cluster::Cluster::connect(url, &node).await?),
+            None => None,
+        };
         let store = Store::open(&config.data_dir, config.database_url.as_deref()).await?;
         let limits = Arc::new(config.limits.clone());
         let settings = RoomSettings {
@@ -133,6 +144,8 @@ impl AppState {
             http_rate,
             registrations,
             tls,
+            node,
+            cluster,
         })
     }
 }
@@ -190,6 +203,8 @@ impl Server {
 
 /// Binds `config.listen` and serves until [`Server::shutdown`].
 pub async fn start(mut config: Config) -> anyhow::Result<Server> {
+    let node = config.node_id();
+    tracing::info!(node, cluster = config.cluster.as_deref(), "starting");
     // Each connection is a file descriptor: take every one the hard limit allows, and keep
     // the connection cap below it.
     let nofile = match rlimit::increase_nofile_limit(u64::MAX) {

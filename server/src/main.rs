@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
-    telemetry::init(&config.log);
+    let mut config = Config::parse();
+    let node = config.node_id();
+    telemetry::init(&config.log, &node);
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

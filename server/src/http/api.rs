@@ -24,14 +24,23 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-/// `GET /healthz`: the server is up; with connection and room counts.
+/// `GET /healthz`: the server is up; this node's id, its connection and room counts, and in
+/// cluster mode the broker link ("ok" or "degraded").
 pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    Json(json!({
+    let mut body = json!({
         "status": "ok",
+        "node": &*state.node,
         "connections": state.hub.connection_count(),
         "rooms": state.hub.room_count(),
         "recent_cache_bytes": state.hub.recent_cache_bytes(),
-    }))
+    });
+    if let Some(cluster) = &state.cluster {
+        body["cluster"] = json!({
+            "broker": crate::storage::describe_url(cluster.broker()),
+            "link": cluster.link(),
+        });
+    }
+    Json(body)
 }
 
 /// Query string of `GET /api/rooms`.

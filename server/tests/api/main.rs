@@ -6,6 +6,7 @@ mod bad_input;
 mod catalogue;
 mod catch_up;
 mod chat;
+mod cluster;
 mod directory;
 mod floods;
 mod guessing;

@@ -70,6 +70,25 @@ impl Db {
         dbs
     }
 
+    /// A fresh database on the server backend `label` ("postgres" or "mysql") if its
+    /// `TEST_*_URL` is set; with `CI=true` a missing one fails.
+    pub async fn server(label: &'static str) -> Option<Db> {
+        let var = match label {
+            "postgres" => "TEST_POSTGRES_URL",
+            _ => "TEST_MYSQL_URL",
+        };
+        match std::env::var(var) {
+            Ok(admin) => Some(Db::create(label, &admin).await),
+            Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+                panic!("{var} is not set: CI must run the cluster tests on {label}")
+            }
+            Err(_) => {
+                eprintln!("{var} not set: skipping the {label} cluster test");
+                None
+            }
+        }
+    }
+
     async fn create(label: &'static str, admin: &str) -> Db {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
@@ -143,6 +162,21 @@ impl Db {
         // Closed before returning: an SQLite connection left to close in the background can
         // still hold the database's lock when the server writes next.
         conn.close().await.unwrap();
+    }
+}
+
+/// The NATS broker of the cluster tests (`TEST_NATS_URL`, e.g. nats://127.0.0.1:4222), if
+/// set; with `CI=true` a missing one fails.
+pub fn nats_url() -> Option<String> {
+    match std::env::var("TEST_NATS_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("TEST_NATS_URL is not set: CI must run the cluster tests")
+        }
+        Err(_) => {
+            eprintln!("TEST_NATS_URL not set: skipping a cluster test");
+            None
+        }
     }
 }
 
