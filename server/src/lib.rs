@@ -96,7 +96,11 @@ impl AppState {
             Some(url) => Some(cluster::Cluster::connect(url, &node).await?),
             None => None,
         };
-        let store = Store::open(&config.data_dir, config.database_url.as_deref()).await?;
+        let seqs = match config.cluster {
+            Some(_) => storage::Sequencing::Database,
+            None => storage::Sequencing::Local,
+        };
+        let store = Store::open(&config.data_dir, config.database_url.as_deref(), seqs).await?;
         let limits = Arc::new(config.limits.clone());
         let settings = RoomSettings {
             history_page: limits.history_page,
@@ -116,7 +120,8 @@ impl AppState {
         let closer = hub.clone();
         let on_end = move |ids: &HashSet<String>, reason| closer.close_sessions(ids, reason);
         let hasher = Hasher::new(permits, queue);
-        let auth = Auth::open(store, secret, config.session_ttl, hasher, on_end).await?;
+        let shared = config.cluster.is_some();
+        let auth = Auth::open(store, secret, config.session_ttl, hasher, on_end, shared).await?;
         let tls = config.tls_cert.is_some();
         let origins = [&config.public_origin[..], &config.allowed_origins[..]].concat();
         let gate = Arc::new(Gate::new(
@@ -248,8 +253,12 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
     let stop = CancellationToken::new();
     let prune_every = config.limits.session_prune_interval;
     tokio::spawn(state.auth.clone().prune_every(prune_every, stop.clone()));
-    let room_ttl = config.limits.empty_room_ttl;
-    tokio::spawn(state.hub.clone().expire_rooms_every(room_ttl, stop.clone()));
+    // In a cluster a node does not know yet who is in a room on the others (docs/CLUSTER.md):
+    // no node may remove one.
+    if config.cluster.is_none() {
+        let room_ttl = config.limits.empty_room_ttl;
+        tokio::spawn(state.hub.clone().expire_rooms_every(room_ttl, stop.clone()));
+    }
     let task = tokio::spawn(serve::serve(listener, acceptor, stop.clone()));
     tracing::info!(%addr, "listening");
     Ok(Server {

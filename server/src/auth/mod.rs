@@ -7,6 +7,9 @@
 //!
 //! Live sessions are kept in memory (and in the database, so a restart keeps them); a token
 //! is valid when its signature matches, it has not expired and its session is still live.
+//! In cluster mode the memory is a cache of the database, which every node shares: a token
+//! another node issued is looked up there, and a nickname is free only if no node's session
+//! holds it.
 //!
 //! A session that ends (signed out, replaced, pruned when expired, ended everywhere, or by a
 //! password change) is reported to the `on_end` hook given to [`Auth::open`] at once, which
@@ -116,6 +119,8 @@ struct Inner {
     live: Mutex<Live>,
     hasher: Hasher,
     on_end: OnEnd,
+    /// Cluster mode: other nodes make sessions too.
+    shared: bool,
 }
 
 /// The signing secret: `configured` if given, else the one in `data_dir/session.key`,
@@ -160,13 +165,14 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 impl Auth {
     /// Loads the live sessions. Password hashing goes through `hasher`; sessions that end are
-    /// reported to `on_end`.
+    /// reported to `on_end`. `shared`: other nodes make sessions in the same database.
     pub async fn open(
         store: Store,
         secret: [u8; 32],
         ttl: Duration,
         hasher: Hasher,
         on_end: impl Fn(&HashSet<String>, CloseReason) + Send + Sync + 'static,
+        shared: bool,
     ) -> anyhow::Result<Self> {
         names::review(&store)
             .await
@@ -189,6 +195,7 @@ impl Auth {
                 live: Mutex::new(live),
                 hasher,
                 on_end: Box::new(on_end),
+                shared,
             }),
         })
     }
@@ -302,6 +309,13 @@ impl Auth {
         registered: bool,
         current: Option<&Identity>,
     ) -> Result<Identity, SessionError> {
+        if self.inner.shared && !registered {
+            let key = nickname.key();
+            let holders = self.inner.store.live_sessions_of(&key, now_ms()).await?;
+            if holders.iter().any(|id| current.is_none_or(|c| c.id != *id)) {
+                return Err(SessionError::NicknameTaken);
+            }
+        }
         let identity = self.claim(nickname, registered, current)?;
         if let Err(err) = self.inner.store.insert_session(&identity, now_ms()).await {
             self.forget(
@@ -415,9 +429,40 @@ impl Auth {
             .cloned()
     }
 
+    /// [`Auth::verify`], and in cluster mode a session another node made, from the database
+    /// (then kept in memory like this node's own).
+    pub async fn verify_anywhere(&self, token: &str) -> Option<Identity> {
+        if let Some(s) = self.verify(token) {
+            return Some(s);
+        }
+        if !self.inner.shared {
+            return None;
+        }
+        let (id, expires_at) = Token::verify(&self.inner.key, token)?;
+        let now = now_ms();
+        if expires_at <= now {
+            return None;
+        }
+        let found = match self.inner.store.live_session(id, now).await {
+            Ok(found) => found?,
+            Err(err) => {
+                tracing::warn!(cause = %err, "cannot look a session up");
+                return None;
+            }
+        };
+        if found.expires_at != expires_at {
+            return None;
+        }
+        let mut live = self.inner.live.lock().expect("sessions lock");
+        live.by_nickname
+            .insert(found.user.key.to_string(), found.id.clone());
+        live.by_id.insert(found.id.clone(), found.clone());
+        Some(found)
+    }
+
     /// Who a request is, from the token it carries (see [`request::token`]).
-    pub fn identify(&self, headers: &axum::http::HeaderMap) -> Option<Identity> {
-        self.verify(&request::token(headers)?)
+    pub async fn identify(&self, headers: &axum::http::HeaderMap) -> Option<Identity> {
+        self.verify_anywhere(&request::token(headers)?).await
     }
 
     /// Ends a session (sign-out); its sockets close with [`CloseReason::Unauthorized`].

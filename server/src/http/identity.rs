@@ -17,6 +17,7 @@ impl FromRequestParts<AppState> for Identity {
         state
             .auth
             .identify(&parts.headers)
+            .await
             .ok_or(ApiError::Unauthorized)
     }
 }
@@ -28,6 +29,6 @@ impl OptionalFromRequestParts<AppState> for Identity {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Infallible> {
-        Ok(state.auth.identify(&parts.headers))
+        Ok(state.auth.identify(&parts.headers).await)
     }
 }

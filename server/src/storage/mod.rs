@@ -5,6 +5,7 @@
 //! Messages are only ever written by the [`writer`] task, which commits them in batches.
 
 mod rows;
+pub mod sequencer;
 pub mod sessions;
 pub mod writer;
 
@@ -17,6 +18,7 @@ use shared::{ChatMessage, RoomName, Seq};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Connection, Executor, Row};
 
+pub use self::sequencer::Sequencing;
 pub use self::writer::{NewMessage, Outcome, WriterHandle};
 
 /// How long start-up waits for the database before giving up.
@@ -96,8 +98,12 @@ pub fn describe_url(url: &str) -> String {
 }
 
 impl Store {
-    /// Connects, applies the migrations and starts the writer.
-    pub async fn open(data_dir: &Path, database_url_arg: Option<&str>) -> anyhow::Result<Store> {
+    /// Connects, applies the migrations and starts the writer, numbering as `seqs` says.
+    pub async fn open(
+        data_dir: &Path,
+        database_url_arg: Option<&str>,
+        seqs: Sequencing,
+    ) -> anyhow::Result<Store> {
         sqlx::any::install_default_drivers();
         let (url, backend) = database_url(data_dir, database_url_arg)?;
         // One plain connection first: its error says why (refused, unknown host, bad
@@ -137,7 +143,12 @@ impl Store {
             .await
             .context("reading the latest message id")?
             + 1;
-        let writer = writer::spawn(pool.clone(), backend, next_id);
+        if seqs == Sequencing::Database {
+            sequencer::catch_up_counters(&pool)
+                .await
+                .context("bringing the cluster's counters up to date")?;
+        }
+        let writer = writer::spawn(pool.clone(), backend, seqs, next_id);
         if backend == Backend::Sqlite {
             tokio::spawn(checkpoints(pool.clone()));
         }

@@ -26,6 +26,19 @@ fn account(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
     })
 }
 
+/// A session row (id, nickname, expires_at) as an [`Identity`].
+fn identity(row: &sqlx::any::AnyRow) -> Result<Identity, StoreError> {
+    let nickname: String = row.try_get(1)?;
+    Ok(Identity {
+        id: row.try_get(0)?,
+        user: User::new(
+            Nickname::stored(&nickname)
+                .map_err(|e| sqlx::Error::Decode(format!("stored nickname: {e}").into()))?,
+        ),
+        expires_at: row.try_get(2)?,
+    })
+}
+
 impl Store {
     /// Sessions neither expired nor revoked at `now`.
     pub async fn live_sessions(&self, now: i64) -> Result<Vec<Identity>, StoreError> {
@@ -34,17 +47,38 @@ impl Store {
             "SELECT id, nickname, expires_at FROM sessions WHERE revoked = 0 AND expires_at > ?",
         );
         let rows = sqlx::query(&q).bind(now).fetch_all(&self.pool).await?;
+        rows.iter().map(identity).collect()
+    }
+
+    /// The session `id`, if neither expired nor revoked at `now` (cluster mode: another node
+    /// may have made it).
+    pub async fn live_session(&self, id: &str, now: i64) -> Result<Option<Identity>, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT id, nickname, expires_at FROM sessions \
+             WHERE id = ? AND revoked = 0 AND expires_at > ?",
+        );
+        let row = sqlx::query(&q)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(identity).transpose()
+    }
+
+    /// The live sessions holding the nickname filed under `key` at `now`, on any node.
+    pub async fn live_sessions_of(&self, key: &str, now: i64) -> Result<Vec<String>, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT id FROM sessions WHERE nickname_key = ? AND revoked = 0 AND expires_at > ?",
+        );
+        let rows = sqlx::query(&q)
+            .bind(key)
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
-            .map(|row| {
-                let nickname: String = row.try_get(1)?;
-                Ok(Identity {
-                    id: row.try_get(0)?,
-                    user: User::new(Nickname::stored(&nickname).map_err(|e| {
-                        sqlx::Error::Decode(format!("stored nickname: {e}").into())
-                    })?),
-                    expires_at: row.try_get(2)?,
-                })
-            })
+            .map(|row| row.try_get(0).map_err(StoreError::from))
             .collect()
     }
 

@@ -13,6 +13,9 @@
 //! row by row in a transaction, asking the database about each client id. There each row
 //! is inserted under a savepoint: a row the database refuses fails only its own sender
 //! ([`Outcome::Failed`]), and the room's later messages take the seqs it would have had.
+//!
+//! In cluster mode the seqs come from the database instead of the rooms, and the ids from
+//! blocks reserved there (see [`super::sequencer`]); both paths then run in a transaction.
 
 use std::sync::Arc;
 
@@ -21,6 +24,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use super::sequencer::{reserve_seqs, Ids, Sequencing};
 use super::{Backend, Store, StoreError};
 
 /// Most messages committed in one transaction.
@@ -75,7 +79,8 @@ pub enum Outcome {
 /// One room's messages to commit.
 struct Request {
     room: RoomName,
-    /// The room's next seq: new messages take it and the ones after it, in order.
+    /// The room's next seq: new messages take it and the ones after it, in order. (In
+    /// cluster mode the database's count wins.)
     next_seq: Seq,
     rows: Vec<NewMessage>,
     reply: oneshot::Sender<Result<Vec<Outcome>, StoreError>>,
@@ -108,11 +113,39 @@ impl WriterHandle {
     }
 }
 
-/// Starts the writer; `next_id` is the first free message id.
-pub fn spawn(pool: AnyPool, backend: Backend, next_id: i64) -> WriterHandle {
+/// Starts the writer; `next_id` is the first free message id (one node alone).
+pub fn spawn(pool: AnyPool, backend: Backend, seqs: Sequencing, next_id: i64) -> WriterHandle {
     let (tx, rx) = mpsc::channel(4096);
-    tokio::spawn(run(pool, backend, rx, next_id));
+    let ids = match seqs {
+        Sequencing::Local => Ids::local(next_id),
+        Sequencing::Database => Ids::cluster(),
+    };
+    let db = Db {
+        pool,
+        backend,
+        seqs,
+    };
+    tokio::spawn(run(db, rx, ids));
     WriterHandle { tx }
+}
+
+/// What the writer writes to, and how it numbers.
+struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    seqs: Sequencing,
+}
+
+impl Db {
+    /// The order the batch's rooms are written in: in cluster mode by name, so that two
+    /// nodes' writers lock the rooms they share in the same order (and never deadlock).
+    fn order(&self, batch: &[Request]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        if self.seqs == Sequencing::Database {
+            order.sort_by(|a, b| batch[*a].room.cmp(&batch[*b].room));
+        }
+        order
+    }
 }
 
 /// Recent (sender, client id) → the stored message, oldest evicted first.
@@ -151,7 +184,7 @@ impl RecentIds {
     }
 }
 
-async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Request>, mut next_id: i64) {
+async fn run(db: Db, mut rx: mpsc::Receiver<Request>, mut ids: Ids) {
     let mut batch = Vec::new();
     let mut recent = RecentIds::default();
     while let Some(first) = rx.recv().await {
@@ -166,12 +199,18 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Request>, m
                 Err(_) => break,
             }
         }
-        let first_id = next_id;
-        let mut result = fast_commit(&pool, backend, &batch, &recent, &mut next_id).await;
-        if let Err(err) = &result {
-            tracing::debug!(cause = %err, "fast commit failed; retrying row by row");
-            next_id = first_id;
-            result = commit(&pool, backend, &batch, &mut next_id).await;
+        let mut result = ids
+            .ensure(&db.pool, db.backend, rows)
+            .await
+            .map(|()| Vec::new());
+        let first_id = ids.next;
+        if result.is_ok() {
+            result = fast_commit(&db, &batch, &recent, &mut ids.next).await;
+            if let Err(err) = &result {
+                tracing::debug!(cause = %err, "fast commit failed; retrying row by row");
+                ids.next = first_id;
+                result = commit(&db, &batch, &mut ids.next).await;
+            }
         }
         match result {
             Ok(outcomes) => {
@@ -184,7 +223,7 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Request>, m
             }
             Err(err) => {
                 // Nothing was committed: the ids are free again and each room rolls back.
-                next_id = first_id;
+                ids.next = first_id;
                 tracing::error!(cause = %err, messages = rows, "commit failed");
                 let err = StoreError::from(err);
                 for req in batch.drain(..) {
@@ -200,21 +239,20 @@ type NewRow<'a> = (&'a RoomName, i64, i64, &'a NewMessage);
 
 /// The fast path (see the module docs).
 async fn fast_commit(
-    pool: &AnyPool,
-    backend: Backend,
+    db: &Db,
     batch: &[Request],
     recent: &RecentIds,
     next_id: &mut i64,
 ) -> Result<Vec<Vec<Outcome>>, sqlx::Error> {
-    let mut all = Vec::with_capacity(batch.len());
-    let mut rows: Vec<NewRow<'_>> = Vec::new();
+    // Which rows are new (None) and which are retries the memory knows (their outcome).
     let mut seen = std::collections::HashSet::new();
+    let mut plans: Vec<Vec<Option<Outcome>>> = Vec::with_capacity(batch.len());
+    let mut total = 0;
     for req in batch {
-        let mut seq = req.next_seq.0 as i64;
-        let mut outcomes = Vec::with_capacity(req.rows.len());
+        let mut plan = Vec::with_capacity(req.rows.len());
         for m in &req.rows {
             if let Some(dup) = recent.get(m) {
-                outcomes.push(dup.clone());
+                plan.push(Some(dup.clone()));
                 continue;
             }
             if !seen.insert((&*m.sender, m.client_id.as_str())) {
@@ -222,6 +260,36 @@ async fn fast_commit(
                 return Err(sqlx::Error::Protocol(
                     "repeated client id in a batch".into(),
                 ));
+            }
+            plan.push(None);
+            total += 1;
+        }
+        plans.push(plan);
+    }
+    let cluster = db.seqs == Sequencing::Database;
+    let mut tx = if cluster || total > 1 {
+        Some(db.pool.begin().await?)
+    } else {
+        None
+    };
+    // Each room's first new seq.
+    let mut first: Vec<i64> = batch.iter().map(|r| r.next_seq.0 as i64).collect();
+    if let (true, Some(tx)) = (cluster, tx.as_mut()) {
+        for i in db.order(batch) {
+            let new = plans[i].iter().filter(|p| p.is_none()).count();
+            if new > 0 {
+                first[i] = reserve_seqs(tx, db.backend, batch[i].room.as_str(), new).await?;
+            }
+        }
+    }
+    let mut all = Vec::with_capacity(batch.len());
+    let mut rows: Vec<NewRow<'_>> = Vec::with_capacity(total);
+    for ((req, plan), mut seq) in batch.iter().zip(plans).zip(first) {
+        let mut outcomes = Vec::with_capacity(plan.len());
+        for (m, known) in req.rows.iter().zip(plan) {
+            if let Some(dup) = known {
+                outcomes.push(dup);
+                continue;
             }
             rows.push((&req.room, seq, *next_id, m));
             outcomes.push(Outcome::Stored {
@@ -233,18 +301,17 @@ async fn fast_commit(
         }
         all.push(outcomes);
     }
-    match rows.len() {
-        0 => {}
-        1 => insert_rows(pool, backend, &rows).await?,
-        _ => {
-            let mut tx = pool.begin().await?;
+    match tx {
+        None if rows.is_empty() => {}
+        None => insert_rows(&db.pool, db.backend, &rows).await?,
+        Some(mut tx) => {
             let mut rest = &rows[..];
             while !rest.is_empty() {
                 let n = CHUNKS
                     .into_iter()
                     .find(|c| *c <= rest.len())
                     .expect("chunk sizes end with 1");
-                insert_rows(&mut *tx, backend, &rest[..n]).await?;
+                insert_rows(&mut *tx, db.backend, &rest[..n]).await?;
                 rest = &rest[n..];
             }
             tx.commit().await?;
@@ -290,11 +357,11 @@ where
 }
 
 async fn commit(
-    pool: &AnyPool,
-    backend: Backend,
+    db: &Db,
     batch: &[Request],
     next_id: &mut i64,
 ) -> Result<Vec<Vec<Outcome>>, sqlx::Error> {
+    let backend = db.backend;
     let find = Store::sql(
         backend,
         "SELECT room, seq, id, ts FROM messages WHERE sender = ? AND client_id = ?",
@@ -304,9 +371,10 @@ async fn commit(
         "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    let mut tx = pool.begin().await?;
-    let mut all = Vec::with_capacity(batch.len());
-    for req in batch {
+    let mut tx = db.pool.begin().await?;
+    let mut all = vec![Vec::new(); batch.len()];
+    for i in db.order(batch) {
+        let req = &batch[i];
         let mut seq = req.next_seq.0;
         let mut outcomes = Vec::with_capacity(req.rows.len());
         for m in &req.rows {
@@ -320,6 +388,9 @@ async fn commit(
                 continue;
             }
             sqlx::query("SAVEPOINT one_row").execute(&mut *tx).await?;
+            if db.seqs == Sequencing::Database {
+                seq = reserve_seqs(&mut tx, backend, req.room.as_str(), 1).await? as u64;
+            }
             let inserted = sqlx::query(&insert)
                 .bind(req.room.as_str())
                 .bind(seq as i64)
@@ -349,7 +420,7 @@ async fn commit(
             seq += 1;
             *next_id += 1;
         }
-        all.push(outcomes);
+        all[i] = outcomes;
     }
     tx.commit().await?;
     Ok(all)

@@ -52,17 +52,20 @@ struct Admitted {
 /// Checks the request in the order a client can fix things: a WebSocket handshake, an
 /// allowed origin, a valid session, a free slot. No slot (`None`) means the server is full:
 /// the client is upgraded only to be told so with 1013.
-fn admit(
+async fn admit(
     state: &AppState,
-    req: &Request,
+    headers: &axum::http::HeaderMap,
     client: ClientAddr,
 ) -> Result<(String, Identity, Option<Slot>), ApiError> {
-    let headers = req.headers();
     let accept = handshake::check(headers)?;
     if !state.gate.origin_allowed(headers) {
         return Err(ApiError::OriginNotAllowed);
     }
-    let identity = state.auth.identify(headers).ok_or(ApiError::Unauthorized)?;
+    let identity = state
+        .auth
+        .identify(headers)
+        .await
+        .ok_or(ApiError::Unauthorized)?;
     let slot = match state.gate.enter(client.key()) {
         Ok(slot) => Some(slot),
         Err(Full::PerKey) => return Err(ApiError::TooManyConnections),
@@ -79,7 +82,7 @@ async fn upgrade(
     Query(query): Query<WsQuery>,
     mut req: Request,
 ) -> Response {
-    let (accept, identity, slot) = match admit(&state, &req, client) {
+    let (accept, identity, slot) = match admit(&state, req.headers(), client).await {
         Ok(admitted) => admitted,
         Err(err) => return err.into_response(),
     };

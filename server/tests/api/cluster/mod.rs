@@ -2,3 +2,4 @@
 //! databases (`TEST_POSTGRES_URL`, `TEST_MYSQL_URL`).
 
 mod link;
+mod sequencing;
