@@ -80,6 +80,16 @@ need_axe_core() {
   export PARLEY_AXE_JS="$js"
 }
 
+# nats-server, which the cluster tests start (and stop) on a port of their own to take the
+# broker away in mid-traffic; the machine's own broker is never touched.
+need_nats_server() {
+  if ! command -v nats-server >/dev/null; then
+    step "installing Debian's nats-server (apt)"
+    as_root apt-get install -y nats-server \
+      || { as_root apt-get update && as_root apt-get install -y nats-server; }
+  fi
+}
+
 need_frontend_tools() {
   need_rust
   need_wasm_target

@@ -108,6 +108,7 @@ impl AppState {
             recent_bytes: limits.recent_room_bytes,
             recent_budget: CacheBudget::new(limits.recent_total_bytes),
             recent_idle: limits.recent_idle,
+            cluster: cluster.clone(),
         };
         let secret = auth::load_secret(config.session_secret.as_deref(), &config.data_dir)?;
         let creation = CreationLimits {
@@ -253,6 +254,9 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
     let stop = CancellationToken::new();
     let prune_every = config.limits.session_prune_interval;
     tokio::spawn(state.auth.clone().prune_every(prune_every, stop.clone()));
+    if let Some(cluster) = &state.cluster {
+        cluster.serve_rooms(state.hub.clone(), stop.clone());
+    }
     // In a cluster a node does not know yet who is in a room on the others (docs/CLUSTER.md):
     // no node may remove one.
     if config.cluster.is_none() {

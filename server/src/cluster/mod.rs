@@ -1,15 +1,20 @@
 //! Several Parley nodes as one chat (docs/CLUSTER.md): the link to the broker (NATS core)
-//! that carries what one node must tell the others.
+//! that carries what one node must tell the others: each room's committed messages
+//! ([`fanout`]).
 //!
 //! Cluster mode is checked before anything starts ([`check`]): every node shares one server
 //! database (the source of truth, and the sequencer of each room) and one session secret
 //! (so that a token from one node works on all of them).
+
+pub mod fanout;
 
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use async_nats::connection::State;
 use async_nats::Event;
+use bytes::Bytes;
+use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
 
 use crate::config::Config;
@@ -52,33 +57,80 @@ struct Inner {
     client: async_nats::Client,
     /// The broker's URL, for `/healthz` and the logs.
     broker: String,
+    /// Frames on their way to the broker (see [`Cluster::publish`]).
+    outgoing: mpsc::Sender<(String, Bytes)>,
+    /// Bumped each time the link comes (back) up: what was published meanwhile may be lost.
+    links: watch::Receiver<u64>,
 }
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("broker", &self.inner.broker)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Frames waiting for the broker, at most. Over it (the broker is away and the backlog is
+/// full) a frame is dropped: the other nodes find the gap and read it from the database.
+const OUTGOING: usize = 65_536;
 
 impl Cluster {
     /// Connects to the broker at `url` as `node`. A broker that does not answer yet is
     /// retried in the background, as is one lost later: the node serves its own clients
     /// meanwhile ([`Cluster::link`] says "degraded").
     pub async fn connect(url: &str, node: &str) -> anyhow::Result<Cluster> {
+        let (links_tx, links) = watch::channel(0u64);
+        let links_tx = Arc::new(links_tx);
         let client = async_nats::ConnectOptions::new()
             .name(format!("parley {node}"))
+            .no_echo()
             .retry_on_initial_connect()
-            .event_callback(|event| async move {
-                match event {
-                    Event::Connected => info!("broker link up"),
-                    Event::Disconnected => warn!("broker link down; retrying"),
-                    Event::SlowConsumer(_) => warn!("broker: this node read too slowly"),
-                    other => info!(event = %other, "broker"),
+            .event_callback(move |event| {
+                let links_tx = links_tx.clone();
+                async move {
+                    match event {
+                        Event::Connected => {
+                            info!("broker link up");
+                            links_tx.send_modify(|n| *n += 1);
+                        }
+                        Event::Disconnected => warn!("broker link down; retrying"),
+                        Event::SlowConsumer(_) => warn!("broker: this node read too slowly"),
+                        other => info!(event = %other, "broker"),
+                    }
                 }
             })
             .connect(url)
             .await
             .with_context(|| format!("cannot use the broker at {url}"))?;
+        let (outgoing, rx) = mpsc::channel(OUTGOING);
+        tokio::spawn(publisher(client.clone(), rx));
         Ok(Cluster {
             inner: Arc::new(Inner {
                 client,
                 broker: url.to_owned(),
+                outgoing,
+                links,
             }),
         })
+    }
+
+    /// Publishes `payload` on `subject`, in the background (in order). Never waits: with the
+    /// backlog full the frame is dropped, and the receivers fill the gap from the database.
+    pub fn publish(&self, subject: String, payload: Bytes) {
+        if self.inner.outgoing.try_send((subject, payload)).is_err() {
+            warn!("broker backlog full: a frame was dropped (the other nodes will read it back)");
+        }
+    }
+
+    /// The client, for subscriptions.
+    pub(crate) fn client(&self) -> &async_nats::Client {
+        &self.inner.client
+    }
+
+    /// Changes each time the broker link comes (back) up.
+    pub fn links(&self) -> watch::Receiver<u64> {
+        self.inner.links.clone()
     }
 
     /// "ok" while the broker link is up, "degraded" while it is being re-established (this
@@ -93,5 +145,15 @@ impl Cluster {
     /// The broker's URL.
     pub fn broker(&self) -> &str {
         &self.inner.broker
+    }
+}
+
+/// Hands queued frames to the client, which sends them while the link is up and buffers
+/// them (boundedly) while it is re-established.
+async fn publisher(client: async_nats::Client, mut rx: mpsc::Receiver<(String, Bytes)>) {
+    while let Some((subject, payload)) = rx.recv().await {
+        if let Err(err) = client.publish(subject, payload).await {
+            warn!(cause = %err, "cannot publish to the broker");
+        }
     }
 }

@@ -253,6 +253,22 @@ impl Hub {
         self.directory().rooms.get(name).cloned()
     }
 
+    /// Cluster mode: a message another node committed, for this node's room of that name (a
+    /// room unknown here has nobody to tell; its first join reads from storage).
+    pub fn remote_message(&self, room: &RoomName, seq: shared::Seq, frame: bytes::Bytes) {
+        if let Some(handle) = self.existing_room(room) {
+            handle.remote(seq, frame);
+        }
+    }
+
+    /// Cluster mode: has every room read back what the broker may have lost.
+    pub fn resync_rooms(&self) {
+        let handles: Vec<RoomHandle> = self.directory().rooms.values().cloned().collect();
+        for handle in handles {
+            handle.resync();
+        }
+    }
+
     /// Up to `limit` rooms after `after`, by name, with their member counts, and the name to
     /// ask for the next page after (if there is one).
     pub fn rooms_page(&self, q: &PageQuery) -> (Vec<RoomSummary>, Option<RoomName>) {

@@ -14,23 +14,28 @@
 //! reads queueing for a few database connections, and failing once they wait too long).
 
 mod members;
+mod order;
 pub mod recent;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use shared::{
     ChatMessage, ClientMsgId, ErrorCode, MessageText, Nickname, PresenceChange, RoomName, Seq,
     ServerMsg,
 };
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tracing::{instrument, warn};
 
 use self::members::Members;
+use self::order::{Ahead, Arrival};
 use self::recent::{CacheBudget, Recent};
 use super::outbox::Outbox;
 use super::{ConnId, User};
+use crate::cluster::{fanout, Cluster};
 use crate::now_ms;
 use crate::storage::writer::Pending;
 use crate::storage::{NewMessage, Outcome, Store, StoreError};
@@ -44,6 +49,11 @@ const WARM_ATTEMPTS: u32 = 3;
 /// Most messages that read brings back (one catch-up read's worth, so its memory is bounded
 /// like one: members back from a restart miss a few; an older resume point reads its own).
 const WARM_LEN: u64 = 64;
+/// Cluster mode: how long a message after a gap waits for the missing ones to come over the
+/// broker before they are read from storage.
+const GAP_WAIT: Duration = Duration::from_millis(50);
+/// Messages read from storage at a time to fill a gap.
+const READ_BACK_PAGE: u32 = 256;
 
 /// Commands a room accepts.
 enum RoomCmd {
@@ -64,6 +74,10 @@ enum RoomCmd {
     },
     /// A member's catch-up (number `epoch` of its joins) has been queued in full.
     CaughtUp { conn: ConnId, epoch: u64 },
+    /// Cluster mode: a message another node committed.
+    Remote { seq: Seq, frame: Bytes },
+    /// Cluster mode: read back from storage what the broker may have lost.
+    Resync,
 }
 
 /// Settings a room needs.
@@ -79,6 +93,8 @@ pub struct RoomSettings {
     pub recent_budget: Arc<CacheBudget>,
     /// How long a room without members keeps its recent messages.
     pub recent_idle: Duration,
+    /// Cluster mode: the broker the room's messages go out on and come in from.
+    pub cluster: Option<Cluster>,
 }
 
 /// A room that is new: record it with its creator.
@@ -115,9 +131,12 @@ impl RoomHandle {
                 settings.recent_budget.clone(),
             ),
             cold: true,
+            cluster: settings.cluster.clone(),
             settings,
             store,
             waiting: Vec::new(),
+            ahead: Ahead::default(),
+            gap_since: None,
         };
         tokio::spawn(room.run(rx, creation));
         Self { name, tx, members }
@@ -161,6 +180,17 @@ impl RoomHandle {
         self.cmd(RoomCmd::Leave { conn, change }).await
     }
 
+    /// A message another node committed (cluster mode). Never waits: with the room's queue
+    /// full it is dropped, and read back from storage with the gap it leaves.
+    pub fn remote(&self, seq: Seq, frame: Bytes) {
+        let _ = self.tx.try_send(RoomCmd::Remote { seq, frame });
+    }
+
+    /// Has the room read back from storage what the broker may have lost (cluster mode).
+    pub fn resync(&self) {
+        let _ = self.tx.try_send(RoomCmd::Resync);
+    }
+
     /// Sends a chat message from a member.
     pub async fn send(&self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
         self.cmd(RoomCmd::Send {
@@ -189,6 +219,12 @@ struct Room {
     store: Store,
     /// Sends not yet handed to the writer.
     waiting: Vec<WaitingSend>,
+    /// Cluster mode: the broker.
+    cluster: Option<Cluster>,
+    /// Cluster mode: messages after a gap, waiting for it to fill.
+    ahead: Ahead,
+    /// Since when a gap has been waiting.
+    gap_since: Option<Instant>,
 }
 
 impl Room {
@@ -211,15 +247,29 @@ impl Room {
             }
             tokio::select! {
                 cmd = rx.recv() => match cmd {
+                    Some(RoomCmd::Resync) => {
+                        // An empty room catches up at its next join.
+                        if !self.members.is_empty() {
+                            self.resync().await;
+                        }
+                    }
                     Some(cmd) => {
-                        if self.cold && matches!(cmd, RoomCmd::Join { .. }) {
+                        if matches!(cmd, RoomCmd::Join { .. }) {
                             // Later commands wait in the channel, in order.
-                            self.warm().await;
+                            if self.cluster.is_some() && self.members.is_empty() {
+                                // Nobody here was told of the other nodes' messages.
+                                self.resync().await;
+                            }
+                            if self.cold {
+                                self.warm().await;
+                            }
                         }
                         self.handle(cmd)
                     }
                     None => break,
                 },
+                () = tokio::time::sleep_until(self.gap_since.unwrap_or_else(Instant::now) + GAP_WAIT),
+                    if self.gap_since.is_some() => self.fill_gap().await,
                 result = async { (&mut inflight.as_mut().expect("guarded").1).await }, if inflight.is_some() => {
                     let (sends, _) = inflight.take().expect("guarded");
                     let result = result.unwrap_or_else(|_| Err(sqlx::Error::PoolClosed.into()));
@@ -318,6 +368,96 @@ impl Room {
                 text,
             } => self.send(conn, client_id, text),
             RoomCmd::CaughtUp { conn, epoch } => self.members.caught_up(conn, epoch),
+            RoomCmd::Remote { seq, frame } => self.arrive(seq, Arrival { frame, ack: None }),
+            RoomCmd::Resync => {}
+        }
+    }
+
+    /// Cluster mode: a committed message, from this node or another. Members get it once,
+    /// in seq order: one after a gap waits for the gap (see [`order`]).
+    fn arrive(&mut self, seq: Seq, arrival: Arrival) {
+        if seq <= self.last_seq {
+            // Delivered already (read back from storage before the broker brought it).
+            if let Some((outbox, ack)) = arrival.ack {
+                let _ = outbox.push_frame(ack);
+            }
+            return;
+        }
+        self.ahead.insert(seq, arrival);
+        while let Some(next) = self.ahead.take_next(self.last_seq) {
+            self.last_seq = Seq(self.last_seq.0 + 1);
+            if let Some((outbox, ack)) = next.ack {
+                let _ = outbox.push_frame(ack);
+            }
+            self.members.broadcast(&next.frame);
+            self.recent.remember(self.last_seq, next.frame);
+        }
+        self.gap_since = match self.ahead.first() {
+            Some(_) => Some(self.gap_since.unwrap_or_else(Instant::now)),
+            None => None,
+        };
+    }
+
+    /// A gap waited [`GAP_WAIT`]: its messages are read from storage (they are committed: a
+    /// later seq is only taken once the earlier ones are).
+    async fn fill_gap(&mut self) {
+        self.gap_since = None;
+        if let Some(first) = self.ahead.first() {
+            self.read_back(Seq(first.0 - 1)).await;
+        }
+        if self.ahead.first().is_some() && self.gap_since.is_none() {
+            // The read failed: try again after another wait.
+            self.gap_since = Some(Instant::now());
+        }
+    }
+
+    /// Reads the messages after the last one delivered, up to `until`, from storage and
+    /// delivers them.
+    async fn read_back(&mut self, until: Seq) {
+        while self.last_seq < until {
+            let read = self
+                .store
+                .messages_after(&self.name, self.last_seq, until, READ_BACK_PAGE);
+            match read.await {
+                Ok(messages) if !messages.is_empty() => {
+                    for m in messages {
+                        let seq = m.seq;
+                        let frame = wire::encode(&ServerMsg::Message(m));
+                        self.arrive(seq, Arrival { frame, ack: None });
+                    }
+                }
+                Ok(_) => return,
+                Err(err) => {
+                    warn!(cause = %err, "cannot read back the messages of a gap");
+                    return;
+                }
+            }
+        }
+        for (outbox, ack) in self.ahead.delivered_up_to(self.last_seq) {
+            let _ = outbox.push_frame(ack);
+        }
+    }
+
+    /// Cluster mode: catches up with what the other nodes committed that this node has not
+    /// delivered (the broker lost it, or nobody here was listening).
+    async fn resync(&mut self) {
+        let last = match self.store.last_seq(&self.name).await {
+            Ok(last) => last,
+            Err(err) => {
+                warn!(cause = %err, "cannot read the room's latest seq");
+                return;
+            }
+        };
+        if last <= self.last_seq {
+            return;
+        }
+        if self.members.is_empty() && self.ahead.first().is_none() {
+            // Nobody to tell: the next join reads the latest messages.
+            self.recent.clear();
+            self.last_seq = last;
+            self.cold = true;
+        } else {
+            self.read_back(last).await;
         }
     }
 
@@ -384,7 +524,6 @@ impl Room {
                     let _ = s.outbox.push_frame(wire::encode(&ack));
                 }
                 Outcome::Stored { seq, id } => {
-                    self.last_seq = seq;
                     let ack = ServerMsg::Ack {
                         room: self.name.clone(),
                         client_id,
@@ -395,7 +534,7 @@ impl Room {
                     };
                     // The ack goes first so the sender's UI turns its pending line into the
                     // stored message before the broadcast copy arrives (recognised by seq).
-                    let _ = s.outbox.push_frame(wire::encode(&ack));
+                    let ack = wire::encode(&ack);
                     let msg = ChatMessage {
                         room: self.name.clone(),
                         seq,
@@ -405,6 +544,14 @@ impl Room {
                         ts,
                     };
                     let bytes = wire::encode(&ServerMsg::Message(msg));
+                    if let Some(cluster) = &self.cluster {
+                        cluster.publish(fanout::subject(&self.name), fanout::payload(seq, &bytes));
+                        let ack = Some((s.outbox, ack));
+                        self.arrive(seq, Arrival { frame: bytes, ack });
+                        continue;
+                    }
+                    self.last_seq = seq;
+                    let _ = s.outbox.push_frame(ack);
                     self.members.broadcast(&bytes);
                     self.recent.remember(seq, bytes);
                 }

@@ -85,6 +85,7 @@ async fn two_nodes_writing_one_room_take_turns_and_a_retry_on_the_other_node_is_
         assert_eq!(next.seq.0, total + 2, "{label}");
         let (_, body) = get_signed_in(b.addr, "/api/rooms/shared/messages?limit=10").await;
         assert_eq!(body.matches("only once").count(), 1, "{label}: {body}");
+        drop((first, again));
         a.shutdown().await.unwrap();
         b.shutdown().await.unwrap();
     }

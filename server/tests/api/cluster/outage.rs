@@ -1,0 +1,126 @@
+//! The broker goes away in mid-traffic: each node goes on serving its own clients, nothing
+//! acknowledged is lost, and once the broker is back the nodes reconnect by themselves and
+//! deliver across nodes again. The broker is a `nats-server` of the test's own (on a free
+//! port), never the machine's.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::process::{Child, Command};
+
+use super::fanout::{nodes, receive};
+use crate::helpers::*;
+use crate::process::free_addr;
+
+/// A `nats-server` this test started, on `port`.
+struct OwnBroker {
+    child: Child,
+    port: u16,
+}
+
+impl OwnBroker {
+    /// Starts one (again) on `port` and waits until it listens.
+    async fn start(port: u16) -> OwnBroker {
+        let bin = std::env::var("NATS_SERVER").unwrap_or_else(|_| "nats-server".into());
+        let child = Command::new(&bin)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin} ({e}): scripts/test installs it"));
+        let deadline = Instant::now() + WAIT;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "nats-server did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        OwnBroker { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills it (SIGKILL) and waits until it is gone.
+    async fn kill(mut self) {
+        self.child.kill().await.unwrap();
+    }
+}
+
+/// Waits until every node's `/healthz` says the link is `want`.
+async fn links_are(nodes: &[parley_server::Server], want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for node in nodes {
+        loop {
+            let (_, body) = http(node.addr, "GET", "/healthz", &[]).await;
+            let h: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if h["cluster"]["link"] == want {
+                break;
+            }
+            assert!(Instant::now() < deadline, "link never {want}: {h}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Sends `n` messages from `c` and waits for their acks.
+async fn send_acked_n(c: &mut Client, tag: &str, n: usize) {
+    for k in 0..n {
+        c.send_acked("outage", &format!("{tag}-{k}"), &format!("{tag}/{k}"))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_broker_outage_delays_and_loses_nothing() {
+    let (Some(_), Some(db)) = (nats_url(), Db::server("postgres").await) else {
+        return;
+    };
+    let port = free_addr().port();
+    let broker = OwnBroker::start(port).await;
+    let nodes = nodes(&db, &broker.url(), 2).await;
+    links_are(&nodes, "ok").await;
+    let per = 10;
+    let total = 3 * 2 * per;
+    let mut receivers = Vec::new();
+    let mut senders = Vec::new();
+    for (n, node) in nodes.iter().enumerate() {
+        let mut r = Client::connect(node.addr, &format!("reader{n}")).await;
+        r.join("outage").await;
+        receivers.push(tokio::spawn(async move { receive(&mut r, total).await }));
+        let mut s = Client::connect(node.addr, &format!("writer{n}")).await;
+        s.join("outage").await;
+        senders.push(s);
+    }
+    for (n, s) in senders.iter_mut().enumerate() {
+        send_acked_n(s, &format!("before{n}"), per).await;
+    }
+    broker.kill().await;
+    links_are(&nodes, "degraded").await;
+    // Each node still takes and acknowledges its own clients' messages.
+    for (n, s) in senders.iter_mut().enumerate() {
+        send_acked_n(s, &format!("during{n}"), per).await;
+    }
+    let broker = OwnBroker::start(port).await;
+    links_are(&nodes, "ok").await;
+    for (n, s) in senders.iter_mut().enumerate() {
+        send_acked_n(s, &format!("after{n}"), per).await;
+    }
+    for r in receivers {
+        let got = r.await.unwrap();
+        let seqs: Vec<u64> = got.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            seqs,
+            (1..=total as u64).collect::<Vec<_>>(),
+            "in order, once"
+        );
+    }
+    drop(senders);
+    for node in nodes {
+        node.shutdown().await.unwrap();
+    }
+    broker.kill().await;
+}
