@@ -32,6 +32,16 @@ pub async fn receive(c: &mut Client, n: usize) -> Vec<(u64, String)> {
     got
 }
 
+/// `got` holds seqs 1 to `total`, in order, each once.
+pub fn assert_all_in_order(got: &[(u64, String)], total: usize, label: &str) {
+    let seqs: Vec<u64> = got.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        seqs,
+        (1..=total as u64).collect::<Vec<_>>(),
+        "{label}: in order, once"
+    );
+}
+
 #[tokio::test]
 async fn every_member_on_every_node_gets_every_message_in_one_order() {
     let Some(nats) = nats_url() else { return };
@@ -75,12 +85,7 @@ async fn every_member_on_every_node_gets_every_message_in_one_order() {
         let mut first: Option<Vec<(u64, String)>> = None;
         for r in receivers {
             let got = r.await.unwrap();
-            let seqs: Vec<u64> = got.iter().map(|(s, _)| *s).collect();
-            assert_eq!(
-                seqs,
-                (1..=total as u64).collect::<Vec<_>>(),
-                "{label}: in order, once"
-            );
+            assert_all_in_order(&got, total, label);
             let texts: HashSet<&str> = got.iter().map(|(_, t)| t.as_str()).collect();
             assert_eq!(texts.len(), total, "{label}: every message");
             match &first {

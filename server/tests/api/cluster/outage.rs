@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::process::{Child, Command};
 
-use super::fanout::{nodes, receive};
+use super::fanout::{assert_all_in_order, nodes, receive};
 use crate::helpers::*;
 use crate::process::free_addr;
 
@@ -110,13 +110,7 @@ async fn a_broker_outage_delays_and_loses_nothing() {
         send_acked_n(s, &format!("after{n}"), per).await;
     }
     for r in receivers {
-        let got = r.await.unwrap();
-        let seqs: Vec<u64> = got.iter().map(|(s, _)| *s).collect();
-        assert_eq!(
-            seqs,
-            (1..=total as u64).collect::<Vec<_>>(),
-            "in order, once"
-        );
+        assert_all_in_order(&r.await.unwrap(), total, "postgres");
     }
     drop(senders);
     for node in nodes {
