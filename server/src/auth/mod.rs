@@ -121,6 +121,8 @@ struct Inner {
     on_end: OnEnd,
     /// Cluster mode: other nodes make sessions too.
     shared: bool,
+    /// Cluster mode: tells the other nodes of the sessions this one ended.
+    tell_others: std::sync::OnceLock<OnEnd>,
 }
 
 /// The signing secret: `configured` if given, else the one in `data_dir/session.key`,
@@ -196,6 +198,7 @@ impl Auth {
                 hasher,
                 on_end: Box::new(on_end),
                 shared,
+                tell_others: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -476,22 +479,43 @@ impl Auth {
         self.inner.store.revoke_session(id).await
     }
 
-    /// Takes sessions out of the live ones and reports them ended.
+    /// Cluster mode: `tell` is told of every session this node ends, to tell the others.
+    pub fn tell_others(
+        &self,
+        tell: impl Fn(&HashSet<String>, CloseReason) + Send + Sync + 'static,
+    ) {
+        let _ = self.inner.tell_others.set(Box::new(tell));
+    }
+
+    /// Cluster mode: another node ended these sessions. They stop being valid here too, and
+    /// their sockets here close with `reason`.
+    pub fn ended_elsewhere(&self, ids: &HashSet<String>, reason: CloseReason) {
+        self.drop_live(ids);
+        (self.inner.on_end)(ids, reason);
+    }
+
+    /// Takes sessions out of the live ones and reports them ended (to the other nodes too).
     fn forget(&self, ids: &HashSet<String>, reason: CloseReason) {
         if ids.is_empty() {
             return;
         }
-        {
-            let mut live = self.inner.live.lock().expect("sessions lock");
-            for id in ids {
-                if let Some(s) = live.by_id.remove(id) {
-                    if live.by_nickname.get(&*s.user.key) == Some(&s.id) {
-                        live.by_nickname.remove(&*s.user.key);
-                    }
+        self.drop_live(ids);
+        (self.inner.on_end)(ids, reason);
+        if let Some(tell) = self.inner.tell_others.get() {
+            tell(ids, reason);
+        }
+    }
+
+    /// Takes sessions out of the live ones.
+    fn drop_live(&self, ids: &HashSet<String>) {
+        let mut live = self.inner.live.lock().expect("sessions lock");
+        for id in ids {
+            if let Some(s) = live.by_id.remove(id) {
+                if live.by_nickname.get(&*s.user.key) == Some(&s.id) {
+                    live.by_nickname.remove(&*s.user.key);
                 }
             }
         }
-        (self.inner.on_end)(ids, reason);
     }
 
     /// Forgets the sessions expired by now (their sockets close with
@@ -509,6 +533,32 @@ impl Auth {
         };
         self.forget(&expired, CloseReason::Unauthorized);
         self.inner.store.prune_sessions(now).await
+    }
+
+    /// Cluster mode: forgets the sessions in memory that the database no longer holds live
+    /// (another node ended them while the broker could not say so); their sockets close.
+    pub async fn revalidate(&self) {
+        let live: HashSet<String> = match self.inner.store.live_sessions(now_ms()).await {
+            Ok(sessions) => sessions.into_iter().map(|s| s.id).collect(),
+            Err(err) => {
+                tracing::warn!(cause = %err, "cannot check the sessions");
+                return;
+            }
+        };
+        // One made here a moment ago may be on its way into the database.
+        let recent = now_ms() + self.inner.ttl.as_millis() as i64 - 10_000;
+        let gone: HashSet<String> = {
+            let cached = self.inner.live.lock().expect("sessions lock");
+            cached
+                .by_id
+                .values()
+                .filter(|s| s.expires_at < recent && !live.contains(&s.id))
+                .map(|s| s.id.clone())
+                .collect()
+        };
+        if !gone.is_empty() {
+            self.ended_elsewhere(&gone, CloseReason::Unauthorized);
+        }
     }
 
     /// Prunes at once, then every `every`, until `stop`.

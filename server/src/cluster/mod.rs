@@ -1,12 +1,13 @@
 //! Several Parley nodes as one chat (docs/CLUSTER.md): the link to the broker (NATS core)
 //! that carries what one node must tell the others: each room's committed messages
-//! ([`fanout`]).
+//! ([`fanout`]) and the sessions that ended ([`sessions`]).
 //!
 //! Cluster mode is checked before anything starts ([`check`]): every node shares one server
 //! database (the source of truth, and the sequencer of each room) and one session secret
 //! (so that a token from one node works on all of them).
 
 pub mod fanout;
+mod sessions;
 
 use std::sync::Arc;
 

@@ -108,3 +108,28 @@ async fn a_session_from_one_node_works_on_the_other_and_holds_its_nickname_there
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn signing_out_on_one_node_ends_the_session_on_the_other() {
+    let (Some(nats), Some(db)) = (nats_url(), Db::server("postgres").await) else {
+        return;
+    };
+    let (a, b) = two_nodes(&db, &nats).await;
+    let mut on_b = Client::connect(b.addr, "dave").await;
+    on_b.join("lobby").await;
+    let auth = bearer(&on_b.token);
+    // Node a learns of the session from the database, then ends it.
+    let (status, body) = http(
+        a.addr,
+        "DELETE",
+        "/api/session",
+        &[("Authorization", &auth)],
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    on_b.expect_close(shared::CloseReason::Unauthorized).await;
+    let (status, _) = http(b.addr, "GET", "/api/session", &[("Authorization", &auth)]).await;
+    assert_eq!(status, 401, "refused on b too");
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
