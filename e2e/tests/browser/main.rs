@@ -8,6 +8,7 @@ mod proxy;
 mod account;
 mod bidi;
 mod chat;
+mod cluster;
 mod directory;
 mod history;
 mod policy;

@@ -1,5 +1,6 @@
 //! A TCP proxy in front of the server that can cut its connections and refuse new ones: a
-//! network failure as the browser sees it, on loopback.
+//! network failure as the browser sees it, on loopback. It can also send new connections to
+//! another server (a load balancer moving a client to another node).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +16,7 @@ pub struct Proxy {
     down: Arc<AtomicBool>,
     pipes: Arc<Mutex<Vec<AbortHandle>>>,
     accept: AbortHandle,
+    target: Arc<Mutex<SocketAddr>>,
 }
 
 impl Proxy {
@@ -29,13 +31,15 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let down = Arc::new(AtomicBool::new(false));
         let pipes = Arc::new(Mutex::new(Vec::new()));
+        let target = Arc::new(Mutex::new(target));
         let accept = {
-            let (down, pipes) = (down.clone(), pipes.clone());
+            let (down, pipes, target) = (down.clone(), pipes.clone(), target.clone());
             tokio::spawn(async move {
                 while let Ok((mut client, _)) = listener.accept().await {
                     if down.load(Ordering::SeqCst) {
                         continue; // dropped: the connection fails at once
                     }
+                    let target = *target.lock().unwrap();
                     let pipe = tokio::spawn(async move {
                         if let Ok(mut server) = TcpStream::connect(target).await {
                             let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
@@ -51,7 +55,13 @@ impl Proxy {
             down,
             pipes,
             accept,
+            target,
         }
+    }
+
+    /// Sends new connections to `target` from now on.
+    pub fn retarget(&self, target: SocketAddr) {
+        *self.target.lock().unwrap() = target;
     }
 
     /// Cuts every open connection and refuses new ones until [`Proxy::restore`].
