@@ -1,12 +1,14 @@
 //! Several Parley nodes as one chat (docs/CLUSTER.md): the link to the broker (NATS core)
 //! that carries what one node must tell the others: each room's committed messages
-//! ([`fanout`]) and the sessions that ended ([`sessions`]).
+//! ([`fanout`]), who is in each room ([`presence`]) and the sessions that ended
+//! ([`sessions`]).
 //!
 //! Cluster mode is checked before anything starts ([`check`]): every node shares one server
 //! database (the source of truth, and the sequencer of each room) and one session secret
 //! (so that a token from one node works on all of them).
 
 pub mod fanout;
+pub mod presence;
 mod sessions;
 
 use std::sync::Arc;
@@ -58,6 +60,8 @@ struct Inner {
     client: async_nats::Client,
     /// The broker's URL, for `/healthz` and the logs.
     broker: String,
+    /// This node on the broker: its id and a number drawn at this start.
+    node: Arc<str>,
     /// Frames on their way to the broker (see [`Cluster::publish`]).
     outgoing: mpsc::Sender<(String, Bytes)>,
     /// Bumped each time the link comes (back) up: what was published meanwhile may be lost.
@@ -110,6 +114,7 @@ impl Cluster {
             inner: Arc::new(Inner {
                 client,
                 broker: url.to_owned(),
+                node: format!("{node}#{:08x}", rand::random::<u32>()).into(),
                 outgoing,
                 links,
             }),
@@ -122,6 +127,11 @@ impl Cluster {
         if self.inner.outgoing.try_send((subject, payload)).is_err() {
             warn!("broker backlog full: a frame was dropped (the other nodes will read it back)");
         }
+    }
+
+    /// This node's name on the broker (its id and a number drawn at this start).
+    pub fn node(&self) -> &Arc<str> {
+        &self.inner.node
     }
 
     /// The client, for subscriptions.

@@ -261,6 +261,25 @@ impl Hub {
         }
     }
 
+    /// Cluster mode: another node's news of its people in `room`.
+    pub async fn remote_presence(
+        &self,
+        room: &RoomName,
+        msg: crate::cluster::presence::PresenceMsg,
+    ) {
+        if let Some(handle) = self.existing_room(room) {
+            handle.presence(msg).await;
+        }
+    }
+
+    /// Cluster mode: a node fell silent; its people leave every room.
+    pub async fn node_gone(&self, node: &Arc<str>) {
+        let handles: Vec<RoomHandle> = self.directory().rooms.values().cloned().collect();
+        for handle in handles {
+            handle.node_gone(node.clone()).await;
+        }
+    }
+
     /// Cluster mode: has every room read back what the broker may have lost.
     pub fn resync_rooms(&self) {
         let handles: Vec<RoomHandle> = self.directory().rooms.values().cloned().collect();

@@ -17,8 +17,11 @@ use tokio::sync::mpsc::WeakSender;
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
+use super::elsewhere::Elsewhere;
 use super::recent::RecentFrames;
 use super::RoomCmd;
+use crate::cluster::presence::PresenceMsg;
+use crate::cluster::Cluster;
 use crate::hub::history::{self, CatchUp};
 use crate::hub::outbox::Outbox;
 use crate::hub::{ConnId, User};
@@ -74,6 +77,10 @@ pub(super) struct Members {
     /// The room's own commands, for catch-ups to say they are done (weak: the room ends
     /// when its handles are gone).
     room_tx: WeakSender<RoomCmd>,
+    /// Cluster mode: the broker, to tell the other nodes of this node's people.
+    cluster: Option<Cluster>,
+    /// Cluster mode: the people in the room on other nodes.
+    elsewhere: Elsewhere,
 }
 
 impl Members {
@@ -82,6 +89,7 @@ impl Members {
         count: Arc<AtomicU32>,
         store: Store,
         room_tx: WeakSender<RoomCmd>,
+        cluster: Option<Cluster>,
     ) -> Self {
         Self {
             room,
@@ -91,7 +99,85 @@ impl Members {
             count,
             store,
             room_tx,
+            cluster,
+            elsewhere: Elsewhere::default(),
         }
+    }
+
+    /// Cluster mode: tells the other nodes.
+    fn tell(&self, msg: impl FnOnce(Arc<str>) -> PresenceMsg) {
+        if let Some(cluster) = &self.cluster {
+            cluster.tell_presence(&self.room, &msg(cluster.node().clone()));
+        }
+    }
+
+    /// Tells the members here that `nickname` came or went (as the whole cluster sees it).
+    fn notice(&mut self, nickname: Nickname, change: PresenceChange) {
+        let presence = wire::encode(&ServerMsg::Presence {
+            room: self.room.clone(),
+            nickname,
+            change,
+        });
+        self.broadcast(&presence);
+    }
+
+    /// Cluster mode: news from another node of its people here.
+    pub(super) fn remote(&mut self, msg: PresenceMsg) {
+        match msg {
+            PresenceMsg::Here {
+                node,
+                key,
+                nickname,
+            } => {
+                let Ok(nickname) = Nickname::stored(&nickname) else {
+                    return;
+                };
+                let here = self.people.contains_key(&key);
+                if self.elsewhere.here(node, key, nickname.clone()) && !here {
+                    self.notice(nickname, PresenceChange::Joined);
+                }
+            }
+            PresenceMsg::Gone { node, key, change } => {
+                if let Some(nickname) = self.elsewhere.gone(&node, &key) {
+                    if !self.people.contains_key(&key) {
+                        self.notice(nickname, change);
+                    }
+                }
+            }
+            PresenceMsg::Who { .. } => self.answer_who(),
+        }
+        self.publish_count();
+    }
+
+    /// Cluster mode: another node asked who is here.
+    pub(super) fn answer_who(&self) {
+        for (key, (nickname, _)) in &self.people {
+            self.tell(|node| PresenceMsg::Here {
+                node,
+                key: key.clone(),
+                nickname: nickname.to_string(),
+            });
+        }
+    }
+
+    /// Cluster mode: a node fell silent; its people leave.
+    pub(super) fn node_gone(&mut self, node: &str) {
+        for (key, nickname) in self.elsewhere.node_gone(node) {
+            if !self.people.contains_key(&key) {
+                self.notice(nickname, PresenceChange::Disconnected);
+            }
+        }
+        self.publish_count();
+    }
+
+    /// How many people are in the room, on every node.
+    fn people_count(&self) -> usize {
+        let away = self
+            .elsewhere
+            .iter()
+            .filter(|(k, _)| !self.people.contains_key(*k))
+            .count();
+        self.people.len() + away
     }
 
     /// Adds a member (or, for one already here, starts over): queues `joined` and then the
@@ -117,7 +203,7 @@ impl Members {
             room: self.room.clone(),
             nickname: user.nickname,
             members: self.people_first(shared::JOINED_MEMBERS_MAX),
-            member_count: self.people.len() as u32,
+            member_count: self.people_count() as u32,
             after,
             last_seq,
         });
@@ -160,12 +246,14 @@ impl Members {
         // One person may be here from several connections (tabs): the room hears of them
         // when the first arrives and when the last goes.
         if !self.people.contains_key(&user.key) {
-            let presence = wire::encode(&ServerMsg::Presence {
-                room: self.room.clone(),
-                nickname: user.nickname.clone(),
-                change: PresenceChange::Joined,
+            self.tell(|node| PresenceMsg::Here {
+                node,
+                key: user.key.clone(),
+                nickname: user.nickname.to_string(),
             });
-            self.broadcast(&presence);
+            if !self.elsewhere.contains(&user.key) {
+                self.notice(user.nickname.clone(), PresenceChange::Joined);
+            }
         }
         self.people
             .entry(user.key.clone())
@@ -245,12 +333,14 @@ impl Members {
         self.publish_count();
         debug!(conn, nickname = %member.user, ?change, "left");
         if last {
-            let presence = wire::encode(&ServerMsg::Presence {
-                room: self.room.clone(),
-                nickname: member.user.nickname.clone(),
+            self.tell(|node| PresenceMsg::Gone {
+                node,
+                key: member.user.key.clone(),
                 change,
             });
-            self.broadcast(&presence);
+            if !self.elsewhere.contains(&member.user.key) {
+                self.notice(member.user.nickname.clone(), change);
+            }
         }
         Some(member)
     }
@@ -262,12 +352,22 @@ impl Members {
 
     fn publish_count(&self) {
         self.count
-            .store(self.people.len() as u32, Ordering::Relaxed);
+            .store(self.people_count() as u32, Ordering::Relaxed);
     }
 
     /// The first `max` people here, by nickname.
     fn people_first(&self, max: usize) -> Vec<Nickname> {
-        let mut people: Vec<&Nickname> = self.people.values().map(|(nick, _)| nick).collect();
+        let away = self
+            .elsewhere
+            .iter()
+            .filter(|(k, _)| !self.people.contains_key(*k))
+            .map(|(_, nick)| nick);
+        let mut people: Vec<&Nickname> = self
+            .people
+            .values()
+            .map(|(nick, _)| nick)
+            .chain(away)
+            .collect();
         if people.len() > max {
             people.select_nth_unstable(max);
             people.truncate(max);

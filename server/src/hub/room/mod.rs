@@ -13,6 +13,7 @@
 //! rejoins at once, and each catch-up would otherwise be a read of its own (ten thousand
 //! reads queueing for a few database connections, and failing once they wait too long).
 
+mod elsewhere;
 mod members;
 mod order;
 pub mod recent;
@@ -35,6 +36,7 @@ use self::order::{Ahead, Arrival};
 use self::recent::{CacheBudget, Recent};
 use super::outbox::Outbox;
 use super::{ConnId, User};
+use crate::cluster::presence::PresenceMsg;
 use crate::cluster::{fanout, Cluster};
 use crate::now_ms;
 use crate::storage::writer::Pending;
@@ -78,6 +80,10 @@ enum RoomCmd {
     Remote { seq: Seq, frame: Bytes },
     /// Cluster mode: read back from storage what the broker may have lost.
     Resync,
+    /// Cluster mode: another node's news of its people here.
+    Presence(PresenceMsg),
+    /// Cluster mode: a node fell silent (its name on the broker).
+    NodeGone(Arc<str>),
 }
 
 /// Settings a room needs.
@@ -122,7 +128,13 @@ impl RoomHandle {
         let (tx, rx) = mpsc::channel(1024);
         let members = Arc::new(AtomicU32::new(0));
         let room = Room {
-            members: Members::new(name.clone(), members.clone(), store.clone(), tx.downgrade()),
+            members: Members::new(
+                name.clone(),
+                members.clone(),
+                store.clone(),
+                tx.downgrade(),
+                settings.cluster.clone(),
+            ),
             name: name.clone(),
             last_seq: Seq(0),
             recent: Recent::new(
@@ -189,6 +201,16 @@ impl RoomHandle {
     /// Has the room read back from storage what the broker may have lost (cluster mode).
     pub fn resync(&self) {
         let _ = self.tx.try_send(RoomCmd::Resync);
+    }
+
+    /// Cluster mode: another node's news of its people here.
+    pub async fn presence(&self, msg: PresenceMsg) {
+        self.cmd(RoomCmd::Presence(msg)).await
+    }
+
+    /// Cluster mode: a node fell silent; its people leave.
+    pub async fn node_gone(&self, node: Arc<str>) {
+        self.cmd(RoomCmd::NodeGone(node)).await
     }
 
     /// Sends a chat message from a member.
@@ -301,6 +323,12 @@ impl Room {
                 Ok(()) => match self.store.last_seq(&self.name).await {
                     Ok(seq) => {
                         self.last_seq = seq;
+                        if let Some(cluster) = &self.cluster {
+                            let who = PresenceMsg::Who {
+                                node: cluster.node().clone(),
+                            };
+                            cluster.tell_presence(&self.name, &who);
+                        }
                         return;
                     }
                     Err(err) => warn!(cause = %err, "cannot read the room's latest seq; retrying"),
@@ -370,6 +398,8 @@ impl Room {
             RoomCmd::CaughtUp { conn, epoch } => self.members.caught_up(conn, epoch),
             RoomCmd::Remote { seq, frame } => self.arrive(seq, Arrival { frame, ack: None }),
             RoomCmd::Resync => {}
+            RoomCmd::Presence(msg) => self.members.remote(msg),
+            RoomCmd::NodeGone(node) => self.members.node_gone(&node),
         }
     }
 

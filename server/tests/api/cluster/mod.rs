@@ -4,4 +4,5 @@
 mod fanout;
 mod link;
 mod outage;
+mod presence;
 mod sequencing;
