@@ -1,7 +1,7 @@
 //! The hub: the directory of rooms and of connected users.
 //!
 //! Rooms are actors ([`room`]); the hub only finds or creates them and reaches every
-//! connection for server-wide events (a new room, a session ending). Nicknames are kept
+//! connection for server-wide events (a session ending, shutdown). Nicknames are kept
 //! unique by the sessions ([`crate::auth`]). Its maps sit behind
 //! short-held mutexes: lookups are rare next to messages, which go straight to the rooms.
 
@@ -109,9 +109,8 @@ impl Hub {
 
     /// Registers a new connection of `user`'s session and returns its id and outbox. With
     /// `greet`, the outbox starts with the `welcome` frame and the user's rooms, queued under
-    /// the same lock as the registration: no room announcement can come before it, and a
-    /// room created meanwhile is in the list, announced after it, or both (clients ignore a
-    /// room they already know).
+    /// the same lock as the registration: nothing sent to every connection (a session's end)
+    /// can come before it.
     pub fn connect(&self, session_id: &str, user: &User, greet: bool) -> (ConnId, Arc<Outbox>) {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.outbox_bytes));
