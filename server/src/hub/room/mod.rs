@@ -413,14 +413,21 @@ impl Room {
             }
             return;
         }
-        self.ahead.insert(seq, arrival);
-        while let Some(next) = self.ahead.take_next(self.last_seq) {
+        let mut next = if seq.0 == self.last_seq.0 + 1 {
+            // Its turn: delivered at once, however full the buffer is.
+            Some(arrival)
+        } else {
+            self.ahead.insert(seq, arrival);
+            None
+        };
+        while let Some(arrival) = next.or_else(|| self.ahead.take_next(self.last_seq)) {
             self.last_seq = Seq(self.last_seq.0 + 1);
-            if let Some((outbox, ack)) = next.ack {
+            if let Some((outbox, ack)) = arrival.ack {
                 let _ = outbox.push_frame(ack);
             }
-            self.members.broadcast(&next.frame);
-            self.recent.remember(self.last_seq, next.frame);
+            self.members.broadcast(&arrival.frame);
+            self.recent.remember(self.last_seq, arrival.frame);
+            next = None;
         }
         self.gap_since = match self.ahead.first() {
             Some(_) => Some(self.gap_since.unwrap_or_else(Instant::now)),
@@ -445,6 +452,7 @@ impl Room {
     /// delivers them.
     async fn read_back(&mut self, until: Seq) {
         while self.last_seq < until {
+            let before = self.last_seq;
             let read = self
                 .store
                 .messages_after(&self.name, self.last_seq, until, READ_BACK_PAGE);
@@ -454,6 +462,10 @@ impl Room {
                         let seq = m.seq;
                         let frame = wire::encode(&ServerMsg::Message(m));
                         self.arrive(seq, Arrival { frame, ack: None });
+                    }
+                    if self.last_seq == before {
+                        warn!(after = before.0, "storage skipped a seq; the gap waits");
+                        return;
                     }
                 }
                 Ok(_) => return,
