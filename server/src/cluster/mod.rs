@@ -11,6 +11,7 @@ pub mod fanout;
 pub mod presence;
 mod sessions;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -64,6 +65,8 @@ struct Inner {
     node: Arc<str>,
     /// Frames on their way to the broker (see [`Cluster::publish`]).
     outgoing: mpsc::Sender<(String, Bytes)>,
+    /// Bytes of the frames in `outgoing`.
+    queued: Arc<AtomicUsize>,
     /// Bumped each time the link comes (back) up: what was published meanwhile may be lost.
     links: watch::Receiver<u64>,
 }
@@ -79,6 +82,8 @@ impl std::fmt::Debug for Cluster {
 /// Frames waiting for the broker, at most. Over it (the broker is away and the backlog is
 /// full) a frame is dropped: the other nodes find the gap and read it from the database.
 const OUTGOING: usize = 65_536;
+/// Bytes of the frames waiting for the broker, at most (the same rule past it).
+const OUTGOING_BYTES: usize = 64 << 20;
 
 impl Cluster {
     /// Connects to the broker at `url` as `node`. A broker that does not answer yet is
@@ -109,13 +114,15 @@ impl Cluster {
             .await
             .with_context(|| format!("cannot use the broker at {url}"))?;
         let (outgoing, rx) = mpsc::channel(OUTGOING);
-        tokio::spawn(publisher(client.clone(), rx));
+        let queued = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(publisher(client.clone(), rx, queued.clone()));
         Ok(Cluster {
             inner: Arc::new(Inner {
                 client,
                 broker: url.to_owned(),
                 node: format!("{node}#{:08x}", rand::random::<u32>()).into(),
                 outgoing,
+                queued,
                 links,
             }),
         })
@@ -124,7 +131,11 @@ impl Cluster {
     /// Publishes `payload` on `subject`, in the background (in order). Never waits: with the
     /// backlog full the frame is dropped, and the receivers fill the gap from the database.
     pub fn publish(&self, subject: String, payload: Bytes) {
-        if self.inner.outgoing.try_send((subject, payload)).is_err() {
+        let len = payload.len();
+        let queued = &self.inner.queued;
+        let full = queued.fetch_add(len, Ordering::Relaxed) + len > OUTGOING_BYTES;
+        if full || self.inner.outgoing.try_send((subject, payload)).is_err() {
+            queued.fetch_sub(len, Ordering::Relaxed);
             warn!("broker backlog full: a frame was dropped (the other nodes will read it back)");
         }
     }
@@ -161,8 +172,13 @@ impl Cluster {
 
 /// Hands queued frames to the client, which sends them while the link is up and buffers
 /// them (boundedly) while it is re-established.
-async fn publisher(client: async_nats::Client, mut rx: mpsc::Receiver<(String, Bytes)>) {
+async fn publisher(
+    client: async_nats::Client,
+    mut rx: mpsc::Receiver<(String, Bytes)>,
+    queued: Arc<AtomicUsize>,
+) {
     while let Some((subject, payload)) = rx.recv().await {
+        queued.fetch_sub(payload.len(), Ordering::Relaxed);
         if let Err(err) = client.publish(subject, payload).await {
             warn!(cause = %err, "cannot publish to the broker");
         }
