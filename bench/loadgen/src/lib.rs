@@ -1,6 +1,7 @@
 //! Parley's load generator as a library: the scenarios, the protocols they speak (Parley's
 //! and the Node reference peer's), and the suite that runs them against both and reports.
 
+pub mod cluster;
 pub mod proto;
 pub mod report;
 pub mod scenario;
@@ -45,6 +46,9 @@ pub struct Endpoint {
     /// The session every load connection uses (Parley requires one before the upgrade;
     /// one session may hold any number of connections).
     pub token: Option<String>,
+    /// Several nodes of one cluster: connection `i` of [`Endpoint::connect_nth`] goes to
+    /// `spread[i % len]`. Empty: every connection goes to `addr`.
+    pub spread: Vec<SocketAddr>,
 }
 
 impl Endpoint {
@@ -60,19 +64,28 @@ impl Endpoint {
             target,
             addr,
             token,
+            spread: Vec::new(),
         })
     }
 
     /// Opens a WebSocket from `source` with a `buf`-byte read buffer.
     pub async fn connect(&self, source: Option<IpAddr>, buf: usize) -> std::io::Result<ws::WsConn> {
-        ws::connect(
-            self.addr,
-            source,
-            self.target.path(),
-            self.token.as_deref(),
-            buf,
-        )
-        .await
+        self.connect_nth(0, source, buf).await
+    }
+
+    /// As [`Endpoint::connect`], for the `i`-th connection: to the `i`-th node (round
+    /// robin) when the endpoint is a cluster.
+    pub async fn connect_nth(
+        &self,
+        i: usize,
+        source: Option<IpAddr>,
+        buf: usize,
+    ) -> std::io::Result<ws::WsConn> {
+        let addr = match self.spread.len() {
+            0 => self.addr,
+            n => self.spread[i % n],
+        };
+        ws::connect(addr, source, self.target.path(), self.token.as_deref(), buf).await
     }
 }
 

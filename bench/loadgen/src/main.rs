@@ -81,6 +81,7 @@ impl On {
                 target: self.target,
                 addr: self.addr,
                 token: Some(t.clone()),
+                spread: Vec::new(),
             }),
             None => Endpoint::open(self.target, self.addr, "bench").await,
         }
@@ -99,6 +100,10 @@ fn main() -> anyhow::Result<()> {
             Cmd::Suite { args, json } => {
                 let records = suite::run(&args).await?;
                 println!("\n{}", report::table(&records));
+                let cluster = report::cluster_table(&records);
+                if !cluster.is_empty() {
+                    println!("{cluster}");
+                }
                 let lines = report::json_lines(&records);
                 print!("{lines}");
                 if let Some(path) = json {
@@ -125,6 +130,7 @@ fn main() -> anyhow::Result<()> {
                     target: on.target,
                     addr: on.addr,
                     token: on.token.clone(),
+                    spread: Vec::new(),
                 };
                 idle::worker(&server, first, count, rooms, &Sources::loopback(on.sources)).await;
             }

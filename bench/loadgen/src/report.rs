@@ -107,6 +107,87 @@ pub fn table(records: &[Record]) -> String {
     out
 }
 
+/// Rows of the cluster table: the cluster scenario, the one-node scenario it is compared
+/// with, the metric, its JSON path and whether more is better.
+const CLUSTER_ROWS: &[(&str, &str, &str, &str, bool)] = &[
+    (
+        "cluster-latency",
+        "latency",
+        "latency p50 ms",
+        "latency.p50_ms",
+        false,
+    ),
+    (
+        "cluster-latency",
+        "latency",
+        "latency p99 ms",
+        "latency.p99_ms",
+        false,
+    ),
+    (
+        "cluster-latency",
+        "latency",
+        "lost / duplicated",
+        "lost+duplicated",
+        false,
+    ),
+    (
+        "cluster-fanout",
+        "fanout",
+        "deliveries/s",
+        "deliveries_per_s",
+        true,
+    ),
+    (
+        "cluster-fanout",
+        "fanout",
+        "latency p99 ms",
+        "latency.p99_ms",
+        false,
+    ),
+    (
+        "cluster-fanout",
+        "fanout",
+        "lost / duplicated",
+        "lost+duplicated",
+        false,
+    ),
+];
+
+/// Parley on one node against Parley on a cluster, in Markdown; empty without cluster runs.
+pub fn cluster_table(records: &[Record]) -> String {
+    let get = |scenario: &str| {
+        records
+            .iter()
+            .find(|r| r.scenario == scenario && r.target == Target::Parley)
+    };
+    let mut out = String::new();
+    for (cluster, single, metric, path, more_is_better) in CLUSTER_ROWS {
+        let Some(c) = get(cluster).and_then(|r| lookup(&r.result, path)) else {
+            continue;
+        };
+        if out.is_empty() {
+            let nodes = get(cluster).and_then(|r| r.params.get("nodes")).cloned();
+            out.push_str(&format!(
+                "| scenario | metric | one node | {} nodes | cluster vs one node |\n\
+                 |---|---|---:|---:|---:|\n",
+                nodes.unwrap_or_default()
+            ));
+        }
+        let s = get(single).and_then(|r| lookup(&r.result, path));
+        let ratio = match s {
+            Some(s) if s > 0.0 && c > 0.0 => ratio(c, s, *more_is_better),
+            _ => "".into(),
+        };
+        out.push_str(&format!(
+            "| {single} | {metric} | {} | {} | {ratio} |\n",
+            fmt(s),
+            fmt(Some(c))
+        ));
+    }
+    out
+}
+
 /// One JSON object per line.
 pub fn json_lines(records: &[Record]) -> String {
     records
@@ -128,7 +209,9 @@ fn ratio(p: f64, n: f64, more_is_better: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::ratio;
+    use super::{cluster_table, ratio};
+    use crate::proto::Target;
+    use crate::suite::Record;
 
     #[test]
     fn ratios_say_which_way_is_better() {
@@ -137,5 +220,31 @@ mod tests {
         assert_eq!(ratio(1.0, 2.0, false), "2.0× less");
         assert_eq!(ratio(2.0, 1.0, false), "2.0× more (worse)");
         assert_eq!(ratio(1.0, 1.0, false), "1.0× more");
+    }
+
+    fn record(scenario: &str, p99: f64, nodes: Option<u64>) -> Record {
+        Record {
+            scenario: scenario.into(),
+            target: Target::Parley,
+            params: nodes.map_or(serde_json::json!({}), |n| serde_json::json!({ "nodes": n })),
+            result: serde_json::json!({ "latency": { "p50_ms": 0.5, "p99_ms": p99 } }),
+        }
+    }
+
+    #[test]
+    fn the_cluster_table_sets_each_cluster_run_beside_its_one_node_run() {
+        assert_eq!(cluster_table(&[record("latency", 1.0, None)]), "");
+        let table = cluster_table(&[
+            record("latency", 1.0, None),
+            record("cluster-latency", 2.5, Some(2)),
+        ]);
+        assert!(
+            table.starts_with("| scenario | metric | one node | 2 nodes |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| latency | latency p99 ms | 1 | 2.50 | 2.5× more (worse) |"),
+            "{table}"
+        );
     }
 }

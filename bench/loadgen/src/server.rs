@@ -20,6 +20,8 @@ pub struct ServerProc {
     pub addr: SocketAddr,
     target: Target,
     launch: Launch,
+    /// Arguments added to Parley's (a cluster node's).
+    extra: Vec<String>,
     _data: Option<PathBuf>,
 }
 
@@ -35,6 +37,16 @@ pub struct Launch {
     /// Pin the server to this CPU core (with taskset); none: no pinning.
     #[arg(long)]
     pub server_core: Option<usize>,
+    /// The NATS broker of the cluster scenarios.
+    #[arg(long, default_value = "nats://127.0.0.1:4222")]
+    pub cluster: String,
+    /// A PostgreSQL (or MySQL) server for the cluster scenarios, as an admin URL: each run
+    /// makes a database of its own there and drops it after.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub cluster_database: String,
+    /// Nodes in the cluster scenarios.
+    #[arg(long, default_value_t = 2)]
+    pub cluster_nodes: usize,
 }
 
 /// A free loopback port.
@@ -45,6 +57,15 @@ pub fn free_addr() -> anyhow::Result<SocketAddr> {
 impl ServerProc {
     /// Starts `target` and waits until it accepts connections.
     pub async fn start(target: Target, launch: &Launch) -> anyhow::Result<Self> {
+        Self::start_with(target, launch, Vec::new()).await
+    }
+
+    /// As [`ServerProc::start`], with `extra` arguments for Parley.
+    pub async fn start_with(
+        target: Target,
+        launch: &Launch,
+        extra: Vec<String>,
+    ) -> anyhow::Result<Self> {
         let addr = free_addr()?;
         let data = (target == Target::Parley).then(|| {
             let dir = std::env::temp_dir().join(format!(
@@ -55,7 +76,7 @@ impl ServerProc {
             let _ = std::fs::remove_dir_all(&dir);
             dir
         });
-        let child = spawn(target, launch, addr, data.as_deref())?;
+        let child = spawn(target, launch, addr, data.as_deref(), &extra)?;
         let pid = child.id().context("server pid")?;
         let server = Self {
             child,
@@ -63,6 +84,7 @@ impl ServerProc {
             addr,
             target,
             launch: launch.clone(),
+            extra,
             _data: data,
         };
         wait_listening(target, addr).await?;
@@ -84,7 +106,13 @@ impl ServerProc {
             .await
             .context("the server did not exit within 30 s of SIGTERM")??;
         anyhow::ensure!(exit.success(), "the server exited with {exit}");
-        self.child = spawn(self.target, &self.launch, self.addr, self._data.as_deref())?;
+        self.child = spawn(
+            self.target,
+            &self.launch,
+            self.addr,
+            self._data.as_deref(),
+            &self.extra,
+        )?;
         self.pid = self.child.id().context("server pid")?;
         Ok(())
     }
@@ -104,6 +132,7 @@ fn spawn(
     launch: &Launch,
     addr: SocketAddr,
     data: Option<&Path>,
+    extra: &[String],
 ) -> anyhow::Result<Child> {
     let mut argv: Vec<String> = Vec::new();
     if let Some(core) = launch.server_core {
@@ -131,7 +160,8 @@ fn spawn(
                     "--room-creation-rate",
                     "0",
                 ])
-                .args(["--max-rooms-created", "0"]);
+                .args(["--max-rooms-created", "0"])
+                .args(extra);
             // One runtime worker: the server gets one core, like the Node peer.
             cmd.env("TOKIO_WORKER_THREADS", "1")
                 .env_remove("DATABASE_URL");

@@ -1,8 +1,10 @@
 //! The benchmark suite: every scenario against each target, each on a freshly started server
 //! pinned to its own core, and the records for the report.
 
+use anyhow::Context;
 use serde::Serialize;
 
+use crate::cluster::Cluster;
 use crate::proto::Target;
 use crate::scenario::{fanout, idle, reconnect, storm};
 use crate::server::{Launch, ServerProc};
@@ -30,11 +32,13 @@ pub struct SuiteArgs {
     /// Which targets, in order.
     #[arg(long, value_delimiter = ',', default_value = "parley,node")]
     pub targets: Vec<Target>,
-    /// Which scenarios (fanout, latency, storm, idle, capacity, slow, reconnect).
+    /// Which scenarios (fanout, latency, storm, idle, capacity, slow, reconnect, and
+    /// cluster-fanout, cluster-latency: the same as fanout and latency with the clients
+    /// spread over `--cluster-nodes` nodes on NATS and a server database).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "fanout,latency,storm,idle,capacity,slow,reconnect"
+        default_value = "fanout,latency,storm,idle,capacity,slow,reconnect,cluster-fanout,cluster-latency"
     )]
     pub scenarios: Vec<String>,
     /// Source addresses 127.0.0.1..n.
@@ -94,6 +98,12 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
         names.push(s.clone());
     }
     for name in &names {
+        if let Some(single) = name.strip_prefix("cluster-") {
+            if let Some(record) = cluster_run(name, single, args, &sources).await? {
+                records.push(record);
+            }
+            continue;
+        }
         for &target in &args.targets {
             if name == "reconnect" && target != Target::Parley {
                 // The Node peer keeps nothing across a restart: there is nothing to resume.
@@ -155,4 +165,39 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
         }
     }
     Ok(records)
+}
+
+/// A fan-out scenario (`single`'s parameters) against a cluster, Parley only; `None` when
+/// the broker or the database is missing.
+async fn cluster_run(
+    name: &str,
+    single: &str,
+    args: &SuiteArgs,
+    sources: &Sources,
+) -> anyhow::Result<Option<Record>> {
+    let p =
+        fanout_params(single, args.quick).with_context(|| format!("unknown scenario {name:?}"))?;
+    eprintln!(
+        "==> {name} against parley ({} nodes on {})",
+        args.launch.cluster_nodes, args.launch.cluster
+    );
+    let Some(cluster) = Cluster::start(&args.launch).await? else {
+        return Ok(None);
+    };
+    let outcome = async {
+        let endpoint = cluster.endpoint().await?;
+        fanout::run(&endpoint, &p, sources, None).await
+    }
+    .await;
+    cluster.stop().await;
+    let result = serde_json::to_value(outcome?)?;
+    eprintln!("    {result}");
+    let mut params = serde_json::to_value(&p)?;
+    params["nodes"] = args.launch.cluster_nodes.into();
+    Ok(Some(Record {
+        scenario: name.to_owned(),
+        target: Target::Parley,
+        params,
+        result,
+    }))
 }

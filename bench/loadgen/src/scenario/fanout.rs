@@ -128,7 +128,8 @@ pub async fn run(
             let server = server.clone();
             joins.push(tokio::task::spawn_local(async move {
                 let _permit = gate.acquire().await.unwrap();
-                let mut conn = server.connect(source, 64 * 1024).await?;
+                // On a cluster, each room's members (and its senders) alternate over the nodes.
+                let mut conn = server.connect_nth(room + c, source, 64 * 1024).await?;
                 let room_name = format!("f{run_id:x}-{room}");
                 conn.send_text(
                     target
