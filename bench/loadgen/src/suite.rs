@@ -99,7 +99,9 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
     }
     for name in &names {
         if let Some(single) = name.strip_prefix("cluster-") {
-            if let Some(record) = cluster_run(name, single, args, &sources).await? {
+            if !args.targets.contains(&Target::Parley) {
+                eprintln!("==> {name}: not run (Parley only, and --targets leaves it out)");
+            } else if let Some(record) = cluster_run(name, single, args, &sources).await? {
                 records.push(record);
             }
             continue;
