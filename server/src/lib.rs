@@ -258,6 +258,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
         cluster.serve_rooms(state.hub.clone(), stop.clone());
         cluster.serve_sessions(state.auth.clone(), stop.clone());
         cluster.serve_presence(state.hub.clone(), stop.clone());
+        cluster.serve_directory(state.hub.clone(), stop.clone());
     }
     // In a cluster a node does not know yet who is in a room on the others (docs/CLUSTER.md):
     // no node may remove one.

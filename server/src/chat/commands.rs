@@ -147,7 +147,7 @@ impl Participant {
             )
             .in_room(&room));
         }
-        let handle = match self.hub.room(&room, &mine) {
+        let handle = match self.hub.room(&room, &mine).await {
             Ok(handle) => handle,
             Err(refusal) => {
                 self.hub.release_room(&mine, &room);

@@ -56,16 +56,12 @@ impl Cluster {
     /// every room read back what the broker may have lost after each return of the link and
     /// every [`RESYNC_EVERY`]. Runs until `stop`.
     pub fn serve_rooms(&self, hub: Hub, stop: CancellationToken) {
-        let client = self.client().clone();
+        let cluster = self.clone();
         let receiving = {
             let (hub, stop) = (hub.clone(), stop.clone());
             async move {
-                let mut sub = match client.subscribe(ROOMS).await {
-                    Ok(sub) => sub,
-                    Err(err) => {
-                        warn!(cause = %err, "cannot subscribe to the rooms' messages");
-                        return;
-                    }
+                let Some(mut sub) = cluster.subscribe(ROOMS, "the rooms' messages").await else {
+                    return;
                 };
                 loop {
                     let msg = tokio::select! {

@@ -1,12 +1,13 @@
 //! Several Parley nodes as one chat (docs/CLUSTER.md): the link to the broker (NATS core)
 //! that carries what one node must tell the others: each room's committed messages
-//! ([`fanout`]), who is in each room ([`presence`]) and the sessions that ended
-//! ([`sessions`]).
+//! ([`fanout`]), who is in each room ([`presence`]), the rooms created ([`directory`]) and
+//! the sessions that ended ([`sessions`]).
 //!
 //! Cluster mode is checked before anything starts ([`check`]): every node shares one server
 //! database (the source of truth, and the sequencer of each room) and one session secret
 //! (so that a token from one node works on all of them).
 
+mod directory;
 pub mod fanout;
 pub mod presence;
 mod sessions;
@@ -148,6 +149,22 @@ impl Cluster {
     /// The client, for subscriptions.
     pub(crate) fn client(&self) -> &async_nats::Client {
         &self.inner.client
+    }
+
+    /// A subscription to `subject`; `None` (logged, naming `what` it carries) if the client
+    /// is closed.
+    pub(crate) async fn subscribe(
+        &self,
+        subject: &'static str,
+        what: &str,
+    ) -> Option<async_nats::Subscriber> {
+        match self.inner.client.subscribe(subject).await {
+            Ok(sub) => Some(sub),
+            Err(err) => {
+                warn!(cause = %err, "cannot subscribe to {what}");
+                None
+            }
+        }
     }
 
     /// Changes each time the broker link comes (back) up.

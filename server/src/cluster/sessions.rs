@@ -40,15 +40,11 @@ impl Cluster {
             let json = serde_json::to_vec(&ended).expect("serializes");
             me.publish(ENDED.to_owned(), Bytes::from(json));
         });
-        let client = self.client().clone();
+        let cluster = self.clone();
         let mut links = self.links();
         tokio::spawn(async move {
-            let mut sub = match client.subscribe(ENDED).await {
-                Ok(sub) => sub,
-                Err(err) => {
-                    warn!(cause = %err, "cannot subscribe to ended sessions");
-                    return;
-                }
+            let Some(mut sub) = cluster.subscribe(ENDED, "ended sessions").await else {
+                return;
             };
             let mut every = tokio::time::interval(RESYNC_EVERY);
             every.tick().await;

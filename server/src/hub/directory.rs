@@ -61,22 +61,17 @@ enum Idle {
 impl Directory {
     /// A directory of existing rooms, each with its creator's nickname as stored.
     pub fn new(rooms: Vec<(RoomName, RoomHandle, String)>, limits: CreationLimits) -> Self {
-        let mut created: HashMap<Arc<str>, Vec<RoomName>> = HashMap::new();
-        let mut map = BTreeMap::new();
-        for (name, handle, by) in rooms {
-            created
-                .entry(creator_key(&by))
-                .or_default()
-                .push(name.clone());
-            map.insert(name, handle);
-        }
-        Self {
-            rooms: map,
-            created,
+        let mut dir = Self {
+            rooms: BTreeMap::new(),
+            created: HashMap::new(),
             rates: HashMap::new(),
             limits,
             idle: HashMap::new(),
+        };
+        for (name, handle, by) in rooms {
+            dir.add_stored(name, handle, &by);
         }
+        dir
     }
 
     /// Whether `user` may create a room now; counts the creation if so.
@@ -107,6 +102,15 @@ impl Directory {
     pub fn add(&mut self, name: RoomName, handle: RoomHandle, user: &User) {
         self.created
             .entry(user.key.clone())
+            .or_default()
+            .push(name.clone());
+        self.rooms.insert(name, handle);
+    }
+
+    /// Adds a stored room, created by the nickname `by` (as stored).
+    pub fn add_stored(&mut self, name: RoomName, handle: RoomHandle, by: &str) {
+        self.created
+            .entry(creator_key(by))
             .or_default()
             .push(name.clone());
         self.rooms.insert(name, handle);

@@ -225,26 +225,72 @@ impl Hub {
         }
     }
 
-    /// The room of that name, created by `creator` (and announced to everyone) if it does
-    /// not exist and the creator may create one.
-    pub fn room(&self, name: &RoomName, creator: &User) -> Result<RoomHandle, CreateRefusal> {
+    /// The room of that name, created by `creator` if it does not exist and the creator may
+    /// create one. In cluster mode a room this node has not heard of may have been created on
+    /// another node a moment ago: the database says, so that joining it creates nothing.
+    pub async fn room(&self, name: &RoomName, creator: &User) -> Result<RoomHandle, CreateRefusal> {
+        if let Some(room) = self.existing_room(name) {
+            return Ok(room);
+        }
+        if self.inner.room_settings.cluster.is_some() {
+            match self.inner.store.room_creator(name).await {
+                Ok(Some(by)) => return Ok(self.known_room(name, &by)),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(room = %name, cause = %err, "cannot look a room up"),
+            }
+        }
         let mut dir = self.directory();
         if let Some(room) = dir.rooms.get(name) {
             return Ok(room.clone());
         }
         dir.may_create(creator)?;
-        let room = RoomHandle::spawn(
-            name.clone(),
-            self.inner.room_settings.clone(),
-            self.inner.store.clone(),
-            Some(Creation {
-                by: creator.nickname.clone(),
-            }),
-        );
+        let creation = Creation {
+            by: creator.nickname.clone(),
+        };
+        let room = self.spawn_room(name, Some(creation));
         dir.add(name.clone(), room.clone(), creator);
         drop(dir);
         tracing::info!(room = %name, "room created");
         Ok(room)
+    }
+
+    /// Cluster mode: the room of that name, which exists (another node created it, by
+    /// `by`); added to the directory if it is not there yet.
+    pub fn known_room(&self, name: &RoomName, by: &str) -> RoomHandle {
+        let mut dir = self.directory();
+        if let Some(room) = dir.rooms.get(name) {
+            return room.clone();
+        }
+        let room = self.spawn_room(name, None);
+        dir.add_stored(name.clone(), room.clone(), by);
+        room
+    }
+
+    /// Cluster mode: adds the stored rooms this node does not know (created on other nodes
+    /// while the broker was away); how many.
+    pub async fn reload_rooms(&self) -> anyhow::Result<usize> {
+        let stored = self
+            .inner
+            .store
+            .rooms()
+            .await
+            .context("reading the rooms")?;
+        let mut added = 0;
+        for (name, by) in stored {
+            if self.existing_room(&name).is_none() {
+                self.known_room(&name, &by);
+                added += 1;
+            }
+        }
+        if added > 0 {
+            tracing::info!(rooms = added, "rooms created elsewhere read back");
+        }
+        Ok(added)
+    }
+
+    fn spawn_room(&self, name: &RoomName, creation: Option<Creation>) -> RoomHandle {
+        let settings = self.inner.room_settings.clone();
+        RoomHandle::spawn(name.clone(), settings, self.inner.store.clone(), creation)
     }
 
     /// The room of that name, if it exists.

@@ -212,6 +212,18 @@ impl Store {
             .collect()
     }
 
+    /// The nickname (as stored) of whoever created `name`, if it is a room.
+    pub async fn room_creator(&self, name: &RoomName) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(&Self::sql(
+            self.backend,
+            "SELECT created_by FROM rooms WHERE name = ?",
+        ))
+        .bind(name.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+    }
+
     /// Records a new room (no-op if it exists).
     pub async fn create_room(
         &self,

@@ -324,6 +324,9 @@ impl Room {
                     Ok(seq) => {
                         self.last_seq = seq;
                         if let Some(cluster) = &self.cluster {
+                            if let Some(c) = &creation {
+                                cluster.tell_room_created(&self.name, c.by.as_str());
+                            }
                             let who = PresenceMsg::Who {
                                 node: cluster.node().clone(),
                             };

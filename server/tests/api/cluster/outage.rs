@@ -13,14 +13,14 @@ use crate::helpers::*;
 use crate::process::free_addr;
 
 /// A `nats-server` this test started, on `port`.
-struct OwnBroker {
+pub struct OwnBroker {
     child: Child,
     port: u16,
 }
 
 impl OwnBroker {
     /// Starts one (again) on `port` and waits until it listens.
-    async fn start(port: u16) -> OwnBroker {
+    pub async fn start(port: u16) -> OwnBroker {
         let bin = std::env::var("NATS_SERVER").unwrap_or_else(|_| "nats-server".into());
         let child = Command::new(&bin)
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
@@ -40,18 +40,18 @@ impl OwnBroker {
         OwnBroker { child, port }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
     /// Kills it (SIGKILL) and waits until it is gone.
-    async fn kill(mut self) {
+    pub async fn kill(mut self) {
         self.child.kill().await.unwrap();
     }
 }
 
 /// Waits until every node's `/healthz` says the link is `want`.
-async fn links_are(nodes: &[parley_server::Server], want: &str) {
+pub async fn links_are(nodes: &[parley_server::Server], want: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     for node in nodes {
         loop {
