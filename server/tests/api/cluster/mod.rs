@@ -2,6 +2,7 @@
 //! databases (`TEST_POSTGRES_URL`, `TEST_MYSQL_URL`).
 
 mod directory;
+mod failover;
 mod fanout;
 mod link;
 mod outage;
