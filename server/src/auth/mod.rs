@@ -20,6 +20,7 @@
 pub mod backoff;
 pub mod names;
 mod password;
+mod recheck;
 pub mod request;
 pub mod throttle;
 mod token;
@@ -123,6 +124,8 @@ struct Inner {
     shared: bool,
     /// Cluster mode: tells the other nodes of the sessions this one ended.
     tell_others: std::sync::OnceLock<OnEnd>,
+    /// Cluster mode: when the last re-check of the sessions against the database began.
+    checked: Mutex<Option<i64>>,
 }
 
 /// The signing secret: `configured` if given, else the one in `data_dir/session.key`,
@@ -199,6 +202,7 @@ impl Auth {
                 on_end: Box::new(on_end),
                 shared,
                 tell_others: std::sync::OnceLock::new(),
+                checked: Mutex::new(None),
             }),
         })
     }
@@ -288,7 +292,7 @@ impl Auth {
         self.end(&cur.id, CloseReason::SessionReplaced).await?;
         self.forget(&others, CloseReason::Unauthorized);
         for id in &others {
-            store.revoke_session(id).await?;
+            store.revoke_session(id, now_ms()).await?;
         }
         let token = self.token(&identity);
         Ok((identity, token))
@@ -300,7 +304,7 @@ impl Auth {
         let ids = self.sessions_of(nickname, &[]);
         self.forget(&ids, CloseReason::Unauthorized);
         for id in &ids {
-            self.inner.store.revoke_session(id).await?;
+            self.inner.store.revoke_session(id, now_ms()).await?;
         }
         Ok(())
     }
@@ -476,7 +480,7 @@ impl Auth {
     /// Ends a session: it stops being valid at once, its sockets close with `reason`.
     async fn end(&self, id: &str, reason: CloseReason) -> Result<(), StoreError> {
         self.forget(&HashSet::from([id.to_owned()]), reason);
-        self.inner.store.revoke_session(id).await
+        self.inner.store.revoke_session(id, now_ms()).await
     }
 
     /// Cluster mode: `tell` is told of every session this node ends, to tell the others.
@@ -519,8 +523,9 @@ impl Auth {
     }
 
     /// Forgets the sessions expired by now (their sockets close with
-    /// [`CloseReason::Unauthorized`]) and deletes them, and the revoked ones, from the
-    /// database. Returns how many rows were deleted.
+    /// [`CloseReason::Unauthorized`]) and deletes them, and the revoked ones (in cluster
+    /// mode those revoked [`recheck::REVOKED_KEPT`] ago), from the database. Returns how many
+    /// rows were deleted.
     pub async fn prune(&self) -> Result<u64, StoreError> {
         let now = now_ms();
         let expired: HashSet<String> = {
@@ -532,33 +537,12 @@ impl Auth {
                 .collect()
         };
         self.forget(&expired, CloseReason::Unauthorized);
-        self.inner.store.prune_sessions(now).await
-    }
-
-    /// Cluster mode: forgets the sessions in memory that the database no longer holds live
-    /// (another node ended them while the broker could not say so); their sockets close.
-    pub async fn revalidate(&self) {
-        let live: HashSet<String> = match self.inner.store.live_sessions(now_ms()).await {
-            Ok(sessions) => sessions.into_iter().map(|s| s.id).collect(),
-            Err(err) => {
-                tracing::warn!(cause = %err, "cannot check the sessions");
-                return;
-            }
+        let kept = if self.inner.shared {
+            recheck::REVOKED_KEPT.as_millis() as i64
+        } else {
+            0
         };
-        // One made here a moment ago may be on its way into the database.
-        let recent = now_ms() + self.inner.ttl.as_millis() as i64 - 10_000;
-        let gone: HashSet<String> = {
-            let cached = self.inner.live.lock().expect("sessions lock");
-            cached
-                .by_id
-                .values()
-                .filter(|s| s.expires_at < recent && !live.contains(&s.id))
-                .map(|s| s.id.clone())
-                .collect()
-        };
-        if !gone.is_empty() {
-            self.ended_elsewhere(&gone, CloseReason::Unauthorized);
-        }
+        self.inner.store.prune_sessions(now, now - kept).await
     }
 
     /// Prunes at once, then every `every`, until `stop`.

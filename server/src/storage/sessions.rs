@@ -99,20 +99,45 @@ impl Store {
         Ok(())
     }
 
-    /// Ends a session.
-    pub async fn revoke_session(&self, id: &str) -> Result<(), StoreError> {
-        let q = Self::sql(self.backend, "UPDATE sessions SET revoked = 1 WHERE id = ?");
-        sqlx::query(&q).bind(id).execute(&self.pool).await?;
+    /// Ends a session, at `now`.
+    pub async fn revoke_session(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "UPDATE sessions SET revoked = 1, revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+        );
+        sqlx::query(&q)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
-    /// Deletes the sessions that have expired by `now` or were revoked; returns how many.
-    pub async fn prune_sessions(&self, now: i64) -> Result<u64, StoreError> {
+    /// The ids of the sessions revoked at `since` or later (and not pruned yet).
+    pub async fn sessions_revoked_since(&self, since: i64) -> Result<Vec<String>, StoreError> {
         let q = Self::sql(
             self.backend,
-            "DELETE FROM sessions WHERE revoked <> 0 OR expires_at <= ?",
+            "SELECT id FROM sessions WHERE revoked_at >= ?",
         );
-        let done = sqlx::query(&q).bind(now).execute(&self.pool).await?;
+        let rows = sqlx::query(&q).bind(since).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Deletes the sessions that have expired by `now`, and those revoked before
+    /// `revoked_before` (or at an unknown time); returns how many.
+    pub async fn prune_sessions(&self, now: i64, revoked_before: i64) -> Result<u64, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "DELETE FROM sessions WHERE expires_at <= ? \
+             OR (revoked <> 0 AND (revoked_at IS NULL OR revoked_at < ?))",
+        );
+        let done = sqlx::query(&q)
+            .bind(now)
+            .bind(revoked_before)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 

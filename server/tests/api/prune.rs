@@ -10,7 +10,7 @@ use sqlx::Row;
 use crate::helpers::*;
 
 /// The rows of the sessions table.
-async fn session_rows(server: &parley_server::Server) -> i64 {
+pub async fn session_rows(server: &parley_server::Server) -> i64 {
     let row = sqlx::query("SELECT COUNT(*) FROM sessions")
         .fetch_one(server.state.hub.store().pool())
         .await

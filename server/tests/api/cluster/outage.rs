@@ -118,3 +118,46 @@ async fn a_broker_outage_delays_and_loses_nothing() {
     }
     broker.kill().await;
 }
+
+#[tokio::test]
+async fn a_sign_out_whose_notice_the_broker_lost_takes_effect_when_the_link_is_back() {
+    let (Some(_), Some(db)) = (nats_url(), Db::server("postgres").await) else {
+        return;
+    };
+    let port = free_addr().port();
+    let broker = OwnBroker::start(port).await;
+    let node = db
+        .start(|c| {
+            super::link::clustered(c, &broker.url(), &db, "recheck");
+            c.limits.session_prune_interval = Duration::from_millis(100);
+        })
+        .await;
+    let nodes = [node];
+    links_are(&nodes, "ok").await;
+    let mut dave = Client::connect(nodes[0].addr, "dave").await;
+    dave.join("lobby").await;
+    // Another node ends Dave's session while the broker is away: its notice never comes.
+    broker.kill().await;
+    links_are(&nodes, "degraded").await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    db.exec(&format!(
+        "UPDATE sessions SET revoked = 1, revoked_at = {now} WHERE nickname = 'dave'"
+    ))
+    .await;
+    let broker = OwnBroker::start(port).await;
+    links_are(&nodes, "ok").await;
+    dave.expect_close(shared::CloseReason::Unauthorized).await;
+    // The pruner (every 100 ms here) keeps the revoked row for the other nodes' next check.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        crate::prune::session_rows(&nodes[0]).await,
+        1,
+        "dave's revoked row is kept"
+    );
+    let [node] = nodes;
+    node.shutdown().await.unwrap();
+    broker.kill().await;
+}
