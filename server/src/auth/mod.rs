@@ -324,12 +324,26 @@ impl Auth {
             }
         }
         let identity = self.claim(nickname, registered, current)?;
+        let mine = HashSet::from([identity.id.clone()]);
         if let Err(err) = self.inner.store.insert_session(&identity, now_ms()).await {
-            self.forget(
-                &HashSet::from([identity.id.clone()]),
-                CloseReason::Unauthorized,
-            );
+            self.forget(&mine, CloseReason::Unauthorized);
             return Err(err.into());
+        }
+        if self.inner.shared && !registered {
+            // Stored first: a node that finds this session holding the grant sees it live.
+            let store = &self.inner.store;
+            let was = current.map(|c| c.id.as_str());
+            let granted = store
+                .grant_nickname(&identity.user.key, &identity.id, was, now_ms())
+                .await;
+            if !matches!(granted, Ok(true)) {
+                self.forget(&mine, CloseReason::Unauthorized);
+                store.revoke_session(&identity.id, now_ms()).await.ok();
+                return Err(match granted {
+                    Err(err) => err.into(),
+                    Ok(_) => SessionError::NicknameTaken,
+                });
+            }
         }
         Ok(identity)
     }
@@ -542,7 +556,11 @@ impl Auth {
         } else {
             0
         };
-        self.inner.store.prune_sessions(now, now - kept).await
+        let pruned = self.inner.store.prune_sessions(now, now - kept).await?;
+        if self.inner.shared {
+            self.inner.store.prune_nickname_grants().await?;
+        }
+        Ok(pruned)
     }
 
     /// Prunes at once, then every `every`, until `stop`.

@@ -4,6 +4,7 @@
 //!
 //! Messages are only ever written by the [`writer`] task, which commits them in batches.
 
+mod grants;
 mod rows;
 pub mod sequencer;
 pub mod sessions;

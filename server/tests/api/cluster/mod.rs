@@ -5,6 +5,7 @@ mod directory;
 mod failover;
 mod fanout;
 mod link;
+mod names;
 mod outage;
 mod presence;
 mod sequencing;
