@@ -68,6 +68,8 @@ struct Inner {
     outgoing: mpsc::Sender<(String, Bytes)>,
     /// Bytes of the frames in `outgoing`.
     queued: Arc<AtomicUsize>,
+    /// Frames dropped because the backlog was full.
+    dropped: AtomicUsize,
     /// Bumped each time the link comes (back) up: what was published meanwhile may be lost.
     links: watch::Receiver<u64>,
 }
@@ -124,6 +126,7 @@ impl Cluster {
                 node: format!("{node}#{:08x}", rand::random::<u32>()).into(),
                 outgoing,
                 queued,
+                dropped: AtomicUsize::new(0),
                 links,
             }),
         })
@@ -137,8 +140,18 @@ impl Cluster {
         let full = queued.fetch_add(len, Ordering::Relaxed) + len > OUTGOING_BYTES;
         if full || self.inner.outgoing.try_send((subject, payload)).is_err() {
             queued.fetch_sub(len, Ordering::Relaxed);
+            self.inner.dropped.fetch_add(1, Ordering::Relaxed);
             warn!("broker backlog full: a frame was dropped (the other nodes will read it back)");
         }
+    }
+
+    /// Bytes of the frames waiting for the broker, and how many frames were dropped so far.
+    pub fn backlog(&self) -> (usize, usize) {
+        let inner = &self.inner;
+        (
+            inner.queued.load(Ordering::Relaxed),
+            inner.dropped.load(Ordering::Relaxed),
+        )
     }
 
     /// This node's name on the broker (its id and a number drawn at this start).
@@ -199,5 +212,31 @@ async fn publisher(
         if let Err(err) = client.publish(subject, payload).await {
             warn!(cause = %err, "cannot publish to the broker");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn with_the_broker_away_the_backlog_stays_within_its_bytes_and_drops_the_rest() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port(); // Nobody listens there once the listener is dropped.
+        let cluster = Cluster::connect(&format!("nats://127.0.0.1:{port}"), "alone")
+            .await
+            .unwrap();
+        let frame = Bytes::from(vec![b'x'; 16 << 10]);
+        let frames = OUTGOING_BYTES / frame.len() + 100;
+        for _ in 0..frames {
+            cluster.publish("parley.room.test".into(), frame.clone());
+        }
+        let (bytes, dropped) = cluster.backlog();
+        assert!(bytes <= OUTGOING_BYTES, "{bytes} bytes queued");
+        assert!(bytes > OUTGOING_BYTES - frame.len() * 2, "full: {bytes}");
+        assert!(dropped >= 100, "{dropped} dropped");
     }
 }
