@@ -1,10 +1,14 @@
-//! Two nodes as one chat (issue 10): a browser on node A and a browser on node B chat; when
-//! A goes away, its browser reconnects (through the same address, now sent to B) and sends
-//! what it typed meanwhile once. Needs `TEST_NATS_URL` and `TEST_POSTGRES_URL` (set by
-//! .ci/run; under `CI=true` a missing one fails).
+//! Two nodes as one chat (issue 10): a browser on node A and a browser on node B chat, and a
+//! room made on A is in B's "Browse rooms"; when A goes away, its browser reconnects
+//! (through the same address, now sent to B) and sends what it typed meanwhile once. Needs
+//! `TEST_NATS_URL` and `TEST_POSTGRES_URL` (set by .ci/run; under `CI=true` a missing one
+//! fails).
 
 use parley_server::origin::Origin;
 
+use fantoccini::Locator;
+
+use crate::directory::{close_with_esc, listed, search, status_says};
 use crate::helpers::*;
 use crate::proxy::Proxy;
 
@@ -79,6 +83,22 @@ async fn browsers_on_two_nodes_chat_and_one_moves_when_its_node_goes() {
     wait_for_message(&alice, "bob", "hello from node b").await;
     say(&alice, "hi from node a").await;
     wait_for_message(&bob, "alice", "hi from node a").await;
+
+    // A room made on node A after B started is in B's "Browse rooms", with A's member.
+    let mut maker = Bot::connect(lb.addr, "maker").await;
+    maker.join(&["far-garden"]).await;
+    let open = bob.find(Locator::Css("button.browse-open")).await.unwrap();
+    open.click().await.unwrap();
+    wait_for(&bob, "dialog.browse[open]").await;
+    search(&bob, "far").await;
+    status_says(&bob, "1 room.").await;
+    assert_eq!(
+        listed(&bob).await.unwrap(),
+        [("far-garden".into(), "1 member".into())]
+    );
+    search(&bob, "").await; // Esc in a search field with text only clears it.
+    close_with_esc(&bob).await;
+    drop(maker);
 
     // Node A goes; alice types meanwhile; the balancer sends her to B.
     lb.cut();

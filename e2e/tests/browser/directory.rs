@@ -8,14 +8,14 @@ use shared::ClientMsg;
 use crate::helpers::*;
 
 /// The dialog's rooms as shown: (name, "N members").
-async fn listed(c: &Client) -> Result<Vec<(String, String)>, fantoccini::error::CmdError> {
+pub async fn listed(c: &Client) -> Result<Vec<(String, String)>, fantoccini::error::CmdError> {
     let names = texts(c, "dialog.browse .browse-room .name").await?;
     let counts = texts(c, "dialog.browse .browse-room .count").await?;
     Ok(names.into_iter().zip(counts).collect())
 }
 
 /// Waits until the dialog's status line says `want`.
-async fn status_says(c: &Client, want: &str) {
+pub async fn status_says(c: &Client, want: &str) {
     eventually(&format!("the dialog saying {want:?}"), || async {
         let text = c.find(Locator::Css("#browse-status")).await?.text().await?;
         Ok((text == want).then_some(()))
@@ -30,8 +30,20 @@ async fn press(c: &Client, css: &str, keys: &str) {
     el.send_keys(keys).await.unwrap();
 }
 
+/// Closes the open dialog with Esc from its search field, and waits until it is closed.
+pub async fn close_with_esc(c: &Client) {
+    press(c, "#browse-prefix", "\u{E00C}").await;
+    eventually("the dialog closed", || async {
+        Ok(c.find_all(Locator::Css("dialog.browse[open]"))
+            .await?
+            .is_empty()
+            .then_some(()))
+    })
+    .await;
+}
+
 /// Types `keys` into the search field, after clearing it.
-async fn search(c: &Client, keys: &str) {
+pub async fn search(c: &Client, keys: &str) {
     let input = c.find(Locator::Css("#browse-prefix")).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys(keys).await.unwrap();
@@ -158,14 +170,7 @@ async fn browse_rooms_finds_pages_and_counts_and_joins_from_the_keyboard() {
     // Esc closes it.
     open.send_keys("\u{E007}").await.unwrap();
     wait_for(&c, "dialog.browse[open]").await;
-    press(&c, "#browse-prefix", "\u{E00C}").await;
-    eventually("the dialog closed", || async {
-        Ok(c.find_all(Locator::Css("dialog.browse[open]"))
-            .await?
-            .is_empty()
-            .then_some(()))
-    })
-    .await;
+    close_with_esc(&c).await;
     assert_accessible(&c, "nav.sidebar").await;
 
     c.close().await.unwrap();
