@@ -27,12 +27,12 @@ pub struct Config {
 
     /// Directory for the embedded SQLite database (created on first run). Unused when
     /// `--database-url` is given.
-    #[arg(long, env = "PARLEY_DATA_DIR", default_value = "data")]
+    #[arg(long, env = "PARLEY_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
     /// A server database instead of SQLite: `postgres://user:pass@host/db` or
     /// `mysql://user:pass@host/db` (MariaDB too; `mariadb://` is accepted).
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
     /// Run as one node of a cluster, on this broker: `nats://host:4222`. Every node of the
@@ -84,6 +84,10 @@ pub struct Config {
     /// Limits and timeouts.
     #[command(flatten)]
     pub limits: Limits,
+
+    /// Instead of serving: a command on the database (`parley api-key create NAME`, …).
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
 /// Operational limits. Each is documented in docs/PROTOCOL.md ("Limits").
@@ -148,6 +152,15 @@ pub struct Limits {
     /// Sign-ins one IP address may make at once before the rate applies.
     #[arg(long, env = "PARLEY_SIGN_IN_BURST", default_value_t = 20.0)]
     pub sign_in_burst: f64,
+
+    /// Messages one API key may publish per second, on average (0: no limit); beyond the
+    /// burst they get 429 `too_many_requests` with `Retry-After`.
+    #[arg(long, env = "PARLEY_PUBLISH_RATE", default_value_t = 5.0)]
+    pub publish_rate: f64,
+
+    /// Messages one API key may publish at once before the rate applies.
+    #[arg(long, env = "PARLEY_PUBLISH_BURST", default_value_t = 20.0)]
+    pub publish_burst: f64,
 
     /// Nicknames one IP address may register (with a password) per day (0: no limit): all
     /// of them at once, then one every 24 h / N; beyond, 429 `too_many_attempts`.
@@ -253,6 +266,32 @@ pub struct Limits {
     pub trusted_proxies: Vec<crate::client::IpRange>,
 }
 
+/// What `parley` can do instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// API keys of the publish API (`POST /api/rooms/{room}/messages`).
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+/// `parley api-key …`, on the same `--data-dir` / `--database-url` as the server.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ApiKeyCommand {
+    /// Makes a key and prints it, once (only its hash is kept). NAME (1–32 of a-z, 0-9, -
+    /// and _) is the author its messages show, marked as a bot.
+    Create {
+        /// The key's name.
+        name: String,
+    },
+    /// Lists the keys: name, when made, when revoked.
+    List,
+    /// Revokes a key: it is refused from then on (401).
+    Revoke {
+        /// The key's name.
+        name: String,
+    },
+}
+
 impl Limits {
     /// Password hashes at once and waiting: `--hash-concurrency` (default: the CPUs) and
     /// `--hash-queue` (default: 4 × that).
@@ -302,6 +341,7 @@ impl Config {
         cfg.listen = ([127, 0, 0, 1], 0).into();
         cfg.limits.message_rate = 0.0;
         cfg.limits.sign_in_rate = 0.0;
+        cfg.limits.publish_rate = 0.0;
         cfg.limits.http_rate = 0.0;
         cfg.limits.room_creation_rate = 0.0;
         cfg.limits.max_rooms_created = 0;

@@ -10,6 +10,7 @@
 //! [`app`] builds the router without a listener; [`start`] binds, serves and returns a
 //! [`Server`] to stop (the tests start real servers on port 0).
 
+pub mod api_keys;
 pub mod auth;
 mod bounded;
 mod bucket;
@@ -79,6 +80,8 @@ pub struct AppState {
     pub registrations: Arc<Throttle>,
     /// Wrong passwords per nickname.
     pub guesses: Arc<Backoff>,
+    /// Messages published per API key (by name).
+    pub publishers: Arc<Buckets<String>>,
     /// Whether the server speaks TLS (cookies are then Secure).
     pub tls: bool,
     /// This node's id (`--node-id`).
@@ -139,8 +142,10 @@ impl AppState {
             limits.password_backoff,
             limits.password_backoff_max,
         ));
+        let publishers = Arc::new(Buckets::new(limits.publish_rate, limits.publish_burst));
         Ok(Self {
             guesses,
+            publishers,
             hub,
             limits,
             connections: TaskTracker::new(),

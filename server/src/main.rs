@@ -1,13 +1,27 @@
-//! The `parley` binary: parse the configuration, start the server, stop on Ctrl-C/SIGTERM.
+//! The `parley` binary: parse the configuration, start the server, stop on Ctrl-C/SIGTERM;
+//! or run a command on the database (`parley api-key …`).
 
 use clap::Parser;
-use parley_server::{config::Config, telemetry};
+use parley_server::config::{Command, Config};
+use parley_server::telemetry;
 
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut config = Config::parse();
+    if let Some(Command::ApiKey(cmd)) = &config.command {
+        return match parley_server::api_keys::run(&config, cmd).await {
+            Ok(out) => {
+                println!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("parley: error: {}", one_line(&err));
+                ExitCode::FAILURE
+            }
+        };
+    }
     let node = config.node_id();
     telemetry::init(&config.log, &node);
     match run(config).await {

@@ -34,6 +34,6 @@ pub use model::{
 };
 pub use protocol::{ClientMsg, ServerMsg};
 
-/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=4`); a server
+/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=5`); a server
 /// that speaks another version closes the socket with [`CloseReason::ProtocolVersion`].
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;

@@ -273,6 +273,10 @@ pub struct ChatMessage {
     pub text: MessageText,
     /// When the server accepted it, in milliseconds since the Unix epoch.
     pub ts: i64,
+    /// Sent by a service through the publish API (`nickname` is its API key's name), not by
+    /// a person; absent (false) for people.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bot: bool,
 }
 
 /// A room as listed in the sidebar and by `GET /api/rooms`.

@@ -91,23 +91,44 @@ impl Endpoint {
 
 /// `POST /api/session` on a Parley server; returns the token.
 pub async fn session(addr: SocketAddr, nickname: &str) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "nickname": nickname });
+    let (_, resp) = post_json(addr, "/api/session", &[], &body).await?;
+    let token = resp
+        .split("\"token\":\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("no session: {resp}"))?;
+    Ok(token.to_owned())
+}
+
+/// `POST path` with a JSON body and `headers` on a Parley server (HTTP/1.1, one request);
+/// the status and the response body.
+pub async fn post_json(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &serde_json::Value,
+) -> anyhow::Result<(u16, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let body = serde_json::json!({ "nickname": nickname }).to_string();
+    let body = body.to_string();
     let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     let req = format!(
-        "POST /api/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{extra}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     tcp.write_all(req.as_bytes()).await?;
     let mut resp = String::new();
     tcp.read_to_string(&mut resp).await?;
-    let token = resp
-        .split("\"token\":\"")
+    let status = resp
+        .split(' ')
         .nth(1)
-        .and_then(|t| t.split('"').next())
-        .ok_or_else(|| {
-            anyhow::anyhow!("no session: {}", resp.lines().next().unwrap_or_default())
-        })?;
-    Ok(token.to_owned())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("not HTTP: {resp}"))?;
+    let body = resp.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    Ok((status, body))
 }

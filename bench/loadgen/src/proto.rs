@@ -41,7 +41,7 @@ pub enum Event<'a> {
 }
 
 /// Parley's WebSocket path, with the protocol version (`shared::PROTOCOL_VERSION`).
-const PARLEY_PATH: &str = "/ws?v=4";
+const PARLEY_PATH: &str = "/ws?v=5";
 
 impl Target {
     /// The WebSocket path.

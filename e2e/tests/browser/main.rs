@@ -12,5 +12,6 @@ mod cluster;
 mod directory;
 mod history;
 mod policy;
+mod publish;
 mod reconnect;
 mod session;

@@ -129,11 +129,17 @@ pub fn message_list(props: &MessageListProps) -> Html {
         .collect();
     let lines = seqs.into_iter().map(|seq| {
         let msg = room.messages.get(&seq).map(|m| {
-            let mine = me.is_some_and(|me| same_name(me, &m.nickname));
+            // A service's message (the publish API) is never mine, whatever my nickname.
+            let mine = !m.bot && me.is_some_and(|me| same_name(me, &m.nickname));
+            let bot = m
+                .bot
+                .then(|| html! { <span class="bot-badge">{ "bot" }</span> });
             html! {
-                <li class={classes!("msg", mine.then_some("mine"))} data-seq={m.seq.0.to_string()}>
+                <li class={classes!("msg", mine.then_some("mine"), m.bot.then_some("bot"))}
+                    data-seq={m.seq.0.to_string()}>
                     <div class="meta">
                         <bdi class="nick">{ m.nickname.to_string() }</bdi>
+                        { for bot }
                         <time class="time">{ local_time(m.ts) }</time>
                     </div>
                     <div class="text" dir="auto">{ m.text.to_string() }</div>

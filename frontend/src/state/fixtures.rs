@@ -34,6 +34,7 @@ pub fn chat(room_name: &str, seq: u64, from: &str, text: &str) -> ChatMessage {
         nickname: nick(from),
         text: MessageText::parse(text).expect("valid text"),
         ts: 1_700_000_000_000,
+        bot: false,
     }
 }
 

@@ -186,6 +186,7 @@ impl ChatState {
                     nickname,
                     text,
                     ts,
+                    bot: false,
                 })
             });
         }

@@ -15,14 +15,6 @@ pub const PROTOCOL: &str = "parley";
 /// The token from an `Authorization: Bearer` header, the `parley_session` cookie, or (for
 /// WebSocket clients that cannot set headers) a `bearer.<token>` subprotocol.
 pub fn token(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_owned());
     let cookie = || {
         CookieJar::from_headers(headers)
             .get(COOKIE_NAME)
@@ -33,7 +25,19 @@ pub fn token(headers: &HeaderMap) -> Option<String> {
             .find_map(|p| p.strip_prefix(PROTOCOL_BEARER))
             .map(str::to_owned)
     };
-    bearer.or_else(cookie).or_else(protocol)
+    bearer(headers).or_else(cookie).or_else(protocol)
+}
+
+/// The token of an `Authorization: Bearer` header.
+pub fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned())
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, the session's lifetime; Secure over TLS.

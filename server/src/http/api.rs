@@ -18,7 +18,10 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/rooms", get(rooms))
-        .route("/rooms/{room}/messages", get(super::history::messages))
+        .route(
+            "/rooms/{room}/messages",
+            get(super::history::messages).post(super::publish::publish),
+        )
         .merge(super::sign_in::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

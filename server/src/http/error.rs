@@ -90,6 +90,18 @@ pub enum ApiError {
     /// Too many nicknames registered from one address: retry after this many seconds.
     #[error("too many nicknames registered from your address; try again in {0} s")]
     TooManyRegistrations(u64),
+    /// The publish API: no API key, or one that is wrong or revoked.
+    #[error("no valid API key: send Authorization: Bearer pk_… (parley api-key create NAME)")]
+    BadApiKey,
+    /// The publish API: the key published too fast; retry after this many seconds.
+    #[error("this API key publishes too fast; try again in {0} s")]
+    TooManyPublished(u64),
+    /// Message text that breaks the rules.
+    #[error("text {0}")]
+    BadText(ValidationError),
+    /// A `client_id` that breaks the rules.
+    #[error("client_id (1–64 of A-Z a-z 0-9 - _) {0}")]
+    BadClientId(ValidationError),
     /// Password hashing is at its global bound: retry after [`BUSY_RETRY_SECS`].
     #[error("the server is busy checking passwords; try again in {BUSY_RETRY_SECS} s")]
     ServerBusy,
@@ -114,7 +126,7 @@ impl ApiError {
         match self {
             Self::Handshake(err) => err.status(),
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
-            Self::Unauthorized | Self::NicknameRegistered | Self::BadPassword => {
+            Self::Unauthorized | Self::NicknameRegistered | Self::BadPassword | Self::BadApiKey => {
                 StatusCode::UNAUTHORIZED
             }
             Self::TooManyConnections | Self::StorageUnavailable | Self::ServerBusy => {
@@ -123,11 +135,14 @@ impl ApiError {
             Self::TooManyAttempts(_)
             | Self::TooManyGuesses(_)
             | Self::TooManyRequests(_)
-            | Self::TooManyRegistrations(_) => StatusCode::TOO_MANY_REQUESTS,
+            | Self::TooManyRegistrations(_)
+            | Self::TooManyPublished(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::BadNickname(_) | Self::BadRoomName(_) | Self::Directory(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::BadNickname(_)
+            | Self::BadRoomName(_)
+            | Self::Directory(_)
+            | Self::BadText(_)
+            | Self::BadClientId(_) => StatusCode::BAD_REQUEST,
             Self::NicknameTaken => StatusCode::CONFLICT,
             Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
             Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
@@ -143,7 +158,10 @@ impl ApiError {
             Self::Handshake(HandshakeError::Version) => ErrorCode::WebsocketVersion,
             Self::Handshake(HandshakeError::MissingKey) => ErrorCode::WebsocketKey,
             Self::OriginNotAllowed => ErrorCode::OriginNotAllowed,
-            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Unauthorized | Self::BadApiKey => ErrorCode::Unauthorized,
+            Self::TooManyPublished(_) => ErrorCode::TooManyRequests,
+            Self::BadText(_) => ErrorCode::BadText,
+            Self::BadClientId(_) => ErrorCode::BadClientId,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
             Self::TooManyAttempts(_) | Self::TooManyGuesses(_) | Self::TooManyRegistrations(_) => {
                 ErrorCode::TooManyAttempts
@@ -231,7 +249,8 @@ impl IntoResponse for ApiError {
             Self::TooManyAttempts(wait)
             | Self::TooManyGuesses(wait)
             | Self::TooManyRequests(wait)
-            | Self::TooManyRegistrations(wait) => {
+            | Self::TooManyRegistrations(wait)
+            | Self::TooManyPublished(wait) => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(*wait));
             }
             Self::ServerBusy => {

@@ -9,6 +9,7 @@ pub mod headers;
 mod history;
 pub mod host;
 mod identity;
+mod publish;
 mod sign_in;
 mod spa;
 pub mod typed;

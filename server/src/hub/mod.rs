@@ -229,15 +229,8 @@ impl Hub {
     /// create one. In cluster mode a room this node has not heard of may have been created on
     /// another node a moment ago: the database says, so that joining it creates nothing.
     pub async fn room(&self, name: &RoomName, creator: &User) -> Result<RoomHandle, CreateRefusal> {
-        if let Some(room) = self.existing_room(name) {
+        if let Some(room) = self.find_room(name).await {
             return Ok(room);
-        }
-        if self.inner.room_settings.cluster.is_some() {
-            match self.inner.store.room_creator(name).await {
-                Ok(Some(by)) => return Ok(self.known_room(name, &by)),
-                Ok(None) => {}
-                Err(err) => tracing::warn!(room = %name, cause = %err, "cannot look a room up"),
-            }
         }
         let mut dir = self.directory();
         if let Some(room) = dir.rooms.get(name) {
@@ -252,6 +245,22 @@ impl Hub {
         drop(dir);
         tracing::info!(room = %name, "room created");
         Ok(room)
+    }
+
+    /// The room of that name, if it exists; in cluster mode one another node created a
+    /// moment ago too (the database says).
+    pub async fn find_room(&self, name: &RoomName) -> Option<RoomHandle> {
+        if let Some(room) = self.existing_room(name) {
+            return Some(room);
+        }
+        if self.inner.room_settings.cluster.is_some() {
+            match self.inner.store.room_creator(name).await {
+                Ok(Some(by)) => return Some(self.known_room(name, &by)),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(room = %name, cause = %err, "cannot look a room up"),
+            }
+        }
+        None
     }
 
     /// Cluster mode: the room of that name, which exists (another node created it, by

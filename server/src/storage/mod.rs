@@ -4,6 +4,7 @@
 //!
 //! Messages are only ever written by the [`writer`] task, which commits them in batches.
 
+mod api_keys;
 mod grants;
 mod rows;
 pub mod sequencer;
@@ -19,6 +20,7 @@ use shared::{ChatMessage, RoomName, Seq};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Connection, Executor, Row};
 
+pub use self::api_keys::ApiKeyRow;
 pub use self::sequencer::Sequencing;
 pub use self::writer::{NewMessage, Outcome, WriterHandle};
 
@@ -313,7 +315,7 @@ impl Store {
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let q = Self::sql(
             self.backend,
-            "SELECT room, seq, id, nickname, body, ts FROM messages \
+            "SELECT room, seq, id, nickname, body, ts, bot FROM messages \
              WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
         );
         let rows = sqlx::query(&q)
@@ -335,7 +337,7 @@ impl Store {
     ) -> Result<(Vec<ChatMessage>, bool), StoreError> {
         let q = Self::sql(
             self.backend,
-            "SELECT room, seq, id, nickname, body, ts FROM messages \
+            "SELECT room, seq, id, nickname, body, ts, bot FROM messages \
              WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
         );
         let before = i64::try_from(before.0).unwrap_or(i64::MAX);

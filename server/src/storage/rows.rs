@@ -19,7 +19,7 @@ pub fn room_name(row: &AnyRow) -> Result<RoomName, StoreError> {
     RoomName::parse(&name).map_err(|e| corrupt("room name", e))
 }
 
-/// A `room, seq, id, nickname, body, ts` row.
+/// A `room, seq, id, nickname, body, ts, bot` row.
 pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
     let room: String = row.try_get(0)?;
     let nickname: String = row.try_get(3)?;
@@ -31,5 +31,6 @@ pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
         nickname: Nickname::stored(&nickname).map_err(|e| corrupt("nickname", e))?,
         text: MessageText::stored(&body).map_err(|e| corrupt("message text", e))?,
         ts: row.try_get(5)?,
+        bot: row.try_get::<i64, _>(6)? != 0,
     })
 }

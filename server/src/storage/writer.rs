@@ -48,6 +48,8 @@ pub struct NewMessage {
     pub text: MessageText,
     /// Server time, ms since the Unix epoch.
     pub ts: i64,
+    /// Posted by a service with an API key (`nickname` is the key's name).
+    pub bot: bool,
 }
 
 /// What became of one message.
@@ -330,13 +332,13 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let mut sql = String::from(
-        "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts) VALUES ",
+        "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts, bot) VALUES ",
     );
     for i in 0..rows.len() {
         sql.push_str(if i == 0 {
-            "(?, ?, ?, ?, ?, ?, ?, ?)"
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
         } else {
-            ", (?, ?, ?, ?, ?, ?, ?, ?)"
+            ", (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         });
     }
     let sql = Store::sql_owned(backend, sql);
@@ -350,7 +352,8 @@ where
             .bind(m.nickname.as_str())
             .bind(m.client_id.as_str())
             .bind(m.text.as_str())
-            .bind(m.ts);
+            .bind(m.ts)
+            .bind(i64::from(m.bot));
     }
     q.execute(exec).await?;
     Ok(())
@@ -368,8 +371,8 @@ async fn commit(
     );
     let insert = Store::sql(
         backend,
-        "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts, bot) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     let mut tx = db.pool.begin().await?;
     let mut all = vec![Vec::new(); batch.len()];
@@ -400,6 +403,7 @@ async fn commit(
                 .bind(m.client_id.as_str())
                 .bind(m.text.as_str())
                 .bind(m.ts)
+                .bind(i64::from(m.bot))
                 .execute(&mut *tx)
                 .await;
             if let Err(err) = inserted {

@@ -22,6 +22,7 @@ mod names;
 mod passwords;
 mod process;
 mod prune;
+mod publish;
 mod refusals;
 mod room_expiry;
 mod sessions;

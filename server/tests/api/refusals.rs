@@ -118,7 +118,7 @@ const ROUTES: &[Route] = &[
     Route {
         pattern: "/rooms/{room}/messages",
         under: "/api",
-        methods: &["GET"],
+        methods: &["GET", "POST"],
         bad: &[
             get("/api/rooms/lobby/messages?before=-1", 400, E::BadRequest),
             get("/api/rooms/lobby/messages?before=x", 400, E::BadRequest),
@@ -172,7 +172,11 @@ const ROUTES: &[Route] = &[
 ];
 
 /// The routes that take a JSON body: (method, path).
-const JSON_ROUTES: &[(&str, &str)] = &[("POST", "/api/session"), ("PUT", "/api/session/password")];
+const JSON_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/session"),
+    ("PUT", "/api/session/password"),
+    ("POST", "/api/rooms/lobby/messages"),
+];
 
 /// Requests no route matches.
 const NO_ROUTE: &[&str] = &["/api/nope", "/missing.js", "/ws/extra"];

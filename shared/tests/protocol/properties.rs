@@ -27,14 +27,16 @@ fn chat() -> impl Strategy<Value = ChatMessage> {
         nickname(),
         text(),
         any::<i64>(),
+        any::<bool>(),
     )
-        .prop_map(|(room, seq, id, nickname, text, ts)| ChatMessage {
+        .prop_map(|(room, seq, id, nickname, text, ts, bot)| ChatMessage {
             room,
             seq: Seq(seq),
             id: MessageId(id),
             nickname,
             text,
             ts,
+            bot,
         })
 }
 fn change() -> impl Strategy<Value = PresenceChange> {

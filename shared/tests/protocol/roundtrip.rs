@@ -18,6 +18,7 @@ fn chat(seq: u64) -> ChatMessage {
         nickname: nick("alice"),
         text: MessageText::parse("hi <b>there</b>").unwrap(),
         ts: 1_700_000_000_000,
+        bot: false,
     }
 }
 
@@ -112,7 +113,7 @@ fn server_welcome() {
                 members: 2,
             }],
         },
-        json!({"type": "welcome", "protocol": 4, "rooms": [{"name": "lobby", "members": 2}]}),
+        json!({"type": "welcome", "protocol": 5, "rooms": [{"name": "lobby", "members": 2}]}),
     );
 }
 

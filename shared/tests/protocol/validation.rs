@@ -179,6 +179,7 @@ fn the_escaped_size_of_any_accepted_text_is_bounded() {
         nickname: Nickname::stored(&"\u{10FFFF}".repeat(NICKNAME_MAX_CHARS)).unwrap(),
         text: MessageText::parse(&"😀".repeat(TEXT_MAX_CHARS)).unwrap(),
         ts: i64::MIN,
+        bot: true,
     });
     let len = serde_json::to_string(&frame).unwrap().len();
     assert!(len < 17 * 1024, "a message frame is {len} bytes");

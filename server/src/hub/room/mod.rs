@@ -74,6 +74,11 @@ enum RoomCmd {
         client_id: ClientMsgId,
         text: MessageText,
     },
+    /// A message from outside the room (the publish API): its ack or error goes to `outbox`.
+    Publish {
+        message: NewMessage,
+        outbox: Arc<Outbox>,
+    },
     /// A member's catch-up (number `epoch` of its joins) has been queued in full.
     CaughtUp { conn: ConnId, epoch: u64 },
     /// Cluster mode: a message another node committed.
@@ -211,6 +216,12 @@ impl RoomHandle {
     /// Cluster mode: a node fell silent; its people leave.
     pub async fn node_gone(&self, node: Arc<str>) {
         self.cmd(RoomCmd::NodeGone(node)).await
+    }
+
+    /// Posts a message from outside the room (the publish API); its `ack` (or `error`) frame
+    /// goes to `outbox`, as a member's would.
+    pub async fn publish(&self, message: NewMessage, outbox: Arc<Outbox>) {
+        self.cmd(RoomCmd::Publish { message, outbox }).await
     }
 
     /// Sends a chat message from a member.
@@ -398,6 +409,9 @@ impl Room {
                 client_id,
                 text,
             } => self.send(conn, client_id, text),
+            RoomCmd::Publish { message, outbox } => {
+                self.waiting.push(WaitingSend { outbox, message })
+            }
             RoomCmd::CaughtUp { conn, epoch } => self.members.caught_up(conn, epoch),
             RoomCmd::Remote { seq, frame } => self.arrive(seq, Arrival { frame, ack: None }),
             RoomCmd::Resync => {}
@@ -517,6 +531,7 @@ impl Room {
             client_id,
             text,
             ts: now_ms(),
+            bot: false,
         };
         self.waiting.push(WaitingSend { outbox, message });
     }
@@ -553,6 +568,7 @@ impl Room {
                 client_id,
                 text,
                 ts,
+                bot,
                 ..
             } = s.message;
             match outcome {
@@ -587,6 +603,7 @@ impl Room {
                         nickname,
                         text,
                         ts,
+                        bot,
                     };
                     let bytes = wire::encode(&ServerMsg::Message(msg));
                     if let Some(cluster) = &self.cluster {
