@@ -34,14 +34,14 @@ async fn api_key(db: &Db, args: &[&str]) -> (bool, String) {
 }
 
 /// Makes a key named `name`; the key.
-async fn new_key(db: &Db, name: &str) -> String {
+pub async fn new_key(db: &Db, name: &str) -> String {
     let (ok, out) = api_key(db, &["create", name]).await;
     assert!(ok, "{out}");
     out.lines().next().unwrap().to_owned()
 }
 
 /// `POST /api/rooms/{room}/messages` with `key` (if any) and `body`: status, head, body.
-async fn publish(
+pub async fn publish(
     addr: SocketAddr,
     key: Option<&str>,
     room: &str,

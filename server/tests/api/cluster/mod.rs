@@ -8,4 +8,5 @@ mod link;
 mod names;
 mod outage;
 mod presence;
+mod publish;
 mod sequencing;
