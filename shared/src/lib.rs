@@ -19,6 +19,7 @@ mod close;
 mod codes;
 mod decode;
 mod limits;
+pub mod mentions;
 mod model;
 mod nickname;
 mod protocol;

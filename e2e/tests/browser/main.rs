@@ -11,6 +11,7 @@ mod chat;
 mod cluster;
 mod directory;
 mod history;
+mod mentions;
 mod policy;
 mod publish;
 mod reconnect;

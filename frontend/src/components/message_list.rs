@@ -10,6 +10,7 @@ use shared::{Nickname, RoomName};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
+use super::message_text::with_mentions;
 use crate::state::{same_name, Pending, PendingStatus, RoomView};
 use crate::util::local_time;
 
@@ -134,15 +135,25 @@ pub fn message_list(props: &MessageListProps) -> Html {
             let bot = m
                 .bot
                 .then(|| html! { <span class="bot-badge">{ "bot" }</span> });
+            let (text, for_me) = with_mentions(m.text.as_str(), &room.members, me);
+            let for_me = for_me && !mine;
+            let class = classes!(
+                "msg",
+                mine.then_some("mine"),
+                m.bot.then_some("bot"),
+                for_me.then_some("mentions-me")
+            );
             html! {
-                <li class={classes!("msg", mine.then_some("mine"), m.bot.then_some("bot"))}
-                    data-seq={m.seq.0.to_string()}>
+                <li {class} data-seq={m.seq.0.to_string()}>
                     <div class="meta">
                         <bdi class="nick">{ m.nickname.to_string() }</bdi>
                         { for bot }
                         <time class="time">{ local_time(m.ts) }</time>
+                        if for_me {
+                            <span class="sr-only">{ "mentions you" }</span>
+                        }
                     </div>
-                    <div class="text" dir="auto">{ m.text.to_string() }</div>
+                    <div class="text" dir="auto">{ text }</div>
                 </li>
             }
         });

@@ -7,6 +7,7 @@ mod chat_screen;
 mod composer;
 mod member_list;
 mod message_list;
+mod message_text;
 mod nickname_screen;
 mod room_list;
 mod toasts;

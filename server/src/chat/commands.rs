@@ -45,6 +45,20 @@ impl Refusal {
     }
 }
 
+/// The error code of message text that breaks the rules (the WebSocket's and REST's).
+pub fn text_code(e: &ValidationError) -> ErrorCode {
+    match e {
+        ValidationError::TooLong { .. } | ValidationError::TooLarge { .. } => {
+            ErrorCode::TextTooLong
+        }
+        // Only nicknames refuse the last two; text may hold any script and bidi controls.
+        ValidationError::BadChar(_)
+        | ValidationError::Invisible(_)
+        | ValidationError::MixedScripts => ErrorCode::BadText,
+        ValidationError::Empty => ErrorCode::EmptyText,
+    }
+}
+
 fn room_name(raw: &str) -> Result<RoomName, Refusal> {
     RoomName::parse(raw)
         .map_err(|e| Refusal::invalid(ErrorCode::BadRoomName, "room name (1–48 of a-z 0-9 - _)", e))
@@ -187,17 +201,7 @@ impl Participant {
             .in_room(&room)
         })?;
         let text = MessageText::parse(text).map_err(|e| {
-            let code = match e {
-                ValidationError::TooLong { .. } | ValidationError::TooLarge { .. } => {
-                    ErrorCode::TextTooLong
-                }
-                // Only nicknames refuse the last two; text may hold any script and bidi controls.
-                ValidationError::BadChar(_)
-                | ValidationError::Invisible(_)
-                | ValidationError::MixedScripts => ErrorCode::BadText,
-                ValidationError::Empty => ErrorCode::EmptyText,
-            };
-            let mut r = Refusal::invalid(code, "message text", e).in_room(&room);
+            let mut r = Refusal::invalid(text_code(&e), "message text", e).in_room(&room);
             r.client_id = Some(client_id.clone());
             r
         })?;

@@ -4,7 +4,7 @@
 //! participant's outbox holds; it knows nothing of rooms. The commands validate with the
 //! shared rules, answer a bad message with a typed error, and hand a good one to the hub.
 
-mod commands;
+pub mod commands;
 mod directory;
 pub mod rate;
 

@@ -160,7 +160,7 @@ impl ApiError {
             Self::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             Self::Unauthorized | Self::BadApiKey => ErrorCode::Unauthorized,
             Self::TooManyPublished(_) => ErrorCode::TooManyRequests,
-            Self::BadText(_) => ErrorCode::BadText,
+            Self::BadText(e) => crate::chat::commands::text_code(e),
             Self::BadClientId(_) => ErrorCode::BadClientId,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
             Self::TooManyAttempts(_) | Self::TooManyGuesses(_) | Self::TooManyRegistrations(_) => {

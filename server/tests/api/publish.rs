@@ -179,7 +179,19 @@ async fn publish_refusals_are_typed_and_the_rate_is_per_key() {
     let cases = [
         ("nowhere", text(), 404, "no_such_room"),
         ("Bad!", text(), 400, "bad_room_name"),
-        ("ops", serde_json::json!({"text": ""}), 400, "bad_text"),
+        ("ops", serde_json::json!({"text": ""}), 400, "empty_text"),
+        (
+            "ops",
+            serde_json::json!({"text": "x".repeat(4_001)}),
+            400,
+            "text_too_long",
+        ),
+        (
+            "ops",
+            serde_json::json!({"text": "a\u{0}b"}),
+            400,
+            "bad_text",
+        ),
         (
             "ops",
             serde_json::json!({"text": "x", "client_id": "no spaces"}),
