@@ -25,6 +25,13 @@ fn shell() -> Html {
     let on_reconnect = use_callback(actions.clone(), |(), a: &ChatActions| a.reconnect_now());
     let on_dismiss = use_callback(actions.clone(), |id, a: &ChatActions| a.dismiss_toast(id));
     let state = chat.state();
+    // The page title counts the unread mentions: "(3) Parley".
+    let mentions: u32 = state.rooms.values().map(|r| r.mentions).sum();
+    use_effect_with(mentions, |&n| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&page_title(n));
+        }
+    });
     let screen = match &state.screen {
         Screen::Starting => {
             html! { <main class="welcome"><p class="muted">{ "Loading…" }</p></main> }
@@ -40,5 +47,13 @@ fn shell() -> Html {
             { screen }
             <Toasts toasts={state.toasts.clone()} {on_dismiss} />
         </div>
+    }
+}
+
+/// The page title with `mentions` unread mentions.
+pub(crate) fn page_title(mentions: u32) -> String {
+    match mentions {
+        0 => "Parley".to_owned(),
+        n => format!("({n}) Parley"),
     }
 }

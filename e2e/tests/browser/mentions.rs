@@ -1,5 +1,7 @@
 //! Mentions (issue 11): `@nickname` is highlighted for everyone, and a message that mentions
-//! the reader stands out (and says so to screen readers). Checked with axe-core.
+//! the reader stands out (and says so to screen readers); in another room, the sidebar
+//! counts mentions apart from unread messages and the page title counts them. Checked with
+//! axe-core.
 
 use fantoccini::Locator;
 
@@ -31,6 +33,50 @@ async fn a_mention_is_highlighted_and_the_message_stands_out_for_its_person() {
         .await
         .unwrap()
         .is_empty());
+
+    // Elsewhere: the lobby's entry shows the mention apart from the unread count, and the
+    // page title counts it; viewing the lobby clears both.
+    let new_room = alice.find(Locator::Css("input#new-room")).await.unwrap();
+    new_room.send_keys("garden\u{E007}").await.unwrap();
+    eventually("alice viewing #garden", || async {
+        let h2 = alice
+            .find(Locator::Css(".room-header h2"))
+            .await?
+            .text()
+            .await?;
+        Ok((h2 == "#garden").then_some(()))
+    })
+    .await;
+    say(&bob, "no mention here").await;
+    say(&bob, "@alice, the lobby needs you").await;
+    let badge = wait_for(&alice, ".room-link .badge.mentions").await;
+    eventually("one mention, two unread", || async {
+        let label = badge.attr("aria-label").await?;
+        Ok((label.as_deref() == Some("1 mention, 2 unread")).then_some(()))
+    })
+    .await;
+    assert_eq!(badge.text().await.unwrap(), "1");
+    assert_eq!(alice.title().await.unwrap(), "(1) Parley");
+    assert_accessible(&alice, "nav.sidebar").await;
+    alice
+        .find(Locator::XPath(
+            "//button[contains(@class,'room-link')][.//bdi[text()='lobby']]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually("the title without mentions", || async {
+        Ok((alice.title().await? == "Parley").then_some(()))
+    })
+    .await;
+    assert!(alice
+        .find_all(Locator::Css(".room-link .badge.mentions"))
+        .await
+        .unwrap()
+        .is_empty());
+
     alice.close().await.unwrap();
     bob.close().await.unwrap();
     server.shutdown().await.unwrap();

@@ -20,6 +20,8 @@ pub struct RoomEntry {
     pub joined: bool,
     /// Messages from others not seen yet.
     pub unread: u32,
+    /// Of those, the ones that mention this user.
+    pub mentions: u32,
     /// How many users are in it, shown for rooms not joined.
     pub member_count: u32,
 }
@@ -31,6 +33,7 @@ impl RoomEntry {
             name: room.name.clone(),
             joined: room.joined,
             unread: room.unread,
+            mentions: room.mentions,
             member_count: room.member_count,
         }
     }
@@ -115,21 +118,35 @@ pub fn room_list(props: &RoomListProps) -> Html {
     }
 }
 
-/// One room's button: its name, then its unread count, or its member count if not joined.
+/// One room's button: its name (bold while it has unread messages), then its mention
+/// count (highlighted) or its unread count (muted), or its member count if not joined.
 fn room_link(r: &RoomEntry, current: bool, on_join: &Callback<RoomName>) -> Html {
     let name = r.name.clone();
     let onclick = on_join.reform(move |_: MouseEvent| name.clone());
     let class = classes!(
         "room-link",
         current.then_some("current"),
-        r.joined.then_some("joined")
+        r.joined.then_some("joined"),
+        (r.unread > 0).then_some("unread")
+    );
+    let mentions = format!(
+        "{} {}, {} unread",
+        r.mentions,
+        if r.mentions == 1 {
+            "mention"
+        } else {
+            "mentions"
+        },
+        r.unread
     );
     html! {
         <li key={r.name.to_string()}>
             <button {class} {onclick} aria-current={current.then_some("true")}>
                 <span class="hash">{ "#" }</span>
                 <span class="name"><bdi>{ r.name.to_string() }</bdi></span>
-                if r.unread > 0 {
+                if r.mentions > 0 {
+                    <span class="badge mentions" aria-label={mentions}>{ r.mentions }</span>
+                } else if r.unread > 0 {
                     <span class="badge" aria-label={format!("{} unread", r.unread)}>{ r.unread }</span>
                 } else if !r.joined {
                     <span class="count muted">{ r.member_count }</span>
@@ -163,5 +180,38 @@ mod tests {
         };
         assert_eq!(garden(&before), Some(0));
         assert_eq!(garden(&after), Some(1));
+    }
+
+    #[test]
+    fn a_mention_elsewhere_counts_apart_from_unread_and_viewing_clears_both() {
+        let before = in_lobby_and_garden();
+        let after = run(
+            before,
+            [
+                message("garden", 1, BOB, "plain"),
+                message("garden", 2, BOB, "over to you, @Alice"),
+                message("lobby", 3, BOB, "@alice in view"),
+            ],
+        );
+        let garden = |s: &crate::state::ChatState| {
+            RoomEntry::all(s)
+                .into_iter()
+                .find(|e| e.name == room("garden"))
+                .map(|e| (e.unread, e.mentions))
+        };
+        assert_eq!(garden(&after), Some((2, 1)));
+        let lobby = RoomEntry::all(&after)
+            .into_iter()
+            .find(|e| e.name == room("lobby"))
+            .unwrap();
+        assert_eq!((lobby.unread, lobby.mentions), (0, 0), "in view");
+        let viewed = run(after, [crate::state::Action::Joining(room("garden"))]);
+        assert_eq!(garden(&viewed), Some((0, 0)));
+    }
+
+    #[test]
+    fn the_page_title_counts_mentions() {
+        assert_eq!(crate::app::page_title(0), "Parley");
+        assert_eq!(crate::app::page_title(3), "(3) Parley");
     }
 }

@@ -107,9 +107,11 @@ impl ChatState {
         }
     }
 
-    /// Brings a room into view and clears its unread count.
+    /// Brings a room into view and clears its unread and mention counts.
     fn select(&mut self, room: RoomName) {
-        self.room_mut(&room).unread = 0;
+        let r = self.room_mut(&room);
+        r.unread = 0;
+        r.mentions = 0;
         self.current = Some(room);
     }
 

@@ -58,6 +58,8 @@ pub struct RoomView {
     pub pending: Vec<Pending>,
     /// Messages from others that arrived while the room was not in view.
     pub unread: u32,
+    /// Of those, the ones that mention this user.
+    pub mentions: u32,
     /// Messages up to this seq were history when joining: they do not count as unread.
     pub baseline: Seq,
     /// Older messages exist before the first one held.
@@ -80,6 +82,7 @@ impl RoomView {
             notices: BTreeMap::new(),
             pending: Vec::new(),
             unread: 0,
+            mentions: 0,
             baseline: Seq(0),
             has_more: false,
             loading_older: false,

@@ -148,17 +148,22 @@ impl ChatState {
     }
 
     /// A chat message: stored once by seq; counts as unread when it is new, from someone
-    /// else, and its room is not in view.
+    /// else, and its room is not in view (and as a mention too if it mentions this user).
     fn message(&mut self, m: ChatMessage) {
         if !self.rooms.contains_key(&m.room) {
             return; // left meanwhile: in flight when the user left
         }
         let in_view = self.current.as_ref() == Some(&m.room);
-        let mine = self.is_me(&m.nickname);
+        let mine = !m.bot && self.is_me(&m.nickname);
+        let for_me = self
+            .me
+            .as_ref()
+            .is_some_and(|me| shared::mentions::mentions(m.text.as_str(), me));
         let r = self.room_mut(&m.room);
         let fresh = m.seq > r.baseline && !r.messages.contains_key(&m.seq);
         if fresh && !in_view && !mine {
             r.unread += 1;
+            r.mentions += u32::from(for_me);
         }
         r.seen(m.seq);
         r.messages.insert(m.seq, Rc::new(m));
