@@ -81,3 +81,68 @@ async fn a_mention_is_highlighted_and_the_message_stands_out_for_its_person() {
     bob.close().await.unwrap();
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_composer_offers_members_after_an_at_from_the_keyboard() {
+    let server = start_server_with(|_| {}).await;
+    let mut bob = Bot::connect(server.addr, "bob").await;
+    bob.join(&["lobby"]).await;
+    let mut bea = Bot::connect(server.addr, "Bea").await;
+    bea.join(&["lobby"]).await;
+    let driver = chromedriver().await;
+    let c = browser(&driver, 1000, 700).await;
+    enter(&c, server.addr, "alice").await;
+    eventually("three members", || async {
+        Ok((texts(&c, ".members li").await?.len() == 3).then_some(()))
+    })
+    .await;
+    let area = wait_for(&c, "textarea#composer").await;
+    area.send_keys("lunch @b").await.unwrap();
+    wait_for(&c, "#mention-options[role=listbox]").await;
+    assert_eq!(
+        texts(&c, "#mention-options [role=option]").await.unwrap(),
+        ["Bea", "bob"]
+    );
+    assert_eq!(
+        area.attr("aria-activedescendant").await.unwrap().as_deref(),
+        Some("mention-option-0")
+    );
+    assert_accessible(&c, "form.composer").await;
+    // ↓ moves to bob, Tab picks him; the list closes and the text reads "@bob ".
+    area.send_keys("\u{E015}").await.unwrap();
+    eventually("bob selected", || async {
+        let selected = c
+            .find(Locator::Css("#mention-option-1"))
+            .await?
+            .attr("aria-selected")
+            .await?;
+        Ok((selected.as_deref() == Some("true")).then_some(()))
+    })
+    .await;
+    area.send_keys("\u{E004}").await.unwrap();
+    assert_eq!(
+        area.prop("value").await.unwrap().as_deref(),
+        Some("lunch @bob ")
+    );
+    list_closed(&c).await;
+    // Esc closes the list without picking; Enter then sends as usual.
+    area.send_keys("and @B").await.unwrap();
+    wait_for(&c, "#mention-options").await;
+    area.send_keys("\u{E00C}").await.unwrap();
+    list_closed(&c).await;
+    area.send_keys("\u{E007}").await.unwrap();
+    wait_for_message(&c, "alice", "lunch @bob and @B").await;
+    c.close().await.unwrap();
+    server.shutdown().await.unwrap();
+}
+
+/// Waits until the mention list is gone.
+async fn list_closed(c: &fantoccini::Client) {
+    eventually("the mention list closed", || async {
+        Ok(c.find_all(Locator::Css("#mention-options"))
+            .await?
+            .is_empty()
+            .then_some(()))
+    })
+    .await;
+}

@@ -64,7 +64,8 @@ pub fn chat_screen() -> Html {
                     }
                 </header>
                 <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} />
-                <Composer room={room.name.clone()} enabled={room.joined} {on_send} />
+                <Composer room={room.name.clone()} enabled={room.joined} {on_send}
+                    members={room.members.clone()} me={me.clone()} />
             </section>
             <MemberList members={room.members.clone()} {me} />
         </main>

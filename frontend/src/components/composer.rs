@@ -1,11 +1,14 @@
 //! The composer: a textarea labelled "Message" (Enter sends, Shift+Enter adds a line) and a
-//! "Send" button.
+//! "Send" button. Typing `@` and a prefix offers the room's members (a listbox: ↑/↓ move,
+//! Tab or Enter picks, Esc closes).
 //!
 //! Pure: it renders again only when its room, its enabled state or its callback changes.
 
-use shared::{MessageText, RoomName, TEXT_MAX_CHARS};
+use shared::{MessageText, Nickname, RoomName, TEXT_MAX_CHARS};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
+
+use super::mention_query;
 
 /// Props of [`Composer`].
 #[derive(Properties, PartialEq)]
@@ -16,6 +19,19 @@ pub struct ComposerProps {
     pub enabled: bool,
     /// Sends a message: (room, text).
     pub on_send: Callback<(RoomName, String)>,
+    /// The room's members, offered after `@`.
+    pub members: Vec<Nickname>,
+    /// This user (not offered).
+    pub me: Option<Nickname>,
+}
+
+/// The open mention list: where its `@` is, the caret, the names, the one selected.
+#[derive(Clone, PartialEq)]
+struct Picker {
+    at: usize,
+    caret: usize,
+    options: Vec<Nickname>,
+    selected: usize,
 }
 
 /// The message composer.
@@ -46,15 +62,93 @@ pub fn composer(props: &ComposerProps) -> Html {
             }
         })
     };
+    let picker = use_state(|| None::<Picker>);
+    let oninput = {
+        let (area, picker) = (area.clone(), picker.clone());
+        let (members, me) = (props.members.clone(), props.me.clone());
+        Callback::from(move |_: InputEvent| {
+            let Some(el) = area.cast::<HtmlTextAreaElement>() else {
+                return;
+            };
+            let text = el.value();
+            let caret = el.selection_start().ok().flatten().unwrap_or(0);
+            let caret = mention_query::byte_of_utf16(&text, caret);
+            let found = mention_query::at_caret(&text, caret).map(|(at, prefix)| Picker {
+                at,
+                caret,
+                options: mention_query::options(&members, me.as_ref(), prefix),
+                selected: 0,
+            });
+            picker.set(found.filter(|p| !p.options.is_empty()));
+        })
+    };
+    let choose = {
+        let (area, picker) = (area.clone(), picker.clone());
+        Callback::from(move |i: usize| {
+            let (Some(el), Some(p)) = (area.cast::<HtmlTextAreaElement>(), (*picker).clone())
+            else {
+                return;
+            };
+            let Some(name) = p.options.get(i) else { return };
+            let (text, caret) = mention_query::pick(&el.value(), p.at, p.caret, name);
+            el.set_value(&text);
+            let at = mention_query::utf16_of_byte(&text, caret);
+            let _ = el.set_selection_range(at, at);
+            picker.set(None);
+        })
+    };
     let onkeydown = {
         let submit = submit.clone();
+        let (picker, choose) = (picker.clone(), choose.clone());
         Callback::from(move |e: KeyboardEvent| {
+            if let Some(p) = (*picker).clone() {
+                let n = p.options.len();
+                let moved = |selected| {
+                    Some(Picker {
+                        selected,
+                        ..p.clone()
+                    })
+                };
+                match e.key().as_str() {
+                    "ArrowDown" => picker.set(moved((p.selected + 1) % n)),
+                    "ArrowUp" => picker.set(moved((p.selected + n - 1) % n)),
+                    "Tab" | "Enter" if !e.shift_key() && !e.is_composing() => {
+                        choose.emit(p.selected)
+                    }
+                    "Escape" => picker.set(None),
+                    _ => return,
+                }
+                e.prevent_default();
+                return;
+            }
             if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
                 e.prevent_default();
                 submit.emit(());
             }
         })
     };
+    let onblur = {
+        let picker = picker.clone();
+        Callback::from(move |_: FocusEvent| picker.set(None))
+    };
+    let list = (*picker).clone().map(|p| {
+        let items = p.options.iter().enumerate().map(|(i, name)| {
+            let onclick = choose.reform(move |_: MouseEvent| i);
+            // Keeps the focus in the composer, so that the click is not a blur first.
+            let onmousedown = Callback::from(|e: MouseEvent| e.prevent_default());
+            html! {
+                <li role="option" id={format!("mention-option-{i}")}
+                    aria-selected={(i == p.selected).to_string()} {onclick} {onmousedown}>
+                    <bdi>{ name.to_string() }</bdi>
+                </li>
+            }
+        });
+        html! { <ul id="mention-options" class="mention-options" role="listbox" aria-label="Members">{ for items }</ul> }
+    });
+    let active = (*picker)
+        .as_ref()
+        .map(|p| format!("mention-option-{}", p.selected));
+    let controls = picker.is_some().then_some("mention-options");
     let onsubmit = Callback::from(move |e: SubmitEvent| {
         e.prevent_default();
         submit.emit(());
@@ -62,11 +156,13 @@ pub fn composer(props: &ComposerProps) -> Html {
     html! {
         <form class="composer" {onsubmit}>
             <label for="composer" class="sr-only">{ "Message" }</label>
+            { for list }
             <textarea id="composer" ref={area} rows="2" placeholder={format!("Message #{}", props.room)}
-                maxlength={(TEXT_MAX_CHARS * 2).to_string()} {onkeydown} disabled={!props.enabled}
-                aria-describedby="composer-help composer-error" />
+                maxlength={(TEXT_MAX_CHARS * 2).to_string()} {onkeydown} {oninput} {onblur}
+                disabled={!props.enabled} aria-autocomplete="list" aria-controls={controls}
+                aria-activedescendant={active} aria-describedby="composer-help composer-error" />
             <button type="submit" class="primary" disabled={!props.enabled}>{ "Send" }</button>
-            <p id="composer-help" class="hint muted">{ "Enter sends · Shift+Enter adds a line" }</p>
+            <p id="composer-help" class="hint muted">{ "Enter sends · Shift+Enter adds a line · @ names someone" }</p>
             <p id="composer-error" class="error" role="alert">{ (*error).clone().unwrap_or_default() }</p>
         </form>
     }

@@ -6,6 +6,7 @@ mod browse_rooms;
 mod chat_screen;
 mod composer;
 mod member_list;
+mod mention_query;
 mod message_list;
 mod message_text;
 mod nickname_screen;
