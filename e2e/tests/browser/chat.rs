@@ -83,16 +83,7 @@ async fn two_browsers_chat_and_make_rooms() {
     );
     // Alice is now in #gardening; bob's lobby message counts as unread there.
     wait_for(&alice, ".room-header h2").await;
-    eventually("alice viewing #gardening", || async {
-        Ok((alice
-            .find(Locator::Css(".room-header h2"))
-            .await?
-            .text()
-            .await?
-            == "#gardening")
-            .then_some(()))
-    })
-    .await;
+    in_view(&alice, "gardening").await;
     say(&bob, "Anyone into tomatoes?").await;
     eventually("an unread badge on alice's lobby", || async {
         Ok(texts(&alice, ".room-link .badge")

@@ -146,15 +146,7 @@ async fn browse_rooms_finds_pages_and_counts_and_joins_from_the_keyboard() {
     press(&c, "#browse-prefix", "\u{E004}").await;
     assert_eq!(focused(&c).await, "#.browse-room");
     press(&c, ".browse-room", "\u{E007}").await;
-    eventually("#garden in view", || async {
-        let h2 = c
-            .find(Locator::Css(".room-header h2"))
-            .await?
-            .text()
-            .await?;
-        Ok((h2 == "#garden").then_some(()))
-    })
-    .await;
+    in_view(&c, "garden").await;
     assert!(c
         .find_all(Locator::Css("dialog.browse[open]"))
         .await

@@ -215,6 +215,20 @@ pub async fn submit_nickname(c: &Client, nick: &str) {
         .unwrap();
 }
 
+/// Waits until `#room` is the room in view.
+pub async fn in_view(c: &Client, room: &str) {
+    let want = format!("#{room}");
+    eventually(&format!("{want} in view"), || async {
+        let h2 = c
+            .find(Locator::Css(".room-header h2"))
+            .await?
+            .text()
+            .await?;
+        Ok((h2 == want).then_some(()))
+    })
+    .await;
+}
+
 /// Types `text` into the composer and presses Enter.
 pub async fn say(c: &Client, text: &str) {
     let area = wait_for(c, "textarea#composer").await;

@@ -38,15 +38,7 @@ async fn a_mention_is_highlighted_and_the_message_stands_out_for_its_person() {
     // page title counts it; viewing the lobby clears both.
     let new_room = alice.find(Locator::Css("input#new-room")).await.unwrap();
     new_room.send_keys("garden\u{E007}").await.unwrap();
-    eventually("alice viewing #garden", || async {
-        let h2 = alice
-            .find(Locator::Css(".room-header h2"))
-            .await?
-            .text()
-            .await?;
-        Ok((h2 == "#garden").then_some(()))
-    })
-    .await;
+    in_view(&alice, "garden").await;
     say(&bob, "no mention here").await;
     say(&bob, "@alice, the lobby needs you").await;
     let badge = wait_for(&alice, ".room-link .badge.mentions").await;
