@@ -65,7 +65,9 @@ pub async fn publish(
     };
     let nickname = api_keys::parse_name(&name).map_err(|_| ApiError::BadApiKey)?;
     let message = NewMessage {
-        sender: format!("bot:{name}").into(),
+        // Upper case: no nickname's key has any (keys are lower-cased), so a person can
+        // never share a key's retries (`client_id`s are unique per sender).
+        sender: format!("BOT:{name}").into(),
         nickname,
         client_id,
         text,

@@ -217,6 +217,17 @@ async fn publish_refusals_are_typed_and_the_rate_is_per_key() {
         (429, Some("too_many_requests"))
     );
     assert!(head.to_lowercase().contains("retry-after: "), "{head}");
-    drop(maker);
+    // A person named like the key's sender shares none of its retries.
+    let mut twin = Client::connect(addr, "bot:orders").await;
+    twin.join("ops").await;
+    twin.send_acked("ops", "order-1", "from a person").await;
+    let body = serde_json::json!({"text": "from the key", "client_id": "order-1"});
+    let (status, _, stored) = publish(addr, Some(&other), "ops", body).await;
+    assert_eq!(
+        (status, stored["duplicate"].as_bool()),
+        (201, Some(false)),
+        "{stored}"
+    );
+    drop((maker, twin));
     server.shutdown().await.unwrap();
 }
