@@ -23,6 +23,9 @@ pub struct Mention {
 
 /// The mentions in `text` of any of `names`, in order.
 pub fn find(text: &str, names: &[Nickname]) -> Vec<Mention> {
+    if !text.contains('@') {
+        return Vec::new(); // Most messages: nothing to fold or compare.
+    }
     let folded: Vec<String> = names.iter().map(|n| n.as_str().to_lowercase()).collect();
     let mut found = Vec::new();
     let mut prev: Option<char> = None;

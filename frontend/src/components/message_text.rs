@@ -9,6 +9,9 @@ use yew::prelude::*;
 /// whether one of its mentions is of `me`. Mentions are of `names` (the room's members) or
 /// of `me`.
 pub fn with_mentions(text: &str, names: &[Nickname], me: Option<&Nickname>) -> (Html, bool) {
+    if !text.contains('@') {
+        return (html! { { text.to_owned() } }, false); // Most messages: no names copied.
+    }
     let mut all: Vec<Nickname> = names.to_vec();
     if let Some(me) = me {
         all.push(me.clone());

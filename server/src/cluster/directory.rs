@@ -49,7 +49,9 @@ impl Cluster {
                     msg = sub.next() => {
                         let Some(msg) = msg else { return };
                         match serde_json::from_slice::<Created>(&msg.payload) {
-                            Ok(c) => drop(hub.known_room(&c.name, &c.by)),
+                            Ok(c) => {
+                                hub.known_room(&c.name, &c.by);
+                            }
                             Err(err) => warn!(cause = %err, "not a new-room message; ignored"),
                         }
                     }

@@ -100,19 +100,17 @@ impl Directory {
 
     /// Adds a room `user` created.
     pub fn add(&mut self, name: RoomName, handle: RoomHandle, user: &User) {
-        self.created
-            .entry(user.key.clone())
-            .or_default()
-            .push(name.clone());
-        self.rooms.insert(name, handle);
+        self.file(name, handle, user.key.clone());
     }
 
     /// Adds a stored room, created by the nickname `by` (as stored).
     pub fn add_stored(&mut self, name: RoomName, handle: RoomHandle, by: &str) {
-        self.created
-            .entry(creator_key(by))
-            .or_default()
-            .push(name.clone());
+        self.file(name, handle, creator_key(by));
+    }
+
+    /// Adds a room, counted as made by the user filed under `creator`.
+    fn file(&mut self, name: RoomName, handle: RoomHandle, creator: Arc<str>) {
+        self.created.entry(creator).or_default().push(name.clone());
         self.rooms.insert(name, handle);
     }
 
