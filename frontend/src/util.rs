@@ -7,6 +7,14 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Whether the user can be reading the page: it is visible and its window has focus.
+pub fn page_is_watched() -> bool {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    doc.visibility_state() == web_sys::VisibilityState::Visible && doc.has_focus().unwrap_or(false)
+}
+
 /// Milliseconds left until `at_ms` (browser clock), never negative.
 pub fn ms_until(at_ms: f64) -> f64 {
     (at_ms - now_ms()).max(0.0)

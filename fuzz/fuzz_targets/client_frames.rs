@@ -20,7 +20,10 @@ fn handle(text: &str) {
             let _ = ClientMsgId::parse(&client_id);
             let _ = MessageText::parse(&text);
         }
-        Ok(ClientMsg::Leave { room }) | Ok(ClientMsg::History { room, .. }) => {
+        Ok(ClientMsg::Leave { room })
+        | Ok(ClientMsg::History { room, .. })
+        | Ok(ClientMsg::Typing { room, .. })
+        | Ok(ClientMsg::Read { room, .. }) => {
             let _ = RoomName::parse(&room);
         }
         Ok(ClientMsg::ListRooms { prefix, after, .. }) => {

@@ -35,6 +35,6 @@ pub use model::{
 };
 pub use protocol::{ClientMsg, ServerMsg};
 
-/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=5`); a server
+/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=6`); a server
 /// that speaks another version closes the socket with [`CloseReason::ProtocolVersion`].
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;

@@ -25,3 +25,10 @@ pub const ROOMS_PAGE_MAX: usize = 500;
 pub const ROOMS_PAGE_DEFAULT: usize = 100;
 /// Most rooms one `room_counts` (or `GET /api/rooms?names=`) asks for.
 pub const ROOM_COUNTS_MAX: usize = 200;
+/// A client typing says so at most this often (ms); the server relays one person's typing at
+/// most every second.
+pub const TYPING_SEND_EVERY_MS: u32 = 3_000;
+/// A typing indicator with no news for this long (ms) is over, in the server and in clients.
+pub const TYPING_EXPIRE_MS: u32 = 6_000;
+/// Most unread messages with an `@` that a `joined`'s mention count looks at (the latest).
+pub const MENTIONS_COUNTED_MAX: u32 = 1_000;

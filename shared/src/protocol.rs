@@ -70,6 +70,24 @@ pub enum ClientMsg {
         /// The rooms.
         rooms: Vec<String>,
     },
+    /// This user is typing in a joined room (`typing: true`, at most every
+    /// [`TYPING_SEND_EVERY_MS`](crate::TYPING_SEND_EVERY_MS) while it lasts), or stopped
+    /// (`false`: sent, cleared the text, or left the field). Never stored, never answered.
+    Typing {
+        /// The room.
+        room: String,
+        /// Typing (true) or stopped (false).
+        typing: bool,
+    },
+    /// This user has read a joined room up to `seq` (the room is in view in a focused
+    /// window). The server keeps it per user, only moving forward, and tells the user's
+    /// other connections in the room ([`ServerMsg::Read`]).
+    Read {
+        /// The room.
+        room: String,
+        /// The last seq read.
+        seq: Seq,
+    },
 }
 
 /// A message from the server.
@@ -104,6 +122,17 @@ pub enum ServerMsg {
         after: Seq,
         /// The room's latest seq at the time of the join.
         last_seq: Seq,
+        /// The last seq this user has read here, on any device (`last_seq` on a first join:
+        /// nothing before it is unread).
+        #[serde(default)]
+        read_seq: Seq,
+        /// Messages from others after `read_seq`, up to `last_seq`.
+        #[serde(default)]
+        unread: u32,
+        /// Of those, the ones that mention this user (counted among the latest
+        /// [`MENTIONS_COUNTED_MAX`](crate::MENTIONS_COUNTED_MAX) that hold an `@`).
+        #[serde(default)]
+        mentions: u32,
     },
     /// This connection left a room.
     Left {
@@ -135,8 +164,27 @@ pub enum ServerMsg {
         /// The rooms, with their member counts.
         rooms: Vec<RoomSummary>,
     },
+    /// This user read a joined room up to `seq`, on another connection (tab or device).
+    Read {
+        /// The room.
+        room: RoomName,
+        /// The last seq read.
+        seq: Seq,
+    },
     /// A chat message in a joined room (the sender gets it too).
     Message(ChatMessage),
+    /// Someone else in a joined room is typing (`true`), or stopped (`false`). A client
+    /// forgets a `true` after [`TYPING_EXPIRE_MS`](crate::TYPING_EXPIRE_MS) without another,
+    /// and when a message from that person arrives. The first frame dropped when the
+    /// client reads slowly: never counted on.
+    Typing {
+        /// The room.
+        room: RoomName,
+        /// Who.
+        nickname: Nickname,
+        /// Typing (true) or stopped (false).
+        typing: bool,
+    },
     /// The sender's message was stored and delivered: `seq`, `id` and `ts` are its own.
     Ack {
         /// The room.

@@ -41,7 +41,7 @@ pub enum Event<'a> {
 }
 
 /// Parley's WebSocket path, with the protocol version (`shared::PROTOCOL_VERSION`).
-const PARLEY_PATH: &str = "/ws?v=5";
+const PARLEY_PATH: &str = "/ws?v=6";
 
 impl Target {
     /// The WebSocket path.
@@ -82,6 +82,16 @@ impl Target {
             Target::Node => {
                 format!(r#"{{"t":"send","room":"{room}","id":"{client_id}","text":"{text}"}}"#)
             }
+        }
+    }
+
+    /// A frame saying this client is typing in `room` (Parley only: the Node peer has none).
+    pub fn typing(self, room: &str) -> Option<String> {
+        match self {
+            Target::Parley => Some(format!(
+                r#"{{"type":"typing","room":"{room}","typing":true}}"#
+            )),
+            Target::Node => None,
         }
     }
 

@@ -32,13 +32,14 @@ pub struct SuiteArgs {
     /// Which targets, in order.
     #[arg(long, value_delimiter = ',', default_value = "parley,node")]
     pub targets: Vec<Target>,
-    /// Which scenarios (fanout, latency, storm, idle, capacity, slow, reconnect, and
+    /// Which scenarios (fanout, fanout-chatter (fan-out with a tenth of the room typing),
+    /// latency, storm, idle, capacity, slow, reconnect, and
     /// cluster-fanout, cluster-latency: the same as fanout and latency with the clients
     /// spread over `--cluster-nodes` nodes on NATS and a server database).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "fanout,latency,storm,idle,capacity,slow,reconnect,cluster-fanout,cluster-latency"
+        default_value = "fanout,fanout-chatter,latency,storm,idle,capacity,slow,reconnect,cluster-fanout,cluster-latency"
     )]
     pub scenarios: Vec<String>,
     /// Source addresses 127.0.0.1..n.
@@ -60,9 +61,16 @@ fn fanout_params(name: &str, quick: bool) -> Option<fanout::FanoutParams> {
         seconds: secs,
         pad: 0,
         stall: false,
+        chatters: 0,
+        chatter_every_ms: 3000,
     };
     Some(match name {
         "fanout" => base,
+        // Fan-out with a tenth of the room typing (every 3 s, as the SPA says it).
+        "fanout-chatter" => fanout::FanoutParams {
+            chatters: 100,
+            ..base
+        },
         "latency" => fanout::FanoutParams {
             rooms: 100,
             clients: 10,
@@ -80,6 +88,7 @@ fn fanout_params(name: &str, quick: bool) -> Option<fanout::FanoutParams> {
             seconds: if quick { 8.0 } else { 15.0 },
             pad: 3900,
             stall: name == "slow",
+            ..base
         },
         _ => return None,
     })
@@ -107,6 +116,10 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
             continue;
         }
         for &target in &args.targets {
+            if name == "fanout-chatter" && target != Target::Parley {
+                eprintln!("==> {name}: not run against {target} (it has no typing)");
+                continue;
+            }
             if name == "reconnect" && target != Target::Parley {
                 // The Node peer keeps nothing across a restart: there is nothing to resume.
                 eprintln!("==> {name}: not run against {target} (it keeps no history)");

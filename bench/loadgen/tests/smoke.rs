@@ -33,6 +33,9 @@ fn a_short_fanout_loses_and_duplicates_nothing() {
         seconds: 2.0,
         pad: 100,
         stall: false,
+        // Typing rides along, and must cost no message.
+        chatters: 5,
+        chatter_every_ms: 200,
     };
     let local = tokio::task::LocalSet::new();
     let r = local

@@ -229,6 +229,14 @@ pub async fn in_view(c: &Client, room: &str) {
     .await;
 }
 
+/// Clicks `room` in the sidebar and waits until it is in view.
+pub async fn open_room(c: &Client, room: &str) {
+    let entry = format!("//button[contains(@class,'room-link')][.//bdi[text()='{room}']]");
+    let button = c.find(Locator::XPath(&entry)).await.unwrap();
+    button.click().await.unwrap();
+    in_view(c, room).await;
+}
+
 /// Types `text` into the composer and presses Enter.
 pub async fn say(c: &Client, text: &str) {
     let area = wait_for(c, "textarea#composer").await;

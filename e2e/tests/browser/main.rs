@@ -14,5 +14,7 @@ mod history;
 mod mentions;
 mod policy;
 mod publish;
+mod read_state;
 mod reconnect;
 mod session;
+mod typing;

@@ -50,15 +50,7 @@ async fn a_mention_is_highlighted_and_the_message_stands_out_for_its_person() {
     assert_eq!(badge.text().await.unwrap(), "1");
     assert_eq!(alice.title().await.unwrap(), "(1) Parley");
     assert_accessible(&alice, "nav.sidebar").await;
-    alice
-        .find(Locator::XPath(
-            "//button[contains(@class,'room-link')][.//bdi[text()='lobby']]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_room(&alice, "lobby").await;
     eventually("the title without mentions", || async {
         Ok((alice.title().await? == "Parley").then_some(()))
     })

@@ -13,6 +13,7 @@ use super::member_list::MemberList;
 use super::message_list::MessageList;
 use super::room_list::{RoomEntry, RoomList};
 use crate::hooks::{use_chat, ChatActions};
+use crate::state::typing_line;
 
 /// The chat layout.
 #[function_component(ChatScreen)]
@@ -30,6 +31,9 @@ pub fn chat_screen() -> Html {
     let on_signed_out = use_callback(actions.clone(), |(), a: &ChatActions| a.signed_out());
     let on_send = use_callback(actions.clone(), |(room, text), a: &ChatActions| {
         a.send(room, text)
+    });
+    let on_typing = use_callback(actions.clone(), |(room, typing), a: &ChatActions| {
+        a.typing(room, typing)
     });
     let on_load_older = use_callback(actions.clone(), |room, a: &ChatActions| a.load_older(room));
     let on_retry = use_callback(actions.clone(), |(room, id), a: &ChatActions| {
@@ -64,7 +68,8 @@ pub fn chat_screen() -> Html {
                     }
                 </header>
                 <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} />
-                <Composer room={room.name.clone()} enabled={room.joined} {on_send}
+                <p class="typing muted">{ typing_line(&room.typing).unwrap_or_default() }</p>
+                <Composer room={room.name.clone()} enabled={room.joined} {on_send} {on_typing}
                     members={room.members.clone()} me={me.clone()} />
             </section>
             <MemberList members={room.members.clone()} {me} />

@@ -1,6 +1,8 @@
 //! The composer: a textarea labelled "Message" (Enter sends, Shift+Enter adds a line) and a
 //! "Send" button. Typing `@` and a prefix offers the room's members (a listbox: ↑/↓ move,
-//! Tab or Enter picks, Esc closes).
+//! Tab or Enter picks, Esc closes). While the user types, the room hears so every
+//! [`shared::TYPING_SEND_EVERY_MS`]; sending, clearing the text, leaving the field or the
+//! room says it stopped.
 //!
 //! Pure: it renders again only when its room, its enabled state or its callback changes.
 
@@ -23,6 +25,33 @@ pub struct ComposerProps {
     pub members: Vec<Nickname>,
     /// This user (not offered).
     pub me: Option<Nickname>,
+    /// Says this user is typing in a room (true) or stopped (false).
+    pub on_typing: Callback<(RoomName, bool)>,
+}
+
+/// The room told that this user is typing, and when (browser clock, ms).
+type Announced = std::rc::Rc<std::cell::RefCell<Option<(RoomName, f64)>>>;
+
+/// Tells the room this user stopped typing, if it was told otherwise.
+fn stop_typing(announced: &Announced, on_typing: &Callback<(RoomName, bool)>) {
+    if let Some((room, _)) = announced.borrow_mut().take() {
+        on_typing.emit((room, false));
+    }
+}
+
+/// Tells `room` this user is typing, unless it was told less than
+/// [`shared::TYPING_SEND_EVERY_MS`] ago.
+fn start_typing(announced: &Announced, on_typing: &Callback<(RoomName, bool)>, room: &RoomName) {
+    let now = crate::util::now_ms();
+    let due = match &*announced.borrow() {
+        Some((r, at)) => r != room || now - at >= f64::from(shared::TYPING_SEND_EVERY_MS),
+        None => true,
+    };
+    if due {
+        stop_typing(announced, on_typing);
+        *announced.borrow_mut() = Some((room.clone(), now));
+        on_typing.emit((room.clone(), true));
+    }
 }
 
 /// The open mention list: where its `@` is, the caret, the names, the one selected.
@@ -39,7 +68,16 @@ struct Picker {
 pub fn composer(props: &ComposerProps) -> Html {
     let area = use_node_ref();
     let error = use_state(|| None::<String>);
+    let announced: Announced = use_mut_ref(|| None);
+    {
+        // Another room in view (or the composer gone): the room before hears it stopped.
+        let (announced, on_typing) = (announced.clone(), props.on_typing.clone());
+        use_effect_with(props.room.clone(), move |_| {
+            move || stop_typing(&announced, &on_typing)
+        });
+    }
     let submit = {
+        let (announced, on_typing) = (announced.clone(), props.on_typing.clone());
         let on_send = props.on_send.clone();
         let area = area.clone();
         let room = props.room.clone();
@@ -56,6 +94,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                 Ok(_) => {
                     error.set(None);
                     el.set_value("");
+                    stop_typing(&announced, &on_typing);
                     on_send.emit((room.clone(), text));
                 }
                 Err(err) => error.set(Some(format!("A message {err}."))),
@@ -66,11 +105,18 @@ pub fn composer(props: &ComposerProps) -> Html {
     let oninput = {
         let (area, picker) = (area.clone(), picker.clone());
         let (members, me) = (props.members.clone(), props.me.clone());
+        let (announced, on_typing) = (announced.clone(), props.on_typing.clone());
+        let room = props.room.clone();
         Callback::from(move |_: InputEvent| {
             let Some(el) = area.cast::<HtmlTextAreaElement>() else {
                 return;
             };
             let text = el.value();
+            if text.trim().is_empty() {
+                stop_typing(&announced, &on_typing);
+            } else {
+                start_typing(&announced, &on_typing, &room);
+            }
             let caret = el.selection_start().ok().flatten().unwrap_or(0);
             let caret = mention_query::byte_of_utf16(&text, caret);
             let found = mention_query::at_caret(&text, caret).map(|(at, prefix)| Picker {
@@ -129,7 +175,11 @@ pub fn composer(props: &ComposerProps) -> Html {
     };
     let onblur = {
         let picker = picker.clone();
-        Callback::from(move |_: FocusEvent| picker.set(None))
+        let (announced, on_typing) = (announced.clone(), props.on_typing.clone());
+        Callback::from(move |_: FocusEvent| {
+            picker.set(None);
+            stop_typing(&announced, &on_typing);
+        })
     };
     let list = (*picker).clone().map(|p| {
         let items = p.options.iter().enumerate().map(|(i, name)| {

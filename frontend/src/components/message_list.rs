@@ -1,6 +1,7 @@
 //! The message list of the room in view: messages in seq order with system notices between
 //! them, then own messages still sending (or failed, with Retry). Sticks to the bottom while
-//! the user is there; scrolling to the top loads older messages.
+//! the user is there; scrolling to the top loads older messages. A room opened with unread
+//! messages shows a "New" divider before the first of them, and opens there.
 //!
 //! Pure: it renders again only when its room changes (a new `Rc`), not for every action.
 
@@ -80,7 +81,11 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 let mut m = memo.borrow_mut();
                 let switched = m.room.as_ref() != Some(&room.name);
                 let first = room.first_seq();
-                if switched || m.at_bottom {
+                let divider = el.query_selector(".new-divider").ok().flatten();
+                if let (true, Some(divider)) = (switched, divider) {
+                    divider.scroll_into_view();
+                    m.at_bottom = false;
+                } else if switched || m.at_bottom {
                     el.set_scroll_top(el.scroll_height());
                     m.at_bottom = true;
                 } else if first < m.first && m.first.is_some() {
@@ -128,7 +133,16 @@ pub fn message_list(props: &MessageListProps) -> Html {
         .chain(room.notices.keys())
         .copied()
         .collect();
+    let first_new = room.new_after.and_then(|after| {
+        room.messages
+            .range(shared::Seq(after.0 + 1)..)
+            .map(|(seq, _)| *seq)
+            .next()
+    });
     let lines = seqs.into_iter().map(|seq| {
+        let divider = (Some(seq) == first_new).then(|| {
+            html! { <li class="new-divider"><span class="sr-only">{ "New messages" }</span><span aria-hidden="true">{ "New" }</span></li> }
+        });
         let msg = room.messages.get(&seq).map(|m| {
             // A service's message (the publish API) is never mine, whatever my nickname.
             let mine = !m.bot && me.is_some_and(|me| same_name(me, &m.nickname));
@@ -159,6 +173,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         });
         let notices = room.notices.get(&seq).into_iter().flatten();
         html! { <>
+            { for divider }
             { for msg }
             { for notices.map(|n| html! { <li class="notice"><bdi>{ &n.text }</bdi></li> }) }
         </> }

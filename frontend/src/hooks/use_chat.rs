@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Interval;
-use shared::{Nickname, RoomName};
+use shared::{Nickname, RoomName, ServerMsg};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -20,6 +20,8 @@ use crate::util::{new_client_id, room_from_path, show_room_in_path};
 /// How often the member counts of the rooms shown that this user is not in are asked for
 /// (no `presence` tells of them).
 const ROOM_COUNTS_EVERY_MS: u32 = 5_000;
+/// How often typing indicators are checked for expiry, and the room in view for news read.
+const TICK_EVERY_MS: u32 = 1_000;
 /// The live connection, if any. Shared, not state: actions made earlier must reach the
 /// current one.
 type ConnSlot = Rc<RefCell<Option<Connection>>>;
@@ -157,6 +159,13 @@ impl ChatActions {
         conn.send(room, client_id, text);
     }
 
+    /// Says this user is typing in `room` (or stopped).
+    pub fn typing(&self, room: RoomName, typing: bool) {
+        if let Some(conn) = self.conn() {
+            conn.typing(&room, typing);
+        }
+    }
+
     /// Asks for the page of messages before the oldest one shown.
     pub fn load_older(&self, room: RoomName) {
         let Some(conn) = self.conn() else { return };
@@ -235,6 +244,16 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
             let events = dispatcher.clone();
             let on_event = Callback::from(move |ev: ConnEvent| match ev {
                 ConnEvent::Status(s) => events.dispatch(Action::Conn(s)),
+                ConnEvent::Msg(ServerMsg::Typing {
+                    room,
+                    nickname,
+                    typing,
+                }) => events.dispatch(Action::Typing {
+                    room,
+                    nickname,
+                    typing,
+                    now_ms: crate::util::now_ms(),
+                }),
                 ConnEvent::Msg(m) => events.dispatch(Action::Server(m)),
                 ConnEvent::SessionEnded => events.dispatch(Action::SessionEnded),
             });
@@ -281,6 +300,31 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
                 let rooms = to_count.borrow();
                 if let (false, Some(c)) = (rooms.is_empty(), conn.borrow().as_ref()) {
                     c.room_counts(&rooms);
+                }
+            });
+            move || drop(timer)
+        });
+    }
+
+    // Every second: typing with no news is forgotten (while anyone is typing), and the room
+    // in view, if it has news and the window has focus, is told read.
+    let ticks = use_mut_ref(|| (false, None));
+    *ticks.borrow_mut() = (state.anyone_typing(), state.to_mark_read());
+    {
+        let (ticks, dispatcher, conn) = (ticks.clone(), state.dispatcher(), conn.clone());
+        use_effect_with((), move |_| {
+            let timer = Interval::new(TICK_EVERY_MS, move || {
+                let (typing, to_read) = ticks.borrow().clone();
+                if typing {
+                    dispatcher.dispatch(Action::TypingExpired(crate::util::now_ms()));
+                }
+                if let (Some((room, seq)), Some(c), true) = (
+                    to_read,
+                    conn.borrow().as_ref(),
+                    crate::util::page_is_watched(),
+                ) {
+                    c.read(&room, seq);
+                    dispatcher.dispatch(Action::ReadTold(room, seq));
                 }
             });
             move || drop(timer)

@@ -148,6 +148,22 @@ impl Connection {
         });
     }
 
+    /// Says this user read `room` up to `seq`.
+    pub fn read(&self, room: &RoomName, seq: Seq) {
+        self.frame(&ClientMsg::Read {
+            room: room.to_string(),
+            seq,
+        });
+    }
+
+    /// Says this user is typing in `room` (or stopped).
+    pub fn typing(&self, room: &RoomName, typing: bool) {
+        self.frame(&ClientMsg::Typing {
+            room: room.to_string(),
+            typing,
+        });
+    }
+
     /// Reconnects now instead of waiting out the backoff.
     pub fn reconnect_now(&self) {
         let _ = self.tx.unbounded_send(Cmd::Wake);

@@ -52,6 +52,21 @@ pub enum Action {
     LoadingOlder(RoomName),
     /// A toast timed out or was closed.
     DismissToast(u64),
+    /// The server says someone is typing (or stopped), at this time (browser clock, ms).
+    Typing {
+        /// The room.
+        room: RoomName,
+        /// Who.
+        nickname: shared::Nickname,
+        /// Typing or stopped.
+        typing: bool,
+        /// When it came.
+        now_ms: f64,
+    },
+    /// Time passed (browser clock, ms): typing with no news is over.
+    TypingExpired(f64),
+    /// This tab told the server it read a room up to a seq.
+    ReadTold(RoomName, shared::Seq),
 }
 
 /// What the nickname screen says after the session ended.
@@ -104,12 +119,22 @@ impl ChatState {
             }
             Action::LoadingOlder(room) => self.room_mut(&room).loading_older = true,
             Action::DismissToast(id) => self.toasts.retain(|t| t.id != id),
+            Action::Typing {
+                room,
+                nickname,
+                typing,
+                now_ms,
+            } => self.typing(room, nickname, typing, now_ms),
+            Action::TypingExpired(now_ms) => self.expire_typing(now_ms),
+            Action::ReadTold(room, seq) => self.read_told(room, seq),
         }
     }
 
-    /// Brings a room into view and clears its unread and mention counts.
+    /// Brings a room into view and clears its unread and mention counts; with unread
+    /// messages, the "New" divider goes before the first of them.
     fn select(&mut self, room: RoomName) {
         let r = self.room_mut(&room);
+        r.new_after = (r.unread > 0).then_some(r.read_seq);
         r.unread = 0;
         r.mentions = 0;
         self.current = Some(room);

@@ -59,6 +59,17 @@ pub fn welcome(rooms: &[&str]) -> Action {
 
 /// [`ME`] joined a room: messages after `after` follow, up to `last_seq`.
 pub fn joined(room_name: &str, after: u64, last_seq: u64) -> Action {
+    joined_unread(room_name, after, last_seq, last_seq, 0)
+}
+
+/// [`ME`] joined a room with `unread` messages after `read_seq` (`mentions` of them).
+pub fn joined_unread(
+    room_name: &str,
+    after: u64,
+    last_seq: u64,
+    read_seq: u64,
+    mentions: u32,
+) -> Action {
     Action::Server(ServerMsg::Joined {
         room: room(room_name),
         nickname: nick(ME),
@@ -66,6 +77,9 @@ pub fn joined(room_name: &str, after: u64, last_seq: u64) -> Action {
         member_count: 1,
         after: Seq(after),
         last_seq: Seq(last_seq),
+        read_seq: Seq(read_seq),
+        unread: (last_seq - read_seq) as u32,
+        mentions,
     })
 }
 

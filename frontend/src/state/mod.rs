@@ -15,11 +15,13 @@ mod actions;
 mod directory;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod read;
 mod resume;
 mod room;
 mod server;
 #[cfg(test)]
 mod tests;
+mod typing;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -31,6 +33,7 @@ pub use actions::Action;
 pub use directory::DirectoryView;
 pub use resume::{join_frame, send_frame};
 pub use room::{Pending, PendingStatus, RoomView};
+pub use typing::{typing_line, Typist};
 
 /// The connection as the banner shows it.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use shared::{ChatMessage, Nickname, RoomName, Seq};
 
+use super::Typist;
+
 /// A system notice in a room's timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
@@ -62,10 +64,21 @@ pub struct RoomView {
     pub mentions: u32,
     /// Messages up to this seq were history when joining: they do not count as unread.
     pub baseline: Seq,
+    /// Messages up to this seq are counted in `unread` already (by the last `joined`).
+    pub counted_to: Seq,
+    /// The last seq this user has read here, on any device, as far as this tab knows.
+    pub read_seq: Seq,
+    /// The read position this tab last told the server.
+    pub read_told: Seq,
+    /// Where the "New" divider goes: before the first message after this seq (set when the
+    /// room comes into view with unread messages).
+    pub new_after: Option<Seq>,
     /// Older messages exist before the first one held.
     pub has_more: bool,
     /// A history page was asked for and has not come yet.
     pub loading_older: bool,
+    /// Others typing here, in the order they started.
+    pub typing: Vec<Typist>,
 }
 
 impl RoomView {
@@ -84,8 +97,13 @@ impl RoomView {
             unread: 0,
             mentions: 0,
             baseline: Seq(0),
+            counted_to: Seq(0),
+            read_seq: Seq(0),
+            read_told: Seq(0),
+            new_after: None,
             has_more: false,
             loading_older: false,
+            typing: Vec::new(),
         }
     }
 

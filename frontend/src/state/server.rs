@@ -26,7 +26,20 @@ impl ChatState {
                 member_count,
                 after,
                 last_seq,
-            } => self.joined(room, nickname, (members, member_count), after, last_seq),
+                read_seq,
+                unread,
+                mentions,
+            } => {
+                let counts = (read_seq, unread, mentions);
+                self.joined(
+                    room,
+                    nickname,
+                    (members, member_count),
+                    (after, last_seq),
+                    counts,
+                )
+            }
+            ServerMsg::Read { room, seq } => self.read_elsewhere(room, seq),
             ServerMsg::Left { room } => {
                 if let Some(r) = self.rooms.get_mut(&room) {
                     Rc::make_mut(r).joined = false;
@@ -51,6 +64,12 @@ impl ChatState {
                 next,
             } => self.directory.page(&prefix, rooms, next),
             ServerMsg::Message(m) => self.message(m),
+            // The provider hands it on as `Action::Typing`, with the time it came.
+            ServerMsg::Typing {
+                room,
+                nickname,
+                typing,
+            } => self.typing(room, nickname, typing, 0.0),
             ServerMsg::Ack {
                 room,
                 client_id,
@@ -85,13 +104,14 @@ impl ChatState {
         room: RoomName,
         nickname: Nickname,
         (members, member_count): (Vec<Nickname>, u32),
-        after: Seq,
-        last_seq: Seq,
+        (after, last_seq): (Seq, Seq),
+        (read_seq, unread, mentions): (Seq, u32, u32),
     ) {
         self.me = Some(nickname);
         if !self.rooms.contains_key(&room) {
             return; // left before the join was answered (the `left` follows)
         }
+        let in_view = self.current.as_ref() == Some(&room);
         let r = self.room_mut(&room);
         if last_seq < r.last_seq() {
             // The server's history restarted (it lost its data): start afresh.
@@ -103,6 +123,17 @@ impl ChatState {
         }
         r.joined = true;
         r.seen(after);
+        // The server counted what is unread up to `last_seq`, on every device.
+        r.read_seq = r.read_seq.max(read_seq);
+        r.counted_to = last_seq;
+        if in_view {
+            if unread > 0 && r.new_after.is_none() {
+                r.new_after = Some(read_seq);
+            }
+        } else {
+            r.unread = unread;
+            r.mentions = mentions;
+        }
         r.member_count = member_count.max(members.len() as u32);
         r.members = members;
         let first_held = r.first_seq().map_or(after.0 + 1, |f| f.0.min(after.0 + 1));
@@ -133,6 +164,7 @@ impl ChatState {
                 r.member_count += 1;
             }
             _ => {
+                r.typing.retain(|t| t.nickname != nickname);
                 r.members.retain(|m| *m != nickname);
                 r.member_count = r.member_count.saturating_sub(1);
             }
@@ -160,10 +192,14 @@ impl ChatState {
             .as_ref()
             .is_some_and(|me| shared::mentions::mentions(m.text.as_str(), me));
         let r = self.room_mut(&m.room);
-        let fresh = m.seq > r.baseline && !r.messages.contains_key(&m.seq);
+        let fresh = m.seq > r.baseline.max(r.counted_to) && !r.messages.contains_key(&m.seq);
         if fresh && !in_view && !mine {
             r.unread += 1;
             r.mentions += u32::from(for_me);
+        }
+        if !m.bot {
+            r.typing
+                .retain(|t| !super::same_name(&t.nickname, &m.nickname));
         }
         r.seen(m.seq);
         r.messages.insert(m.seq, Rc::new(m));

@@ -516,6 +516,9 @@ fn a_big_room_counts_members_beyond_the_names_it_was_given() {
         member_count: 500,
         after: Seq(0),
         last_seq: Seq(0),
+        read_seq: Seq(0),
+        unread: 0,
+        mentions: 0,
     });
     let bob_joined = Action::Server(ServerMsg::Presence {
         room: room("big"),

@@ -557,6 +557,8 @@ impl Auth {
             0
         };
         let pruned = self.inner.store.prune_sessions(now, now - kept).await?;
+        // Read state of nicknames without a password goes with their last session.
+        self.inner.store.prune_read_state().await?;
         if self.inner.shared {
             self.inner.store.prune_nickname_grants().await?;
         }

@@ -59,7 +59,7 @@ pub fn text_code(e: &ValidationError) -> ErrorCode {
     }
 }
 
-fn room_name(raw: &str) -> Result<RoomName, Refusal> {
+pub(super) fn room_name(raw: &str) -> Result<RoomName, Refusal> {
     RoomName::parse(raw)
         .map_err(|e| Refusal::invalid(ErrorCode::BadRoomName, "room name (1–48 of a-z 0-9 - _)", e))
 }
@@ -71,10 +71,13 @@ impl Participant {
         let decoded = decode_client_msg(text);
         let kind = match decoded {
             Ok(ClientMsg::Join { .. }) => FrameKind::Join,
+            Ok(ClientMsg::Typing { .. }) => FrameKind::Typing,
             _ => FrameKind::Message,
         };
         let result = match (self.rate.check(kind), decoded) {
             (Verdict::Flood, _) => return ControlFlow::Break(CloseReason::Flood),
+            // Typing over the rate is dropped: nobody counts on it, so nobody is told.
+            (Verdict::SlowDown, Ok(ClientMsg::Typing { .. })) => Ok(()),
             (Verdict::SlowDown, decoded) => Err(slow_down(decoded, self.limits.message_rate)),
             (Verdict::Accept, Ok(msg)) => self.dispatch(msg).await,
             (Verdict::Accept, Err(err)) => Err(Refusal::new(err.code, err.message)),
@@ -114,6 +117,8 @@ impl Participant {
                 limit,
             } => self.list_rooms(prefix.as_deref(), after.as_deref(), limit),
             ClientMsg::RoomCounts { rooms } => self.room_counts(&rooms),
+            ClientMsg::Typing { room, typing } => self.typing(&room, typing),
+            ClientMsg::Read { room, seq } => self.read(&room, seq).await,
         }
     }
 
@@ -171,17 +176,20 @@ impl Participant {
                 );
             }
         };
+        // Boxed: the connection's future stays small for what only a join needs.
+        let read = Box::pin(self.read_mark(&room, &handle)).await;
         handle
-            .join(self.conn, mine, self.outbox.clone(), after)
+            .join((self.conn, mine, self.outbox.clone()), after, read)
             .await;
-        self.rooms.insert(room, handle);
+        let told = read.read_seq.unwrap_or_default();
+        self.rooms.insert(room, (handle, told));
         Ok(())
     }
 
     async fn leave(&mut self, room: &str) -> Result<(), Refusal> {
         let room = room_name(room)?;
         match self.rooms.remove(&room) {
-            Some(handle) => {
+            Some((handle, _)) => {
                 handle.leave(self.conn, shared::PresenceChange::Left).await;
                 self.hub.release_room(&self.identity.user, &room);
                 Ok(())
@@ -205,13 +213,24 @@ impl Participant {
             r.client_id = Some(client_id.clone());
             r
         })?;
-        let Some(handle) = self.rooms.get(&room) else {
+        let Some((handle, _)) = self.rooms.get(&room) else {
             let mut r = self.not_in_room(&room);
             r.client_id = Some(client_id);
             return Err(r);
         };
         handle.send(self.conn, client_id, text).await;
         Ok(())
+    }
+
+    fn typing(&mut self, room: &str, typing: bool) -> Result<(), Refusal> {
+        let room = room_name(room)?;
+        match self.rooms.get(&room) {
+            Some((handle, _)) => {
+                handle.typing(self.conn, typing);
+                Ok(())
+            }
+            None => Err(self.not_in_room(&room)),
+        }
     }
 
     fn request_history(
@@ -252,7 +271,7 @@ impl Participant {
         Ok(())
     }
 
-    fn not_in_room(&self, room: &RoomName) -> Refusal {
+    pub(super) fn not_in_room(&self, room: &RoomName) -> Refusal {
         let code = if self.hub.existing_room(room).is_some() {
             ErrorCode::NotInRoom
         } else {

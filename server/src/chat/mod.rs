@@ -7,6 +7,7 @@
 pub mod commands;
 mod directory;
 pub mod rate;
+mod read;
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -38,8 +39,8 @@ pub struct Participant {
     identity: Identity,
     /// How fast it may send.
     rate: RateLimit,
-    /// Rooms it is in.
-    rooms: HashMap<RoomName, RoomHandle>,
+    /// Rooms it is in, with the read position it last told in each.
+    rooms: HashMap<RoomName, (RoomHandle, shared::Seq)>,
     /// History pages being read for it.
     reads: Arc<AtomicUsize>,
 }
@@ -116,7 +117,7 @@ impl Participant {
             Some(CloseReason::SlowConsumer) => PresenceChange::DroppedSlow,
             _ => PresenceChange::Disconnected,
         };
-        for (name, room) in self.rooms.drain() {
+        for (name, (room, _)) in self.rooms.drain() {
             room.leave(self.conn, change).await;
             self.hub.release_room(&self.identity.user, &name);
         }

@@ -31,6 +31,9 @@ pub enum FrameKind {
     Transport,
     /// A `join`: free within the connection's rejoin allowance.
     Join,
+    /// A `typing`: the connection's bucket only (it takes nothing from the user's message
+    /// rate), and over the rate it is dropped without an answer.
+    Typing,
     /// Any other client message.
     Message,
 }
@@ -64,7 +67,7 @@ impl RateLimit {
                 self.rejoins -= 1;
                 true
             }
-            FrameKind::Transport => self.bucket.take(),
+            FrameKind::Transport | FrameKind::Typing => self.bucket.take(),
             FrameKind::Join | FrameKind::Message => {
                 self.bucket.take() && self.user.lock().expect("rate lock").take()
             }

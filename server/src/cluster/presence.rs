@@ -48,6 +48,19 @@ pub enum PresenceMsg {
     },
     /// `node` asks who is in the room: every other node answers with its `here`s.
     Who { node: Arc<str> },
+    /// `key`, in the room on `node`, read it up to `seq`.
+    Read {
+        node: Arc<str>,
+        key: Arc<str>,
+        seq: shared::Seq,
+    },
+    /// `nickname` (filed under `key`), in the room on `node`, is typing or stopped.
+    Typing {
+        node: Arc<str>,
+        key: Arc<str>,
+        nickname: String,
+        typing: bool,
+    },
 }
 
 impl Cluster {
@@ -150,6 +163,17 @@ mod tests {
             },
             PresenceMsg::Who {
                 node: "n2#9".into(),
+            },
+            PresenceMsg::Read {
+                node: "n1#7".into(),
+                key: "alice".into(),
+                seq: shared::Seq(42),
+            },
+            PresenceMsg::Typing {
+                node: "n1#7".into(),
+                key: "alice".into(),
+                nickname: "Alice".into(),
+                typing: true,
             },
         ] {
             let json = serde_json::to_vec(&msg).unwrap();

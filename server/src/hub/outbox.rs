@@ -95,6 +95,21 @@ impl Outbox {
         Ok(())
     }
 
+    /// Queues a frame nobody counts on (a typing indicator) if the queue is under a quarter
+    /// of its budget; drops it otherwise. Never closes the outbox: under backpressure this is
+    /// the first thing to go, and it never takes room from a chat message.
+    pub fn offer(&self, frame: Bytes) -> bool {
+        let mut st = self.state.lock().expect("outbox lock");
+        if st.closed.is_some() || st.bytes + frame.len() > self.max_bytes / 4 {
+            return false;
+        }
+        st.bytes += frame.len();
+        st.items.push(frame);
+        drop(st);
+        self.notify.notify_one();
+        true
+    }
+
     /// Queues frames read from storage, waiting whenever the queue is over a quarter of its
     /// budget for the transport to drain it: a read of any size never overflows the outbox,
     /// and live traffic keeps most of the budget. Fails once the outbox is closed, or once
@@ -237,6 +252,22 @@ mod tests {
             Err(CloseReason::SlowConsumer)
         );
         assert!(batch.is_empty());
+    }
+
+    #[tokio::test]
+    async fn offered_frames_use_a_quarter_of_the_budget_and_never_close() {
+        let ob = Outbox::new(40);
+        assert!(ob.offer(frame("0123456789")), "fits in a quarter");
+        assert!(!ob.offer(frame("x")), "a quarter is full: dropped");
+        ob.push_frame(frame("0123456789012345678")).unwrap();
+        assert!(!ob.offer(frame("x")), "over a quarter: dropped");
+        assert_eq!(ob.closed(), None, "dropping never closes");
+        let mut batch = Vec::new();
+        ob.recv_batch(&mut batch).await.unwrap();
+        assert_eq!(batch.len(), 2, "the offered frame and the chat frame");
+        assert!(ob.offer(frame("x")), "drained: room again");
+        ob.close(CloseReason::GoingAway);
+        assert!(!ob.offer(frame("x")), "closed");
     }
 
     #[tokio::test]

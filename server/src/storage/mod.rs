@@ -6,6 +6,7 @@
 
 mod api_keys;
 mod grants;
+mod read_state;
 mod rows;
 pub mod sequencer;
 pub mod sessions;

@@ -20,8 +20,19 @@ fn every_example_parses_and_every_type_has_one() {
     let doc = doc();
     let mut client_seen = Vec::new();
     let mut server_seen = Vec::new();
-    for example in json_examples(&doc) {
-        if let Ok(msg) = decode_client_msg(&example) {
+    // A server message may read as a client one of the same type (`typing`): examples under
+    // "Server → client" are taken as server messages.
+    let (before, rest) = doc
+        .split_once("## Server → client")
+        .expect("a server section");
+    let (server_part, after) = rest.split_once("\n## ").unwrap_or((rest, ""));
+    let server_examples = json_examples(server_part);
+    let examples = json_examples(&format!("{before}\n{after}"))
+        .into_iter()
+        .map(|e| (false, e))
+        .chain(server_examples.into_iter().map(|e| (true, e)));
+    for (server, example) in examples {
+        if let (false, Ok(msg)) = (server, decode_client_msg(&example)) {
             let kind = serde_json::from_str::<serde_json::Value>(&example).unwrap()["type"]
                 .as_str()
                 .unwrap()

@@ -93,6 +93,12 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
             }),
         proptest::collection::vec(any::<String>(), 0..4)
             .prop_map(|rooms| ClientMsg::RoomCounts { rooms }),
+        (any::<String>(), any::<bool>())
+            .prop_map(|(room, typing)| ClientMsg::Typing { room, typing }),
+        (any::<String>(), any::<u64>()).prop_map(|(room, seq)| ClientMsg::Read {
+            room,
+            seq: Seq(seq)
+        }),
     ]
 }
 
@@ -112,22 +118,39 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
             }),
         proptest::collection::vec(summary(), 0..4)
             .prop_map(|rooms| ServerMsg::RoomCounts { rooms }),
+        (room(), any::<u64>()).prop_map(|(room, seq)| ServerMsg::Read {
+            room,
+            seq: Seq(seq)
+        }),
+        (room(), nickname(), any::<bool>()).prop_map(|(room, nickname, typing)| {
+            ServerMsg::Typing {
+                room,
+                nickname,
+                typing,
+            }
+        }),
         (
             room(),
             nickname(),
             proptest::collection::vec(nickname(), 0..4),
             any::<u32>(),
             any::<u64>(),
-            any::<u64>()
+            any::<u64>(),
+            (any::<u64>(), any::<u32>(), any::<u32>())
         )
-            .prop_map(|(room, nickname, members, n, a, l)| ServerMsg::Joined {
-                room,
-                nickname,
-                members,
-                member_count: n,
-                after: Seq(a),
-                last_seq: Seq(l)
-            }),
+            .prop_map(
+                |(room, nickname, members, n, a, l, (r, u, m))| ServerMsg::Joined {
+                    room,
+                    nickname,
+                    members,
+                    member_count: n,
+                    after: Seq(a),
+                    last_seq: Seq(l),
+                    read_seq: Seq(r),
+                    unread: u,
+                    mentions: m,
+                }
+            ),
         room().prop_map(|room| ServerMsg::Left { room }),
         (room(), nickname(), change()).prop_map(|(room, nickname, change)| ServerMsg::Presence {
             room,

@@ -113,7 +113,7 @@ fn server_welcome() {
                 members: 2,
             }],
         },
-        json!({"type": "welcome", "protocol": 5, "rooms": [{"name": "lobby", "members": 2}]}),
+        json!({"type": "welcome", "protocol": 6, "rooms": [{"name": "lobby", "members": 2}]}),
     );
 }
 
@@ -127,9 +127,13 @@ fn server_joined() {
             member_count: 2,
             after: Seq(10),
             last_seq: Seq(60),
+            read_seq: Seq(55),
+            unread: 5,
+            mentions: 1,
         },
         json!({"type": "joined", "room": "lobby", "nickname": "alice",
-               "members": ["alice", "bob"], "member_count": 2, "after": 10, "last_seq": 60}),
+               "members": ["alice", "bob"], "member_count": 2, "after": 10, "last_seq": 60,
+               "read_seq": 55, "unread": 5, "mentions": 1}),
     );
 }
 
@@ -207,6 +211,43 @@ fn server_room_list_and_room_counts() {
             rooms: vec![garden],
         },
         json!({"type": "room_counts", "rooms": [{"name": "garden", "members": 3}]}),
+    );
+}
+
+#[test]
+fn typing_both_ways() {
+    check_client(
+        ClientMsg::Typing {
+            room: "lobby".into(),
+            typing: true,
+        },
+        json!({"type": "typing", "room": "lobby", "typing": true}),
+    );
+    check_server(
+        ServerMsg::Typing {
+            room: room("lobby"),
+            nickname: nick("alice"),
+            typing: false,
+        },
+        json!({"type": "typing", "room": "lobby", "nickname": "alice", "typing": false}),
+    );
+}
+
+#[test]
+fn read_both_ways() {
+    check_client(
+        ClientMsg::Read {
+            room: "lobby".into(),
+            seq: Seq(42),
+        },
+        json!({"type": "read", "room": "lobby", "seq": 42}),
+    );
+    check_server(
+        ServerMsg::Read {
+            room: room("lobby"),
+            seq: Seq(42),
+        },
+        json!({"type": "read", "room": "lobby", "seq": 42}),
     );
 }
 

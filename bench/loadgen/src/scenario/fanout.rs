@@ -45,6 +45,13 @@ pub struct FanoutParams {
     /// Add one client to the first room that joins and then never reads (slow consumer).
     #[arg(long)]
     pub stall: bool,
+    /// Clients per room (not senders) that also say they are typing, every
+    /// `chatter_every_ms` (Parley only): the traffic that rides along with chat.
+    #[arg(long, default_value_t = 0)]
+    pub chatters: usize,
+    /// How often each chatter says it is typing, in ms.
+    #[arg(long, default_value_t = 3000)]
+    pub chatter_every_ms: u64,
 }
 
 /// What a fan-out run measured.
@@ -193,6 +200,20 @@ pub async fn run(
         // A non-sender keeps its write half open in its reader (dropping it would send FIN).
         let mut wr = Some(wr);
         let keep_open = if sender_id.is_none() { wr.take() } else { None };
+        let chatter = (sender_id.is_none() && c < p.senders + p.chatters)
+            .then(|| target.typing(&room_name))
+            .flatten();
+        let (keep_open, chatter) = match (keep_open, chatter) {
+            (Some(wr), Some(frame)) => {
+                let every = Duration::from_millis(p.chatter_every_ms.max(1));
+                let phase = every.mul_f64((c % 97) as f64 / 97.0);
+                (
+                    None,
+                    Some(chatter_task(wr, frame, every, phase, stop.clone())),
+                )
+            }
+            (keep_open, _) => (keep_open, None),
+        };
         let window = Rc::new(Semaphore::new(p.window));
         // Reader: every client.
         let tally = Rc::new(RefCell::new(Tally {
@@ -298,7 +319,7 @@ pub async fn run(
                 drop(wr);
             })
         });
-        tasks.push((room, reader, writer));
+        tasks.push((room, reader, writer.or(chatter)));
     }
 
     tokio::time::sleep(Duration::from_secs_f64(p.seconds)).await;
@@ -354,6 +375,30 @@ pub async fn run(
         errors: s.errors,
         stalled,
         rss_growth_kib: rss_base.map(|b| rss_peak.get().saturating_sub(b)),
+    })
+}
+
+/// Says "typing" every `every` (starting after `phase`) until `stop`, then keeps the write
+/// half open until aborted.
+fn chatter_task(
+    mut wr: tokio::net::tcp::OwnedWriteHalf,
+    frame: String,
+    every: Duration,
+    phase: Duration,
+    stop: Rc<std::cell::Cell<bool>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_local(async move {
+        let mut buf = Vec::new();
+        ws::text_frame(frame.as_bytes(), &mut buf);
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + phase, every);
+        while !stop.get() {
+            ticker.tick().await;
+            if wr.write_all(&buf).await.is_err() {
+                break;
+            }
+        }
+        std::future::pending::<()>().await;
+        drop(wr);
     })
 }
 

@@ -19,7 +19,8 @@ use tracing::debug;
 
 use super::elsewhere::Elsewhere;
 use super::recent::RecentFrames;
-use super::RoomCmd;
+use super::typing::Typists;
+use super::{ReadMark, RoomCmd};
 use crate::cluster::presence::PresenceMsg;
 use crate::cluster::Cluster;
 use crate::hub::history::{self, CatchUp};
@@ -28,9 +29,9 @@ use crate::hub::{ConnId, User};
 use crate::storage::Store;
 use crate::wire;
 
-struct Member {
+pub(super) struct Member {
     conn: ConnId,
-    user: User,
+    pub(super) user: User,
     outbox: Arc<Outbox>,
     /// Counts the member's joins, so a finished catch-up is matched to its join.
     epoch: u64,
@@ -65,7 +66,7 @@ impl Member {
 
 /// See the module docs.
 pub(super) struct Members {
-    room: RoomName,
+    pub(super) room: RoomName,
     /// Members in join order; `index` maps a connection to its place here.
     list: Vec<Member>,
     index: HashMap<ConnId, usize>,
@@ -80,7 +81,9 @@ pub(super) struct Members {
     /// Cluster mode: the broker, to tell the other nodes of this node's people.
     cluster: Option<Cluster>,
     /// Cluster mode: the people in the room on other nodes.
-    elsewhere: Elsewhere,
+    pub(super) elsewhere: Elsewhere,
+    /// Who is typing.
+    pub(super) typists: Typists,
 }
 
 impl Members {
@@ -101,11 +104,12 @@ impl Members {
             room_tx,
             cluster,
             elsewhere: Elsewhere::default(),
+            typists: Typists::default(),
         }
     }
 
     /// Cluster mode: tells the other nodes.
-    fn tell(&self, msg: impl FnOnce(Arc<str>) -> PresenceMsg) {
+    pub(super) fn tell(&self, msg: impl FnOnce(Arc<str>) -> PresenceMsg) {
         if let Some(cluster) = &self.cluster {
             cluster.tell_presence(&self.room, &msg(cluster.node().clone()));
         }
@@ -140,11 +144,19 @@ impl Members {
             PresenceMsg::Gone { node, key, change } => {
                 if let Some(nickname) = self.elsewhere.gone(&node, &key) {
                     if !self.people.contains_key(&key) {
+                        self.typing_over(&key, true);
                         self.notice(nickname, change);
                     }
                 }
             }
             PresenceMsg::Who { .. } => self.answer_who(),
+            PresenceMsg::Typing {
+                key,
+                nickname,
+                typing,
+                ..
+            } => return self.remote_typing(&key, &nickname, typing),
+            PresenceMsg::Read { key, seq, .. } => return self.tell_read(&key, seq, None),
         }
         self.publish_count();
     }
@@ -164,6 +176,7 @@ impl Members {
     pub(super) fn node_gone(&mut self, node: &str) {
         for (key, nickname) in self.elsewhere.node_gone(node) {
             if !self.people.contains_key(&key) {
+                self.typing_over(&key, true);
                 self.notice(nickname, PresenceChange::Disconnected);
             }
         }
@@ -184,11 +197,8 @@ impl Members {
     /// messages `after < seq <= last_seq`, those held in memory given in `recent`.
     pub(super) fn join(
         &mut self,
-        conn: ConnId,
-        user: User,
-        outbox: Arc<Outbox>,
-        after: Seq,
-        last_seq: Seq,
+        (conn, user, outbox): (ConnId, User, Arc<Outbox>),
+        (after, last_seq, read): (Seq, Seq, ReadMark),
         recent: RecentFrames,
     ) {
         if !self.index.contains_key(&conn) {
@@ -199,6 +209,7 @@ impl Members {
             // Before `joined`: nothing of the old catch-up may be queued after it.
             old.cancel.cancel();
         }
+        let read_seq = read.read_seq.unwrap_or(last_seq).min(last_seq);
         let joined = wire::encode(&ServerMsg::Joined {
             room: self.room.clone(),
             nickname: user.nickname,
@@ -206,6 +217,9 @@ impl Members {
             member_count: self.people_count() as u32,
             after,
             last_seq,
+            read_seq,
+            unread: u32::try_from(last_seq.0 - read_seq.0).unwrap_or(u32::MAX),
+            mentions: read.mentions,
         });
         if outbox.push_frame(joined).is_err() {
             self.remove(conn, PresenceChange::DroppedSlow);
@@ -292,10 +306,20 @@ impl Members {
         }
     }
 
-    /// The user and outbox of a member, to send from.
-    pub(super) fn sender(&self, conn: ConnId) -> Option<(User, Arc<Outbox>)> {
-        let m = &self.list[*self.index.get(&conn)?];
-        Some((m.user.clone(), m.outbox.clone()))
+    /// A member, by connection.
+    pub(super) fn member(&self, conn: ConnId) -> Option<&Member> {
+        Some(&self.list[*self.index.get(&conn)?])
+    }
+
+    /// The user and outbox of a member, to send from; the member's typing is over (the
+    /// message tells everyone).
+    pub(super) fn sender(&mut self, conn: ConnId) -> Option<(User, Arc<Outbox>)> {
+        let (user, outbox) = {
+            let m = self.member(conn)?;
+            (m.user.clone(), m.outbox.clone())
+        };
+        self.typing_over(&user.key, false);
+        Some((user, outbox))
     }
 
     /// Removes a member on its request (`left` is its answer) or as it goes.
@@ -339,6 +363,7 @@ impl Members {
                 change,
             });
             if !self.elsewhere.contains(&member.user.key) {
+                self.typing_over(&member.user.key, true);
                 self.notice(member.user.nickname.clone(), change);
             }
         }
@@ -374,6 +399,44 @@ impl Members {
         }
         people.sort();
         people.into_iter().cloned().collect()
+    }
+
+    /// A member read the room up to `seq`: the user's other connections here and on the
+    /// other nodes hear of it.
+    pub(super) fn read(&mut self, conn: ConnId, seq: Seq) {
+        let Some(key) = self.member(conn).map(|m| m.user.key.clone()) else {
+            return;
+        };
+        self.tell_read(&key, seq, Some(conn));
+        self.tell(|node| PresenceMsg::Read {
+            node,
+            key: key.clone(),
+            seq,
+        });
+    }
+
+    /// Tells `key`'s connections here (but `from`) that the user read up to `seq`.
+    fn tell_read(&mut self, key: &str, seq: Seq, from: Option<ConnId>) {
+        let frame = wire::encode(&ServerMsg::Read {
+            room: self.room.clone(),
+            seq,
+        });
+        for m in self.list.iter_mut() {
+            if *m.user.key == *key && Some(m.conn) != from {
+                // Small and once per read: delivered like a message (held behind a catch-up).
+                m.deliver(&frame);
+            }
+        }
+    }
+
+    /// Offers a frame nobody counts on (typing) to every member but `except`'s connections
+    /// and those catching up; a member that cannot take it now does without.
+    pub(super) fn offer(&self, frame: &Bytes, except: &str) {
+        for m in &self.list {
+            if m.catching_up.is_none() && *m.user.key != *except {
+                m.outbox.offer(frame.clone());
+            }
+        }
     }
 
     /// Delivers a frame to every member. Members that cannot keep up are removed (and the

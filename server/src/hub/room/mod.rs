@@ -17,8 +17,9 @@ mod elsewhere;
 mod members;
 mod order;
 pub mod recent;
+mod typing;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,6 +65,7 @@ enum RoomCmd {
         user: User,
         outbox: Arc<Outbox>,
         after: Option<Seq>,
+        read: ReadMark,
     },
     Leave {
         conn: ConnId,
@@ -79,6 +81,10 @@ enum RoomCmd {
         message: NewMessage,
         outbox: Arc<Outbox>,
     },
+    /// A member is typing, or stopped.
+    Typing { conn: ConnId, typing: bool },
+    /// A member read the room up to `seq`: the user's other connections hear of it.
+    Read { conn: ConnId, seq: Seq },
     /// A member's catch-up (number `epoch` of its joins) has been queued in full.
     CaughtUp { conn: ConnId, epoch: u64 },
     /// Cluster mode: a message another node committed.
@@ -114,12 +120,22 @@ pub struct Creation {
     pub by: Nickname,
 }
 
+/// A joining user's read state here, read from storage before the join.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadMark {
+    /// The last seq the user read here; None: never (nothing before the join is unread).
+    pub read_seq: Option<Seq>,
+    /// Unread messages that mention the user.
+    pub mentions: u32,
+}
+
 /// Cloneable handle to a room task.
 #[derive(Clone)]
 pub struct RoomHandle {
     name: RoomName,
     tx: mpsc::Sender<RoomCmd>,
     members: Arc<AtomicU32>,
+    last: Arc<AtomicU64>,
 }
 
 impl RoomHandle {
@@ -132,7 +148,9 @@ impl RoomHandle {
     ) -> Self {
         let (tx, rx) = mpsc::channel(1024);
         let members = Arc::new(AtomicU32::new(0));
+        let last = Arc::new(AtomicU64::new(0));
         let room = Room {
+            last: last.clone(),
             members: Members::new(
                 name.clone(),
                 members.clone(),
@@ -156,7 +174,17 @@ impl RoomHandle {
             gap_since: None,
         };
         tokio::spawn(room.run(rx, creation));
-        Self { name, tx, members }
+        Self {
+            name,
+            tx,
+            members,
+            last,
+        }
+    }
+
+    /// The room's latest seq, as last published by its task.
+    pub fn last_seq(&self) -> Seq {
+        Seq(self.last.load(Ordering::Relaxed))
     }
 
     /// The room's name.
@@ -182,14 +210,25 @@ impl RoomHandle {
 
     /// Adds a member. The room answers through the member's outbox: `joined`, the messages
     /// after `after` (or the latest history page), then live traffic.
-    pub async fn join(&self, conn: ConnId, user: User, outbox: Arc<Outbox>, after: Option<Seq>) {
+    pub async fn join(
+        &self,
+        (conn, user, outbox): (ConnId, User, Arc<Outbox>),
+        after: Option<Seq>,
+        read: ReadMark,
+    ) {
         self.cmd(RoomCmd::Join {
             conn,
             user,
             outbox,
             after,
+            read,
         })
         .await
+    }
+
+    /// A member read the room up to `seq`; its user's other connections hear of it.
+    pub async fn read(&self, conn: ConnId, seq: Seq) {
+        self.cmd(RoomCmd::Read { conn, seq }).await
     }
 
     /// Removes a member and tells the others.
@@ -224,6 +263,12 @@ impl RoomHandle {
         self.cmd(RoomCmd::Publish { message, outbox }).await
     }
 
+    /// A member is typing (or stopped). Never waits: with the room's queue full it is
+    /// dropped, as typing is.
+    pub fn typing(&self, conn: ConnId, typing: bool) {
+        let _ = self.tx.try_send(RoomCmd::Typing { conn, typing });
+    }
+
     /// Sends a chat message from a member.
     pub async fn send(&self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
         self.cmd(RoomCmd::Send {
@@ -243,6 +288,8 @@ struct WaitingSend {
 
 struct Room {
     name: RoomName,
+    /// `last_seq`, published for the handles.
+    last: Arc<AtomicU64>,
     members: Members,
     last_seq: Seq,
     recent: Recent,
@@ -308,6 +355,8 @@ impl Room {
                     let result = result.unwrap_or_else(|_| Err(sqlx::Error::PoolClosed.into()));
                     self.committed(sends, result);
                 }
+                () = tokio::time::sleep_until(self.members.typing_deadline().unwrap_or_else(Instant::now)),
+                    if self.members.typing_deadline().is_some() => self.members.expire_typing(),
                 // Nobody here for a while: the recent messages go (storage has them).
                 () = tokio::time::sleep(self.settings.recent_idle),
                     if self.members.is_empty() && !self.recent.is_empty() => {
@@ -317,6 +366,11 @@ impl Room {
                 }
             }
         }
+    }
+
+    fn set_last(&mut self, seq: Seq) {
+        self.last_seq = seq;
+        self.last.store(seq.0, Ordering::Relaxed);
     }
 
     /// Records a new room and reads the latest seq, retrying until storage answers.
@@ -333,7 +387,7 @@ impl Room {
             match created.and(Ok(())) {
                 Ok(()) => match self.store.last_seq(&self.name).await {
                     Ok(seq) => {
-                        self.last_seq = seq;
+                        self.set_last(seq);
                         if let Some(cluster) = &self.cluster {
                             if let Some(c) = &creation {
                                 cluster.tell_room_created(&self.name, c.by.as_str());
@@ -394,6 +448,7 @@ impl Room {
                 user,
                 outbox,
                 after,
+                read,
             } => {
                 let page = u64::from(self.settings.history_page);
                 let after = after
@@ -401,7 +456,7 @@ impl Room {
                     .min(self.last_seq);
                 let catch_up = self.recent.range(after, self.last_seq, self.last_seq);
                 self.members
-                    .join(conn, user, outbox, after, self.last_seq, catch_up)
+                    .join((conn, user, outbox), (after, self.last_seq, read), catch_up)
             }
             RoomCmd::Leave { conn, change } => self.members.leave(conn, change),
             RoomCmd::Send {
@@ -412,6 +467,8 @@ impl Room {
             RoomCmd::Publish { message, outbox } => {
                 self.waiting.push(WaitingSend { outbox, message })
             }
+            RoomCmd::Typing { conn, typing } => self.members.typing(conn, typing),
+            RoomCmd::Read { conn, seq } => self.members.read(conn, seq),
             RoomCmd::CaughtUp { conn, epoch } => self.members.caught_up(conn, epoch),
             RoomCmd::Remote { seq, frame } => self.arrive(seq, Arrival { frame, ack: None }),
             RoomCmd::Resync => {}
@@ -438,7 +495,7 @@ impl Room {
             None
         };
         while let Some(arrival) = next.or_else(|| self.ahead.take_next(self.last_seq)) {
-            self.last_seq = Seq(self.last_seq.0 + 1);
+            self.set_last(Seq(self.last_seq.0 + 1));
             if let Some((outbox, ack)) = arrival.ack {
                 let _ = outbox.push_frame(ack);
             }
@@ -513,7 +570,7 @@ impl Room {
         if self.members.is_empty() && self.ahead.first().is_none() {
             // Nobody to tell: the next join reads the latest messages.
             self.recent.clear();
-            self.last_seq = last;
+            self.set_last(last);
             self.cold = true;
         } else {
             self.read_back(last).await;
@@ -612,7 +669,7 @@ impl Room {
                         self.arrive(seq, Arrival { frame: bytes, ack });
                         continue;
                     }
-                    self.last_seq = seq;
+                    self.set_last(seq);
                     let _ = s.outbox.push_frame(ack);
                     self.members.broadcast(&bytes);
                     self.recent.remember(seq, bytes);

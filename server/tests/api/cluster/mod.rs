@@ -9,4 +9,5 @@ mod names;
 mod outage;
 mod presence;
 mod publish;
+mod reading;
 mod sequencing;

@@ -13,7 +13,13 @@ use crate::helpers::*;
 use crate::process::{free_addr, parley_with, wait_ready};
 
 /// Waits (up to `within`) for a notice that `nick` did `change` in `room`.
-async fn notice(c: &mut Client, room: &str, nick: &str, change: PresenceChange, within: Duration) {
+pub(super) async fn notice(
+    c: &mut Client,
+    room: &str,
+    nick: &str,
+    change: PresenceChange,
+    within: Duration,
+) {
     let found = tokio::time::timeout(within, async {
         while let Some(frame) = c.ws.next().await {
             if let Ok(Message::Text(t)) = frame {
@@ -39,7 +45,7 @@ async fn notice(c: &mut Client, room: &str, nick: &str, change: PresenceChange, 
 }
 
 /// Whether `nick` is in `room` as `c` was told on joining, or is announced soon after.
-async fn knows(c: &mut Client, joined_members: &[String], room: &str, nick: &str) {
+pub(super) async fn knows(c: &mut Client, joined_members: &[String], room: &str, nick: &str) {
     if !joined_members.iter().any(|m| m == nick) {
         notice(c, room, nick, PresenceChange::Joined, WAIT).await;
     }

@@ -116,9 +116,14 @@ impl Client {
 
     /// The next frame, or what came instead (a timeout, the end, a non-text frame).
     async fn try_recv(&mut self) -> Result<ServerMsg, String> {
+        self.try_recv_within(WAIT).await
+    }
+
+    /// The next frame within `wait`, or what came instead.
+    async fn try_recv_within(&mut self, wait: Duration) -> Result<ServerMsg, String> {
         loop {
-            let frame = match tokio::time::timeout(WAIT, self.ws.next()).await {
-                Err(_) => return Err(format!("nothing came within {WAIT:?}")),
+            let frame = match tokio::time::timeout(wait, self.ws.next()).await {
+                Err(_) => return Err(format!("nothing came within {wait:?}")),
                 Ok(None) => return Err("the connection ended".into()),
                 Ok(Some(Err(e))) => return Err(format!("the connection failed: {e}")),
                 Ok(Some(Ok(frame))) => frame,
@@ -162,6 +167,26 @@ impl Client {
                 Ok(_) => {}
                 Err(err @ ServerMsg::Error { .. }) => panic!("expected {}, got {err:?}", T::TYPE),
                 Err(_) => {}
+            }
+        }
+    }
+
+    /// The next message of type `T` that `pred` accepts, waiting up to `wait` for each
+    /// frame (for what the server says after a silence longer than [`WAIT`]).
+    pub async fn recv_kind_after_silence<T: Kind>(
+        &mut self,
+        wait: Duration,
+        pred: impl Fn(&T) -> bool,
+    ) -> T {
+        loop {
+            let msg = self
+                .try_recv_within(wait)
+                .await
+                .unwrap_or_else(|e| panic!("expected {}, got {e}", T::TYPE));
+            if let Ok(msg) = T::pick(msg) {
+                if pred(&msg) {
+                    return msg;
+                }
             }
         }
     }

@@ -99,6 +99,14 @@ pub async fn post_session(addr: SocketAddr, body: serde_json::Value) -> (u16, St
     http_full(addr, "POST", "/api/session", &headers, &body.to_string()).await
 }
 
+/// `DELETE /api/session` with `token`: the status code.
+pub async fn sign_out(addr: SocketAddr, token: &str) -> u16 {
+    let auth = format!("Bearer {token}");
+    http(addr, "DELETE", "/api/session", &[("Authorization", &auth)])
+        .await
+        .0
+}
+
 /// A plain HTTP/1.1 request; returns the status code and body.
 pub async fn http(
     addr: SocketAddr,

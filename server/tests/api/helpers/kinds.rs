@@ -27,6 +27,9 @@ pub struct Joined {
     pub member_count: u32,
     pub after: Seq,
     pub last_seq: Seq,
+    pub read_seq: Seq,
+    pub unread: u32,
+    pub mentions: u32,
 }
 
 /// A `left` frame.
@@ -55,6 +58,21 @@ pub struct RoomList {
 #[derive(Debug, Clone)]
 pub struct RoomCounts {
     pub rooms: Vec<RoomSummary>,
+}
+
+/// A `read` frame.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub room: String,
+    pub seq: Seq,
+}
+
+/// A `typing` frame.
+#[derive(Debug, Clone)]
+pub struct Typing {
+    pub room: String,
+    pub nickname: String,
+    pub typing: bool,
 }
 
 /// An `ack` frame.
@@ -101,13 +119,16 @@ macro_rules! kind {
 }
 
 kind!(Welcome, "welcome", ServerMsg::Welcome { protocol, rooms } => Welcome { protocol, rooms });
-kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_count, after, last_seq } => Joined {
+kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_count, after, last_seq, read_seq, unread, mentions } => Joined {
     room: room.to_string(),
     nickname: nickname.to_string(),
     members: members.into_iter().map(String::from).collect(),
     member_count,
     after,
     last_seq,
+    read_seq,
+    unread,
+    mentions,
 });
 kind!(Left, "left", ServerMsg::Left { room } => Left { room: room.to_string() });
 kind!(Presence, "presence", ServerMsg::Presence { room, nickname, change } => Presence {
@@ -122,6 +143,12 @@ kind!(RoomList, "room_list", ServerMsg::RoomList { prefix, rooms, next } => Room
 });
 kind!(RoomCounts, "room_counts", ServerMsg::RoomCounts { rooms } => RoomCounts { rooms });
 kind!(ChatMessage, "message", ServerMsg::Message(m) => m);
+kind!(Read, "read", ServerMsg::Read { room, seq } => Read { room: room.to_string(), seq });
+kind!(Typing, "typing", ServerMsg::Typing { room, nickname, typing } => Typing {
+    room: room.to_string(),
+    nickname: nickname.to_string(),
+    typing,
+});
 kind!(Ack, "ack", ServerMsg::Ack { room, client_id, seq, id, ts, duplicate } => Ack {
     room: room.to_string(),
     client_id: client_id.to_string(),

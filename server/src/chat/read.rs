@@ -1,0 +1,75 @@
+//! Read state: where each user has read each room up to, kept in storage per user (so it
+//! follows them to every device) and told live to the user's other connections.
+
+use shared::{RoomName, Seq};
+use tracing::warn;
+
+use super::commands::Refusal;
+use super::Participant;
+use crate::hub::room::{ReadMark, RoomHandle};
+use crate::now_ms;
+
+impl Participant {
+    /// The user's read state in `room`, for its `joined`: the read position and the unread
+    /// messages that mention the user. Storage failing, the join goes on as a first one.
+    pub(super) async fn read_mark(&self, room: &RoomName, handle: &RoomHandle) -> ReadMark {
+        let store = self.hub.store();
+        let user = &self.identity.user;
+        let read_seq = match store.read_seq(&user.key, room).await {
+            Ok(seq) => seq,
+            Err(err) => {
+                warn!(cause = %err, "cannot read the read state; the join counts nothing unread");
+                return ReadMark::default();
+            }
+        };
+        if read_seq.is_none() {
+            // A first join: the user has read what came before it (on every device).
+            self.keep_read(room.clone(), handle.last_seq());
+        }
+        let mentions = match read_seq {
+            Some(seq) if seq < handle.last_seq() => store
+                .mentions_after(
+                    room,
+                    seq,
+                    (&user.key, &user.nickname),
+                    shared::MENTIONS_COUNTED_MAX,
+                )
+                .await
+                .unwrap_or_else(|err| {
+                    warn!(cause = %err, "cannot count the unread mentions");
+                    0
+                }),
+            _ => 0,
+        };
+        ReadMark { read_seq, mentions }
+    }
+
+    /// The user read `room` up to `seq` (at most its latest): kept, and told to the user's
+    /// other connections. A position behind the one already told changes nothing.
+    pub(super) async fn read(&mut self, room: &str, seq: Seq) -> Result<(), Refusal> {
+        let room = super::commands::room_name(room)?;
+        let Some((handle, told)) = self.rooms.get_mut(&room) else {
+            return Err(self.not_in_room(&room));
+        };
+        let seq = seq.min(handle.last_seq());
+        if seq <= *told {
+            return Ok(());
+        }
+        *told = seq;
+        let handle = handle.clone();
+        handle.read(self.conn, seq).await;
+        self.keep_read(room, seq);
+        Ok(())
+    }
+
+    /// Stores a read position. Not awaited: the connection goes on reading (each costs a
+    /// message of the rate, or a join).
+    fn keep_read(&self, room: RoomName, seq: Seq) {
+        let (store, key) = (self.hub.store().clone(), self.identity.user.key.clone());
+        tokio::spawn(async move {
+            if let Err(err) = store.mark_read(&key, &room, seq, now_ms()).await {
+                warn!(cause = %err, %room, "cannot keep the read position");
+            }
+        });
+    }
+}

@@ -1,0 +1,108 @@
+//! Read state: per user (nickname key) and room, the last seq the user has read. It only
+//! moves forward.
+
+use shared::{Nickname, RoomName, Seq};
+use sqlx::Row;
+
+use super::{Backend, Store, StoreError};
+
+impl Store {
+    /// The last seq `user_key` has read in `room`, if the user ever read it.
+    pub async fn read_seq(
+        &self,
+        user_key: &str,
+        room: &RoomName,
+    ) -> Result<Option<Seq>, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT read_seq FROM read_state WHERE user_key = ? AND room = ?",
+        );
+        let row = sqlx::query(&q)
+            .bind(user_key)
+            .bind(room.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(Seq(r.try_get::<i64, _>(0)?.max(0) as u64)),
+            None => None,
+        })
+    }
+
+    /// Moves `user_key`'s read position in `room` up to `seq` (never back).
+    pub async fn mark_read(
+        &self,
+        user_key: &str,
+        room: &RoomName,
+        seq: Seq,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let upsert = match self.backend {
+            Backend::Sqlite => {
+                "INSERT INTO read_state (user_key, room, read_seq, updated_at) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (user_key, room) DO UPDATE SET \
+                 read_seq = MAX(read_state.read_seq, excluded.read_seq), updated_at = excluded.updated_at"
+            }
+            Backend::Postgres => {
+                "INSERT INTO read_state (user_key, room, read_seq, updated_at) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (user_key, room) DO UPDATE SET \
+                 read_seq = GREATEST(read_state.read_seq, excluded.read_seq), updated_at = excluded.updated_at"
+            }
+            Backend::MySql => {
+                "INSERT INTO read_state (user_key, room, read_seq, updated_at) VALUES (?, ?, ?, ?) \
+                 ON DUPLICATE KEY UPDATE \
+                 read_seq = GREATEST(read_seq, VALUES(read_seq)), updated_at = VALUES(updated_at)"
+            }
+        };
+        sqlx::query(&Self::sql(self.backend, upsert))
+            .bind(user_key)
+            .bind(room.as_str())
+            .bind(seq.0 as i64)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// How many of the latest `limit` messages of `room` after `after` that others sent
+    /// (people or bots; `user_key` is the reader's) mention `nickname`, by
+    /// [`shared::mentions::mentions`].
+    pub async fn mentions_after(
+        &self,
+        room: &RoomName,
+        after: Seq,
+        (user_key, nickname): (&str, &Nickname),
+        limit: u32,
+    ) -> Result<u32, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT body FROM messages WHERE room = ? AND seq > ? AND sender <> ? \
+             AND body LIKE '%@%' ORDER BY seq DESC LIMIT ?",
+        );
+        let rows = sqlx::query(&q)
+            .bind(room.as_str())
+            .bind(after.0 as i64)
+            .bind(user_key)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut count = 0;
+        for r in rows {
+            let body: String = r.try_get(0)?;
+            count += u32::from(shared::mentions::mentions(&body, nickname));
+        }
+        Ok(count)
+    }
+
+    /// Forgets the read state of users with neither a session nor a password (a nickname
+    /// without a password is free again once its last session ends: whoever takes it next
+    /// inherits nothing); returns how many rows went.
+    pub async fn prune_read_state(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM read_state WHERE user_key NOT IN (SELECT nickname_key FROM sessions) \
+             AND user_key NOT IN (SELECT nickname_key FROM accounts)",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
