@@ -85,12 +85,18 @@ impl Target {
         }
     }
 
-    /// A frame saying this client is typing in `room` (Parley only: the Node peer has none).
-    pub fn typing(self, room: &str) -> Option<String> {
+    /// Frames saying this client is typing in `room` and has read it all (Parley only: the
+    /// Node peer has neither).
+    pub fn chatter(self, room: &str) -> Option<[String; 2]> {
         match self {
-            Target::Parley => Some(format!(
-                r#"{{"type":"typing","room":"{room}","typing":true}}"#
-            )),
+            Target::Parley => Some([
+                format!(r#"{{"type":"typing","room":"{room}","typing":true}}"#),
+                // Past the end is the end: the server keeps the room's latest seq.
+                format!(
+                    r#"{{"type":"read","room":"{room}","seq":{}}}"#,
+                    u64::MAX >> 12
+                ),
+            ]),
             Target::Node => None,
         }
     }

@@ -32,7 +32,8 @@ pub struct SuiteArgs {
     /// Which targets, in order.
     #[arg(long, value_delimiter = ',', default_value = "parley,node")]
     pub targets: Vec<Target>,
-    /// Which scenarios (fanout, fanout-chatter (fan-out with a tenth of the room typing),
+    /// Which scenarios (fanout, fanout-chatter (fan-out with a tenth of the room typing and
+    /// reading),
     /// latency, storm, idle, capacity, slow, reconnect, and
     /// cluster-fanout, cluster-latency: the same as fanout and latency with the clients
     /// spread over `--cluster-nodes` nodes on NATS and a server database).
@@ -66,7 +67,7 @@ fn fanout_params(name: &str, quick: bool) -> Option<fanout::FanoutParams> {
     };
     Some(match name {
         "fanout" => base,
-        // Fan-out with a tenth of the room typing (every 3 s, as the SPA says it).
+        // Fan-out with a tenth of the room typing and reading (every 3 s, as the SPA says it).
         "fanout-chatter" => fanout::FanoutParams {
             chatters: 100,
             ..base

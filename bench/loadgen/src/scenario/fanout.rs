@@ -45,8 +45,8 @@ pub struct FanoutParams {
     /// Add one client to the first room that joins and then never reads (slow consumer).
     #[arg(long)]
     pub stall: bool,
-    /// Clients per room (not senders) that also say they are typing, every
-    /// `chatter_every_ms` (Parley only): the traffic that rides along with chat.
+    /// Clients per room (not senders) that also say they are typing and have read the room,
+    /// every `chatter_every_ms` (Parley only): the traffic that rides along with chat.
     #[arg(long, default_value_t = 0)]
     pub chatters: usize,
     /// How often each chatter says it is typing, in ms.
@@ -201,7 +201,7 @@ pub async fn run(
         let mut wr = Some(wr);
         let keep_open = if sender_id.is_none() { wr.take() } else { None };
         let chatter = (sender_id.is_none() && c < p.senders + p.chatters)
-            .then(|| target.typing(&room_name))
+            .then(|| target.chatter(&room_name))
             .flatten();
         let (keep_open, chatter) = match (keep_open, chatter) {
             (Some(wr), Some(frame)) => {
@@ -378,18 +378,20 @@ pub async fn run(
     })
 }
 
-/// Says "typing" every `every` (starting after `phase`) until `stop`, then keeps the write
-/// half open until aborted.
+/// Says "typing" and "read" every `every` (starting after `phase`) until `stop`, then keeps
+/// the write half open until aborted.
 fn chatter_task(
     mut wr: tokio::net::tcp::OwnedWriteHalf,
-    frame: String,
+    frames: [String; 2],
     every: Duration,
     phase: Duration,
     stop: Rc<std::cell::Cell<bool>>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::task::spawn_local(async move {
         let mut buf = Vec::new();
-        ws::text_frame(frame.as_bytes(), &mut buf);
+        for frame in &frames {
+            ws::text_frame(frame.as_bytes(), &mut buf);
+        }
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + phase, every);
         while !stop.get() {
             ticker.tick().await;
