@@ -30,6 +30,9 @@ fn handle(text: &str) {
             let _ = RoomName::check_prefix(prefix.as_deref().unwrap_or_default());
             let _ = after.as_deref().map(RoomName::parse);
         }
+        Ok(ClientMsg::OpenDirect { nickname }) => {
+            let _ = Nickname::stored(&nickname).map(|n| n.key());
+        }
         Ok(ClientMsg::RoomCounts { rooms }) => {
             for room in &rooms {
                 let _ = RoomName::parse(room);

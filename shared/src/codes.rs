@@ -58,6 +58,11 @@ pub enum ErrorCode {
     NotInRoom,
     /// No such room.
     NoSuchRoom,
+    /// The room is a direct conversation of two others (or a name kept for those): only
+    /// its two people may join it or read it.
+    Forbidden,
+    /// Nobody holds that nickname now, and it is not registered.
+    NoSuchUser,
     /// The server could not store (or read) messages; nothing was acknowledged. Retry.
     StorageUnavailable,
     /// Too many messages too fast: wait before sending more.

@@ -30,8 +30,8 @@ pub use codes::ErrorCode;
 pub use decode::{decode_client_msg, DecodeError, CLIENT_TYPES};
 pub use limits::*;
 pub use model::{
-    is_forbidden_control, json_escaped_len, ChatMessage, ClientMsgId, MessageId, MessageText,
-    Nickname, PresenceChange, RoomName, RoomSummary, Seq, ValidationError,
+    is_forbidden_control, json_escaped_len, ChatMessage, ClientMsgId, DirectRoom, MessageId,
+    MessageText, Nickname, PresenceChange, RoomName, RoomSummary, Seq, ValidationError,
 };
 pub use protocol::{ClientMsg, ServerMsg};
 

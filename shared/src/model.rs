@@ -288,6 +288,15 @@ pub struct RoomSummary {
     pub members: u32,
 }
 
+/// A direct conversation of this user's: its room, and the other person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectRoom {
+    /// Its room (`dm-` and 32 hex digits).
+    pub room: RoomName,
+    /// The other person.
+    pub with: Nickname,
+}
+
 /// What happened to a member of a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::ErrorCode;
 use crate::model::{
-    ChatMessage, ClientMsgId, MessageId, Nickname, PresenceChange, RoomName, RoomSummary, Seq,
+    ChatMessage, ClientMsgId, DirectRoom, MessageId, Nickname, PresenceChange, RoomName,
+    RoomSummary, Seq,
 };
 
 /// A message from a client. Names and text arrive as plain strings and are validated by the
@@ -79,6 +80,13 @@ pub enum ClientMsg {
         /// Typing (true) or stopped (false).
         typing: bool,
     },
+    /// Open the direct conversation with the user called `nickname` (created the first
+    /// time): this connection joins it (`joined` names the other person in `direct`), and
+    /// the two people's other connections are told (`direct`).
+    OpenDirect {
+        /// The other person.
+        nickname: String,
+    },
     /// This user has read a joined room up to `seq` (the room is in view in a focused
     /// window). The server keeps it per user, only moving forward, and tells the user's
     /// other connections in the room ([`ServerMsg::Read`]).
@@ -104,6 +112,9 @@ pub enum ServerMsg {
         /// The user's own rooms (the lobby, those the user created or is in), with their
         /// member counts; at most 200. The rest are in the directory (`list_rooms`).
         rooms: Vec<RoomSummary>,
+        /// The user's direct conversations (at most 200), to keep joined.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        directs: Vec<DirectRoom>,
     },
     /// This connection joined a room. The server then sends, as `message` frames and in
     /// order, every message with `after < seq <= last_seq`, then live messages.
@@ -133,6 +144,9 @@ pub enum ServerMsg {
         /// [`MENTIONS_COUNTED_MAX`](crate::MENTIONS_COUNTED_MAX) that hold an `@`).
         #[serde(default)]
         mentions: u32,
+        /// For a direct conversation: the other person.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        direct: Option<Nickname>,
     },
     /// This connection left a room.
     Left {
@@ -163,6 +177,14 @@ pub enum ServerMsg {
     RoomCounts {
         /// The rooms, with their member counts.
         rooms: Vec<RoomSummary>,
+    },
+    /// A direct conversation of this user's was opened (by the other person, or on another
+    /// connection): join it to get its messages.
+    Direct {
+        /// Its room.
+        room: RoomName,
+        /// The other person.
+        with: Nickname,
     },
     /// This user read a joined room up to `seq`, on another connection (tab or device).
     Read {

@@ -9,6 +9,7 @@ mod account;
 mod bidi;
 mod chat;
 mod cluster;
+mod direct;
 mod directory;
 mod history;
 mod mentions;

@@ -32,6 +32,7 @@ pub fn chat_screen() -> Html {
     let on_send = use_callback(actions.clone(), |(room, text), a: &ChatActions| {
         a.send(room, text)
     });
+    let on_message = use_callback(actions.clone(), |nick, a: &ChatActions| a.open_direct(nick));
     let on_typing = use_callback(actions.clone(), |(room, typing), a: &ChatActions| {
         a.typing(room, typing)
     });
@@ -56,12 +57,20 @@ pub fn chat_screen() -> Html {
         Callback::from(move |_| actions.leave(name.clone()))
     };
     let me = state.me.clone();
+    let (sigil, title, label) = match &room.direct {
+        Some(with) => (
+            "@",
+            with.to_string(),
+            format!("Direct messages with {with}"),
+        ),
+        None => ("#", room.name.to_string(), format!("Room {}", room.name)),
+    };
     html! {
         <main class="chat">
             { sidebar }
-            <section class="room" aria-label={format!("Room {}", room.name)}>
+            <section class="room" aria-label={label}>
                 <header class="room-header">
-                    <h2>{ "#" }<bdi>{ room.name.to_string() }</bdi></h2>
+                    <h2>{ sigil }<bdi>{ title }</bdi></h2>
                     <span class="muted">{ format!("{} online", room.members.len()) }</span>
                     if room.joined {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>
@@ -72,7 +81,7 @@ pub fn chat_screen() -> Html {
                 <Composer room={room.name.clone()} enabled={room.joined} {on_send} {on_typing}
                     members={room.members.clone()} me={me.clone()} />
             </section>
-            <MemberList members={room.members.clone()} {me} />
+            <MemberList members={room.members.clone()} {me} {on_message} />
         </main>
     }
 }

@@ -1,5 +1,5 @@
-//! The room sidebar: the user's own rooms, unread counts, "Browse rooms" (the directory),
-//! and the "New room" input.
+//! The room sidebar: the user's own rooms, then their direct messages (by the other
+//! person's name), unread counts, "Browse rooms" (the directory), and the "New room" input.
 //!
 //! Pure: it gets one [`RoomEntry`] per room, compared by value, so a message in the room in
 //! view (which changes no entry) does not render it again.
@@ -24,6 +24,8 @@ pub struct RoomEntry {
     pub mentions: u32,
     /// How many users are in it, shown for rooms not joined.
     pub member_count: u32,
+    /// For a direct-message room: the other person.
+    pub direct: Option<Nickname>,
 }
 
 impl RoomEntry {
@@ -35,6 +37,7 @@ impl RoomEntry {
             unread: room.unread,
             mentions: room.mentions,
             member_count: room.member_count,
+            direct: room.direct.clone(),
         }
     }
 
@@ -88,10 +91,15 @@ pub fn room_list(props: &RoomListProps) -> Html {
             }
         })
     };
-    let rooms = props
+    let link =
+        |r: &RoomEntry| room_link(r, props.current.as_ref() == Some(&r.name), &props.on_join);
+    let rooms = props.rooms.iter().filter(|r| r.direct.is_none()).map(link);
+    let directs: Vec<Html> = props
         .rooms
         .iter()
-        .map(|r| room_link(r, props.current.as_ref() == Some(&r.name), &props.on_join));
+        .filter(|r| r.direct.is_some())
+        .map(link)
+        .collect();
     let sign_out = props.on_sign_out.reform(|_: MouseEvent| ());
     let browse = props.on_browse.reform(|_: MouseEvent| ());
     let me = props.me.as_ref().map(|m| m.to_string()).unwrap_or_default();
@@ -104,6 +112,10 @@ pub fn room_list(props: &RoomListProps) -> Html {
             </div>
             <AccountPanel on_signed_out={props.on_signed_out.clone()} />
             <ul class="rooms">{ for rooms }</ul>
+            if !directs.is_empty() {
+                <h2 id="directs-heading" class="section">{ "Direct messages" }</h2>
+                <ul class="rooms directs" aria-labelledby="directs-heading">{ for directs }</ul>
+            }
             <button type="button" class="ghost browse-open" onclick={browse}>{ "Browse rooms" }</button>
             <form class="new-room" {onsubmit}>
                 <label for="new-room">{ "New room" }</label>
@@ -139,11 +151,15 @@ fn room_link(r: &RoomEntry, current: bool, on_join: &Callback<RoomName>) -> Html
         },
         r.unread
     );
+    let label = r
+        .direct
+        .as_ref()
+        .map_or_else(|| r.name.to_string(), ToString::to_string);
     html! {
         <li key={r.name.to_string()}>
             <button {class} {onclick} aria-current={current.then_some("true")}>
-                <span class="hash">{ "#" }</span>
-                <span class="name"><bdi>{ r.name.to_string() }</bdi></span>
+                <span class="hash">{ if r.direct.is_some() { "@" } else { "#" } }</span>
+                <span class="name"><bdi>{ label }</bdi></span>
                 if r.mentions > 0 {
                     <span class="badge mentions" aria-label={mentions}>{ r.mentions }</span>
                 } else if r.unread > 0 {

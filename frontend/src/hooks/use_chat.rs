@@ -159,6 +159,14 @@ impl ChatActions {
         conn.send(room, client_id, text);
     }
 
+    /// Opens the direct conversation with `nickname` (the server joins this connection to
+    /// it; `joined` brings it into view).
+    pub fn open_direct(&self, nickname: Nickname) {
+        if let Some(conn) = self.conn() {
+            conn.open_direct(&nickname);
+        }
+    }
+
     /// Says this user is typing in `room` (or stopped).
     pub fn typing(&self, room: RoomName, typing: bool) {
         if let Some(conn) = self.conn() {
@@ -242,7 +250,16 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
                 old.stop();
             }
             let events = dispatcher.clone();
+            let slot = conn.clone();
             let on_event = Callback::from(move |ev: ConnEvent| match ev {
+                // Someone opened a conversation with this user (or this user did, in another
+                // tab): it is joined here too, in the background.
+                ConnEvent::Msg(ServerMsg::Direct { room, with }) => {
+                    if let Some(c) = slot.borrow().as_ref() {
+                        c.join(room.clone(), None);
+                    }
+                    events.dispatch(Action::Server(ServerMsg::Direct { room, with }));
+                }
                 ConnEvent::Status(s) => events.dispatch(Action::Conn(s)),
                 ConnEvent::Msg(ServerMsg::Typing {
                     room,

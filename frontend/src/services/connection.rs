@@ -17,7 +17,7 @@ use std::rc::Rc;
 use futures::channel::mpsc;
 use futures::{select, FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
-use shared::{Backoff, ClientMsg, CloseReason, RoomName, Seq, ServerMsg};
+use shared::{Backoff, ClientMsg, CloseReason, Nickname, RoomName, Seq, ServerMsg};
 use yew::Callback;
 
 use super::api;
@@ -145,6 +145,13 @@ impl Connection {
     pub fn room_counts(&self, rooms: &[RoomName]) {
         self.frame(&ClientMsg::RoomCounts {
             rooms: rooms.iter().map(ToString::to_string).collect(),
+        });
+    }
+
+    /// Opens the direct conversation with `nickname`.
+    pub fn open_direct(&self, nickname: &Nickname) {
+        self.frame(&ClientMsg::OpenDirect {
+            nickname: nickname.to_string(),
         });
     }
 

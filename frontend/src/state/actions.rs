@@ -132,7 +132,7 @@ impl ChatState {
 
     /// Brings a room into view and clears its unread and mention counts; with unread
     /// messages, the "New" divider goes before the first of them.
-    fn select(&mut self, room: RoomName) {
+    pub(super) fn select(&mut self, room: RoomName) {
         let r = self.room_mut(&room);
         r.new_after = (r.unread > 0).then_some(r.read_seq);
         r.unread = 0;

@@ -54,6 +54,7 @@ pub fn welcome(rooms: &[&str]) -> Action {
                 members: 1,
             })
             .collect(),
+        directs: Vec::new(),
     })
 }
 
@@ -80,6 +81,7 @@ pub fn joined_unread(
         read_seq: Seq(read_seq),
         unread: (last_seq - read_seq) as u32,
         mentions,
+        direct: None,
     })
 }
 

@@ -12,6 +12,7 @@
 //! Pure: no browser calls, so the reducer's tests run natively.
 
 mod actions;
+mod direct;
 mod directory;
 #[cfg(test)]
 pub(crate) mod fixtures;

@@ -79,6 +79,8 @@ pub struct RoomView {
     pub loading_older: bool,
     /// Others typing here, in the order they started.
     pub typing: Vec<Typist>,
+    /// For a direct-message room: the other person (every message counts as a mention).
+    pub direct: Option<Nickname>,
 }
 
 impl RoomView {
@@ -104,6 +106,7 @@ impl RoomView {
             has_more: false,
             loading_older: false,
             typing: Vec::new(),
+            direct: None,
         }
     }
 

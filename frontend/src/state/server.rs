@@ -13,12 +13,17 @@ impl ChatState {
     /// Applies one server message.
     pub(super) fn server(&mut self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Welcome { rooms, .. } => {
+            ServerMsg::Welcome { rooms, directs, .. } => {
                 self.welcomes += 1;
                 for summary in rooms {
                     self.room_mut(&summary.name).member_count = summary.members;
                 }
+                // Direct conversations are always joined (the resume joins them).
+                for d in directs {
+                    self.direct(d.room, d.with);
+                }
             }
+            ServerMsg::Direct { room, with } => self.direct(room, with),
             ServerMsg::Joined {
                 room,
                 nickname,
@@ -29,7 +34,15 @@ impl ChatState {
                 read_seq,
                 unread,
                 mentions,
+                direct,
             } => {
+                if let Some(with) = direct {
+                    // This user opened it: it comes into view.
+                    if !self.rooms.contains_key(&room) {
+                        self.direct(room.clone(), with);
+                        self.select(room.clone());
+                    }
+                }
                 let counts = (read_seq, unread, mentions);
                 self.joined(
                     room,
@@ -192,6 +205,8 @@ impl ChatState {
             .as_ref()
             .is_some_and(|me| shared::mentions::mentions(m.text.as_str(), me));
         let r = self.room_mut(&m.room);
+        // A direct message is for me.
+        let for_me = for_me || r.direct.is_some();
         let fresh = m.seq > r.baseline.max(r.counted_to) && !r.messages.contains_key(&m.seq);
         if fresh && !in_view && !mine {
             r.unread += 1;

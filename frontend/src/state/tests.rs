@@ -519,6 +519,7 @@ fn a_big_room_counts_members_beyond_the_names_it_was_given() {
         read_seq: Seq(0),
         unread: 0,
         mentions: 0,
+        direct: None,
     });
     let bob_joined = Action::Server(ServerMsg::Presence {
         room: room("big"),

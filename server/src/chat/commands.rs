@@ -119,10 +119,11 @@ impl Participant {
             ClientMsg::RoomCounts { rooms } => self.room_counts(&rooms),
             ClientMsg::Typing { room, typing } => self.typing(&room, typing),
             ClientMsg::Read { room, seq } => self.read(&room, seq).await,
+            ClientMsg::OpenDirect { nickname } => self.open_direct(&nickname).await,
         }
     }
 
-    async fn join(
+    pub(super) async fn join(
         &mut self,
         room: &str,
         nickname: Option<&str>,
@@ -150,6 +151,15 @@ impl Participant {
                 .in_room(&room));
             }
         }
+        // A direct conversation: its two people only (and no other room has such a name).
+        let direct = if crate::hub::direct::is_direct(&room) {
+            match self.hub.direct_pair(&room).await {
+                Some(pair) if pair.has(&mine.key) => Some(pair.other(&mine.key).clone()),
+                _ => return Err(forbidden(&room)),
+            }
+        } else {
+            None
+        };
         if self.rooms.contains_key(&room) {
             // Joining again only resends the room's state; it claims nothing more.
         } else if !self
@@ -177,11 +187,11 @@ impl Participant {
             }
         };
         // Boxed: the connection's future stays small for what only a join needs.
-        let read = Box::pin(self.read_mark(&room, &handle)).await;
+        let read = Box::pin(self.personal(&room, &handle, direct)).await;
+        let told = read.read_seq.unwrap_or_default();
         handle
             .join((self.conn, mine, self.outbox.clone()), after, read)
             .await;
-        let told = read.read_seq.unwrap_or_default();
         self.rooms.insert(room, (handle, told));
         Ok(())
     }
@@ -246,6 +256,10 @@ impl Participant {
                     .in_room(&room),
             );
         }
+        // Not awaited here: a direct conversation is one this node knows (it exists).
+        if !self.hub.may_enter_known(&room, &self.identity.user.key) {
+            return Err(forbidden(&room));
+        }
         if self.reads.fetch_add(1, Ordering::Relaxed) >= HISTORY_READS_IN_FLIGHT {
             self.reads.fetch_sub(1, Ordering::Relaxed);
             return Err(Refusal::new(
@@ -283,6 +297,15 @@ impl Participant {
         )
         .in_room(room)
     }
+}
+
+/// The refusal of a direct conversation of others.
+fn forbidden(room: &RoomName) -> Refusal {
+    Refusal::new(
+        ErrorCode::Forbidden,
+        "this is a private conversation of two other people",
+    )
+    .in_room(room)
 }
 
 /// The `slow_down` refusal, naming the refused message's room and client id when it has

@@ -5,6 +5,7 @@
 //! shared rules, answer a bad message with a typed error, and hand a good one to the hub.
 
 pub mod commands;
+mod direct;
 mod directory;
 pub mod rate;
 mod read;

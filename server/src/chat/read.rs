@@ -1,25 +1,35 @@
 //! Read state: where each user has read each room up to, kept in storage per user (so it
 //! follows them to every device) and told live to the user's other connections.
 
-use shared::{RoomName, Seq};
+use shared::{Nickname, RoomName, Seq};
 use tracing::warn;
 
 use super::commands::Refusal;
 use super::Participant;
-use crate::hub::room::{ReadMark, RoomHandle};
+use crate::hub::room::{Personal, RoomHandle};
 use crate::now_ms;
 
 impl Participant {
-    /// The user's read state in `room`, for its `joined`: the read position and the unread
-    /// messages that mention the user. Storage failing, the join goes on as a first one.
-    pub(super) async fn read_mark(&self, room: &RoomName, handle: &RoomHandle) -> ReadMark {
+    /// What the `joined` of `room` says of this user: the read position and the unread
+    /// messages that mention the user (in a direct conversation, all from the other person),
+    /// and the other person of a direct conversation. Storage failing, the join goes on as a
+    /// first one.
+    pub(super) async fn personal(
+        &self,
+        room: &RoomName,
+        handle: &RoomHandle,
+        direct: Option<Nickname>,
+    ) -> Personal {
         let store = self.hub.store();
         let user = &self.identity.user;
         let read_seq = match store.read_seq(&user.key, room).await {
             Ok(seq) => seq,
             Err(err) => {
                 warn!(cause = %err, "cannot read the read state; the join counts nothing unread");
-                return ReadMark::default();
+                return Personal {
+                    direct,
+                    ..Personal::default()
+                };
             }
         };
         if read_seq.is_none() {
@@ -27,21 +37,26 @@ impl Participant {
             self.keep_read(room.clone(), handle.last_seq());
         }
         let mentions = match read_seq {
-            Some(seq) if seq < handle.last_seq() => store
-                .mentions_after(
-                    room,
-                    seq,
-                    (&user.key, &user.nickname),
-                    shared::MENTIONS_COUNTED_MAX,
-                )
-                .await
-                .unwrap_or_else(|err| {
+            Some(seq) if seq < handle.last_seq() => {
+                let counted = if direct.is_some() {
+                    store.sent_by_others(room, seq, &user.key).await
+                } else {
+                    let me = (&*user.key, &user.nickname);
+                    let limit = shared::MENTIONS_COUNTED_MAX;
+                    store.mentions_after(room, seq, me, limit).await
+                };
+                counted.unwrap_or_else(|err| {
                     warn!(cause = %err, "cannot count the unread mentions");
                     0
-                }),
+                })
+            }
             _ => 0,
         };
-        ReadMark { read_seq, mentions }
+        Personal {
+            read_seq,
+            mentions,
+            direct,
+        }
     }
 
     /// The user read `room` up to `seq` (at most its latest): kept, and told to the user's

@@ -51,6 +51,10 @@ impl Cluster {
                         match serde_json::from_slice::<Created>(&msg.payload) {
                             Ok(c) => {
                                 hub.known_room(&c.name, &c.by);
+                                if crate::hub::direct::is_direct(&c.name) {
+                                    // Its two people here hear of it.
+                                    hub.direct_news(&c.name).await;
+                                }
                             }
                             Err(err) => warn!(cause = %err, "not a new-room message; ignored"),
                         }

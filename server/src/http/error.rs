@@ -102,6 +102,9 @@ pub enum ApiError {
     /// A `client_id` that breaks the rules.
     #[error("client_id (1–64 of A-Z a-z 0-9 - _) {0}")]
     BadClientId(ValidationError),
+    /// A direct conversation of two others (or of nobody: such names are kept).
+    #[error("this is a private conversation of two other people")]
+    Forbidden,
     /// Password hashing is at its global bound: retry after [`BUSY_RETRY_SECS`].
     #[error("the server is busy checking passwords; try again in {BUSY_RETRY_SECS} s")]
     ServerBusy,
@@ -125,7 +128,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Handshake(err) => err.status(),
-            Self::OriginNotAllowed => StatusCode::FORBIDDEN,
+            Self::OriginNotAllowed | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Unauthorized | Self::NicknameRegistered | Self::BadPassword | Self::BadApiKey => {
                 StatusCode::UNAUTHORIZED
             }
@@ -158,6 +161,7 @@ impl ApiError {
             Self::Handshake(HandshakeError::Version) => ErrorCode::WebsocketVersion,
             Self::Handshake(HandshakeError::MissingKey) => ErrorCode::WebsocketKey,
             Self::OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            Self::Forbidden => ErrorCode::Forbidden,
             Self::Unauthorized | Self::BadApiKey => ErrorCode::Unauthorized,
             Self::TooManyPublished(_) => ErrorCode::TooManyRequests,
             Self::BadText(e) => crate::chat::commands::text_code(e),

@@ -23,11 +23,14 @@ pub struct Page {
 /// The handler.
 pub async fn messages(
     State(state): State<AppState>,
-    _who: Identity,
+    who: Identity,
     Path(room): Path<String>,
     Query(page): Query<Page>,
 ) -> Result<Json<ServerMsg>, ApiError> {
     let room = RoomName::parse(&room).map_err(ApiError::BadRoomName)?;
+    if !state.hub.may_enter(&room, &who.user.key).await {
+        return Err(ApiError::Forbidden);
+    }
     let page = state
         .hub
         .history_page(&room, page.before.map(Seq), page.limit)

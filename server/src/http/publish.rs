@@ -60,6 +60,10 @@ pub async fn publish(
         .publishers
         .take(&name)
         .map_err(ApiError::TooManyPublished)?;
+    if crate::hub::direct::is_direct(&room) {
+        // A service has no part in a conversation of two.
+        return Err(ApiError::Forbidden);
+    }
     let Some(handle) = state.hub.find_room(&room).await else {
         return Err(HistoryError::NoSuchRoom(room).into());
     };

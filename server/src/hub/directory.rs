@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use shared::{Nickname, RoomName, RoomSummary};
 
+use super::direct::is_direct;
 use super::room::RoomHandle;
 use super::User;
 use crate::bucket::Bucket;
@@ -76,11 +77,17 @@ impl Directory {
 
     /// Whether `user` may create a room now; counts the creation if so.
     pub fn may_create(&mut self, user: &User) -> Result<(), CreateRefusal> {
-        let key = &user.key;
-        let made = self.created.get(key).map_or(0, Vec::len);
+        let made = self.created.get(&user.key).map_or(0, Vec::len);
         if self.limits.per_user > 0 && made >= self.limits.per_user {
             return Err(CreateRefusal::Total(self.limits.per_user));
         }
+        self.may_create_rate(user)
+    }
+
+    /// Whether `user` may create a room now as far as the rate goes (direct-message rooms
+    /// count against the rate only); counts the creation if so.
+    pub fn may_create_rate(&mut self, user: &User) -> Result<(), CreateRefusal> {
+        let key = &user.key;
         if self.rates.len() >= PRUNE_ABOVE && !self.rates.contains_key(key) {
             self.rates.retain(|_, b| !b.is_full());
         }
@@ -110,7 +117,9 @@ impl Directory {
 
     /// Adds a room, counted as made by the user filed under `creator`.
     fn file(&mut self, name: RoomName, handle: RoomHandle, creator: Arc<str>) {
-        self.created.entry(creator).or_default().push(name.clone());
+        if !is_direct(&name) {
+            self.created.entry(creator).or_default().push(name.clone());
+        }
         self.rooms.insert(name, handle);
     }
 
@@ -125,7 +134,7 @@ impl Directory {
         let lobby = RoomName::lobby();
         let mut due = Vec::new();
         for (name, room) in &self.rooms {
-            if !room.is_unused() || *name == lobby {
+            if !room.is_unused() || *name == lobby || is_direct(name) {
                 self.idle.remove(name);
                 continue;
             }
@@ -173,7 +182,8 @@ impl Directory {
         let mut iter = self
             .rooms
             .range::<str, _>((start, Bound::Unbounded))
-            .take_while(|(name, _)| name.as_str().starts_with(prefix));
+            .take_while(|(name, _)| name.as_str().starts_with(prefix))
+            .filter(|(name, _)| !is_direct(name));
         let page: Vec<RoomSummary> = iter.by_ref().take(limit).map(|(_, r)| summary(r)).collect();
         let next = match iter.next() {
             Some(_) => page.last().map(|r| r.name.clone()),

@@ -5,6 +5,7 @@
 //! unique by the sessions ([`crate::auth`]). Its maps sit behind
 //! short-held mutexes: lookups are rare next to messages, which go straight to the rooms.
 
+pub mod direct;
 mod directory;
 mod expiry;
 pub mod history;
@@ -41,6 +42,7 @@ pub struct Hub {
 
 struct Inner {
     rooms: Mutex<Directory>,
+    directs: Mutex<direct::Directs>,
     users: Mutex<Users>,
     next_conn: AtomicU64,
     store: Store,
@@ -48,10 +50,17 @@ struct Inner {
     outbox_bytes: usize,
 }
 
+/// A connection as the hub knows it.
+struct Conn {
+    outbox: Arc<Outbox>,
+    session: Arc<str>,
+    key: Arc<str>,
+}
+
 #[derive(Default)]
 struct Users {
-    /// Every connection's outbox, with the id of its session.
-    conns: HashMap<ConnId, (Arc<Outbox>, Arc<str>)>,
+    /// Every connection: its outbox, the id of its session and its user's nickname key.
+    conns: HashMap<ConnId, Conn>,
     /// The rooms each user (by nickname key) is in, with how many of the user's
     /// connections are in each: the per-user room cap counts these.
     rooms_of: HashMap<Arc<str>, HashMap<RoomName, u32>>,
@@ -80,16 +89,21 @@ impl Hub {
                 (name, handle, by)
             })
             .collect();
-        Ok(Self {
+        let hub = Self {
             inner: Arc::new(Inner {
                 rooms: Mutex::new(Directory::new(rooms, creation)),
+                directs: Mutex::default(),
                 users: Mutex::new(Users::default()),
                 next_conn: AtomicU64::new(1),
                 store,
                 room_settings,
                 outbox_bytes,
             }),
-        })
+        };
+        hub.load_directs()
+            .await
+            .context("reading the direct-message rooms")?;
+        Ok(hub)
     }
 
     /// Messages a history page holds unless the client asks for another size.
@@ -119,15 +133,19 @@ impl Hub {
             let welcome = ServerMsg::Welcome {
                 protocol: shared::PROTOCOL_VERSION,
                 rooms: self.own_rooms(user, users.rooms_of.get(&user.key)),
+                directs: self.own_directs(user),
             };
             let _ = outbox.push_frame(crate::wire::encode(&welcome));
         }
         if let Some(reason) = users.closed {
             outbox.close(reason);
         }
-        users
-            .conns
-            .insert(id, (outbox.clone(), Arc::from(session_id)));
+        let conn = Conn {
+            outbox: outbox.clone(),
+            session: Arc::from(session_id),
+            key: user.key.clone(),
+        };
+        users.conns.insert(id, conn);
         (id, outbox)
     }
 
@@ -143,8 +161,19 @@ impl Hub {
             .collect();
         names
             .into_iter()
+            .filter(|name| !direct::is_direct(name))
             .filter_map(|name| dir.rooms.get(name).map(directory::summary))
             .take(shared::WELCOME_ROOMS_MAX)
+            .collect()
+    }
+
+    /// A user's direct-message rooms, for `welcome` (at most [`shared::WELCOME_ROOMS_MAX`]).
+    fn own_directs(&self, user: &User) -> Vec<shared::DirectRoom> {
+        let mut directs = self.directs().of(&user.key);
+        directs.truncate(shared::WELCOME_ROOMS_MAX);
+        directs
+            .into_iter()
+            .map(|(room, with)| shared::DirectRoom { room, with })
             .collect()
     }
 
@@ -207,20 +236,29 @@ impl Hub {
         }
     }
 
+    /// Queues `frame` for every connection (but `except`) of the user with that nickname key.
+    pub fn tell_user(&self, key: &str, frame: &bytes::Bytes, except: Option<ConnId>) {
+        for (id, c) in &self.users().conns {
+            if *c.key == *key && Some(*id) != except {
+                let _ = c.outbox.push_frame(frame.clone());
+            }
+        }
+    }
+
     /// Closes every connection of a session (signed out, or replaced).
     pub fn close_session(&self, session_id: &str, reason: CloseReason) {
-        for (outbox, sid) in self.users().conns.values() {
-            if &**sid == session_id {
-                outbox.close(reason);
+        for c in self.users().conns.values() {
+            if *c.session == *session_id {
+                c.outbox.close(reason);
             }
         }
     }
 
     /// Closes every connection of these sessions (ended together).
     pub fn close_sessions(&self, session_ids: &HashSet<String>, reason: CloseReason) {
-        for (outbox, sid) in self.users().conns.values() {
-            if session_ids.contains(&**sid) {
-                outbox.close(reason);
+        for c in self.users().conns.values() {
+            if session_ids.contains(&*c.session) {
+                c.outbox.close(reason);
             }
         }
     }
@@ -297,6 +335,21 @@ impl Hub {
         Ok(added)
     }
 
+    /// Makes the direct-message room `name` (recorded with its pair already), opened by
+    /// `by`; it counts against nobody's rooms.
+    fn direct_room(&self, name: &RoomName, by: &User) -> RoomHandle {
+        let mut dir = self.directory();
+        if let Some(room) = dir.rooms.get(name) {
+            return room.clone();
+        }
+        let creation = Creation {
+            by: by.nickname.clone(),
+        };
+        let room = self.spawn_room(name, Some(creation));
+        dir.add_stored(name.clone(), room.clone(), by.nickname.as_str());
+        room
+    }
+
     fn spawn_room(&self, name: &RoomName, creation: Option<Creation>) -> RoomHandle {
         let settings = self.inner.room_settings.clone();
         RoomHandle::spawn(name.clone(), settings, self.inner.store.clone(), creation)
@@ -348,11 +401,13 @@ impl Hub {
         self.directory().page(&q.prefix, q.after.as_ref(), q.limit)
     }
 
-    /// The member counts of those of `names` that are rooms.
+    /// The member counts of those of `names` that are rooms (direct-message rooms are
+    /// nobody else's business: never counted).
     pub fn room_counts(&self, names: &[RoomName]) -> Vec<RoomSummary> {
         let dir = self.directory();
         names
             .iter()
+            .filter(|n| !direct::is_direct(n))
             .filter_map(|n| dir.rooms.get(n).map(directory::summary))
             .collect()
     }
@@ -376,9 +431,13 @@ impl Hub {
     pub fn close_all(&self, reason: CloseReason) {
         let mut users = self.users();
         users.closed = Some(reason);
-        for (outbox, _) in users.conns.values() {
-            outbox.close(reason);
+        for c in users.conns.values() {
+            c.outbox.close(reason);
         }
+    }
+
+    fn directs(&self) -> std::sync::MutexGuard<'_, direct::Directs> {
+        self.inner.directs.lock().expect("directs lock")
     }
 
     fn directory(&self) -> std::sync::MutexGuard<'_, Directory> {

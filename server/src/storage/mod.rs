@@ -5,6 +5,7 @@
 //! Messages are only ever written by the [`writer`] task, which commits them in batches.
 
 mod api_keys;
+pub mod direct;
 mod grants;
 mod read_state;
 mod rows;

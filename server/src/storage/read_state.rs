@@ -93,6 +93,26 @@ impl Store {
         Ok(count)
     }
 
+    /// How many messages of `room` after `after` others sent (`user_key` is the reader's).
+    pub async fn sent_by_others(
+        &self,
+        room: &RoomName,
+        after: Seq,
+        user_key: &str,
+    ) -> Result<u32, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT COUNT(*) FROM messages WHERE room = ? AND seq > ? AND sender <> ?",
+        );
+        let row = sqlx::query(&q)
+            .bind(room.as_str())
+            .bind(after.0 as i64)
+            .bind(user_key)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u32::try_from(row.try_get::<i64, _>(0)?).unwrap_or(u32::MAX))
+    }
+
     /// Forgets the read state of users with neither a session nor a password (a nickname
     /// without a password is free again once its last session ends: whoever takes it next
     /// inherits nothing); returns how many rows went.

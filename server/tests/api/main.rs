@@ -7,6 +7,7 @@ mod catalogue;
 mod catch_up;
 mod chat;
 mod cluster;
+mod direct;
 mod directory;
 mod floods;
 mod guessing;

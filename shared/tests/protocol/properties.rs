@@ -95,6 +95,7 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
             .prop_map(|rooms| ClientMsg::RoomCounts { rooms }),
         (any::<String>(), any::<bool>())
             .prop_map(|(room, typing)| ClientMsg::Typing { room, typing }),
+        any::<String>().prop_map(|nickname| ClientMsg::OpenDirect { nickname }),
         (any::<String>(), any::<u64>()).prop_map(|(room, seq)| ClientMsg::Read {
             room,
             seq: Seq(seq)
@@ -104,8 +105,14 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
 
 fn server_msg() -> impl Strategy<Value = ServerMsg> {
     prop_oneof![
-        (any::<u32>(), proptest::collection::vec(summary(), 0..4))
-            .prop_map(|(protocol, rooms)| ServerMsg::Welcome { protocol, rooms }),
+        (any::<u32>(), proptest::collection::vec(summary(), 0..4)).prop_map(|(protocol, rooms)| {
+            ServerMsg::Welcome {
+                protocol,
+                rooms,
+                directs: Vec::new(),
+            }
+        }),
+        (room(), nickname()).prop_map(|(room, with)| ServerMsg::Direct { room, with }),
         (
             "[a-z]{0,3}",
             proptest::collection::vec(summary(), 0..4),
@@ -149,6 +156,7 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
                     read_seq: Seq(r),
                     unread: u,
                     mentions: m,
+                    direct: None,
                 }
             ),
         room().prop_map(|room| ServerMsg::Left { room }),

@@ -112,8 +112,21 @@ fn server_welcome() {
                 name: room("lobby"),
                 members: 2,
             }],
+            directs: vec![],
         },
         json!({"type": "welcome", "protocol": 6, "rooms": [{"name": "lobby", "members": 2}]}),
+    );
+    check_server(
+        ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            rooms: vec![],
+            directs: vec![DirectRoom {
+                room: room("dm-0a"),
+                with: nick("bob"),
+            }],
+        },
+        json!({"type": "welcome", "protocol": 6, "rooms": [],
+               "directs": [{"room": "dm-0a", "with": "bob"}]}),
     );
 }
 
@@ -130,6 +143,7 @@ fn server_joined() {
             read_seq: Seq(55),
             unread: 5,
             mentions: 1,
+            direct: None,
         },
         json!({"type": "joined", "room": "lobby", "nickname": "alice",
                "members": ["alice", "bob"], "member_count": 2, "after": 10, "last_seq": 60,
@@ -230,6 +244,23 @@ fn typing_both_ways() {
             typing: false,
         },
         json!({"type": "typing", "room": "lobby", "nickname": "alice", "typing": false}),
+    );
+}
+
+#[test]
+fn direct_conversations() {
+    check_client(
+        ClientMsg::OpenDirect {
+            nickname: "bob".into(),
+        },
+        json!({"type": "open_direct", "nickname": "bob"}),
+    );
+    check_server(
+        ServerMsg::Direct {
+            room: room("dm-0a"),
+            with: nick("alice"),
+        },
+        json!({"type": "direct", "room": "dm-0a", "with": "alice"}),
     );
 }
 

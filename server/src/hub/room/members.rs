@@ -20,7 +20,7 @@ use tracing::debug;
 use super::elsewhere::Elsewhere;
 use super::recent::RecentFrames;
 use super::typing::Typists;
-use super::{ReadMark, RoomCmd};
+use super::{Personal, RoomCmd};
 use crate::cluster::presence::PresenceMsg;
 use crate::cluster::Cluster;
 use crate::hub::history::{self, CatchUp};
@@ -198,7 +198,7 @@ impl Members {
     pub(super) fn join(
         &mut self,
         (conn, user, outbox): (ConnId, User, Arc<Outbox>),
-        (after, last_seq, read): (Seq, Seq, ReadMark),
+        (after, last_seq, read): (Seq, Seq, Personal),
         recent: RecentFrames,
     ) {
         if !self.index.contains_key(&conn) {
@@ -220,6 +220,7 @@ impl Members {
             read_seq,
             unread: u32::try_from(last_seq.0 - read_seq.0).unwrap_or(u32::MAX),
             mentions: read.mentions,
+            direct: read.direct,
         });
         if outbox.push_frame(joined).is_err() {
             self.remove(conn, PresenceChange::DroppedSlow);

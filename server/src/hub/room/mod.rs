@@ -65,7 +65,7 @@ enum RoomCmd {
         user: User,
         outbox: Arc<Outbox>,
         after: Option<Seq>,
-        read: ReadMark,
+        read: Personal,
     },
     Leave {
         conn: ConnId,
@@ -120,13 +120,17 @@ pub struct Creation {
     pub by: Nickname,
 }
 
-/// A joining user's read state here, read from storage before the join.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadMark {
+/// What a join's `joined` says of the joiner alone, found before the join: the user's read
+/// state here, and for a direct conversation the other person.
+#[derive(Debug, Clone, Default)]
+pub struct Personal {
     /// The last seq the user read here; None: never (nothing before the join is unread).
     pub read_seq: Option<Seq>,
-    /// Unread messages that mention the user.
+    /// Unread messages that mention the user (in a direct conversation: every one from the
+    /// other person).
     pub mentions: u32,
+    /// For a direct conversation: the other person.
+    pub direct: Option<Nickname>,
 }
 
 /// Cloneable handle to a room task.
@@ -214,7 +218,7 @@ impl RoomHandle {
         &self,
         (conn, user, outbox): (ConnId, User, Arc<Outbox>),
         after: Option<Seq>,
-        read: ReadMark,
+        read: Personal,
     ) {
         self.cmd(RoomCmd::Join {
             conn,

@@ -8,6 +8,8 @@ pub trait Kind: Sized + std::fmt::Debug {
     /// Its `"type"` on the wire, for panic messages.
     const TYPE: &'static str;
     /// The message's fields, or the message back when it is of another type.
+    // The message back whole, as the readers skip it: a test helper, not a hot path.
+    #[allow(clippy::result_large_err)]
     fn pick(msg: ServerMsg) -> Result<Self, ServerMsg>;
 }
 
@@ -16,6 +18,8 @@ pub trait Kind: Sized + std::fmt::Debug {
 pub struct Welcome {
     pub protocol: u32,
     pub rooms: Vec<RoomSummary>,
+    /// (room, the other person).
+    pub directs: Vec<(String, String)>,
 }
 
 /// A `joined` frame.
@@ -30,6 +34,7 @@ pub struct Joined {
     pub read_seq: Seq,
     pub unread: u32,
     pub mentions: u32,
+    pub direct: Option<String>,
 }
 
 /// A `left` frame.
@@ -118,8 +123,12 @@ macro_rules! kind {
     };
 }
 
-kind!(Welcome, "welcome", ServerMsg::Welcome { protocol, rooms } => Welcome { protocol, rooms });
-kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_count, after, last_seq, read_seq, unread, mentions } => Joined {
+kind!(Welcome, "welcome", ServerMsg::Welcome { protocol, rooms, directs } => Welcome {
+    protocol,
+    rooms,
+    directs: directs.into_iter().map(|d| (d.room.to_string(), d.with.to_string())).collect(),
+});
+kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_count, after, last_seq, read_seq, unread, mentions, direct } => Joined {
     room: room.to_string(),
     nickname: nickname.to_string(),
     members: members.into_iter().map(String::from).collect(),
@@ -129,6 +138,7 @@ kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_coun
     read_seq,
     unread,
     mentions,
+    direct: direct.map(String::from),
 });
 kind!(Left, "left", ServerMsg::Left { room } => Left { room: room.to_string() });
 kind!(Presence, "presence", ServerMsg::Presence { room, nickname, change } => Presence {
