@@ -23,7 +23,8 @@ fn handle(text: &str) {
         Ok(ClientMsg::Leave { room })
         | Ok(ClientMsg::History { room, .. })
         | Ok(ClientMsg::Typing { room, .. })
-        | Ok(ClientMsg::Read { room, .. }) => {
+        | Ok(ClientMsg::Read { room, .. })
+        | Ok(ClientMsg::SetNotify { room, .. }) => {
             let _ = RoomName::parse(&room);
         }
         Ok(ClientMsg::ListRooms { prefix, after, .. }) => {

@@ -31,7 +31,8 @@ pub use decode::{decode_client_msg, DecodeError, CLIENT_TYPES};
 pub use limits::*;
 pub use model::{
     is_forbidden_control, json_escaped_len, ChatMessage, ClientMsgId, DirectRoom, MessageId,
-    MessageText, Nickname, PresenceChange, RoomName, RoomSummary, Seq, ValidationError,
+    MessageText, Nickname, NotifyLevel, PresenceChange, RoomName, RoomSummary, Seq,
+    ValidationError,
 };
 pub use protocol::{ClientMsg, ServerMsg};
 

@@ -297,6 +297,52 @@ pub struct DirectRoom {
     pub with: Nickname,
 }
 
+/// What in a room notifies a user (desktop notifications), chosen per room and kept per user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyLevel {
+    /// Every message from someone else.
+    All,
+    /// Messages that mention the user (and, in a direct conversation, every message).
+    #[default]
+    Mentions,
+    /// Nothing: the room is muted.
+    Nothing,
+}
+
+impl NotifyLevel {
+    /// Every level, as offered.
+    pub const ALL: [NotifyLevel; 3] = [
+        NotifyLevel::All,
+        NotifyLevel::Mentions,
+        NotifyLevel::Nothing,
+    ];
+
+    /// Its name on the wire (and in storage).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyLevel::All => "all",
+            NotifyLevel::Mentions => "mentions",
+            NotifyLevel::Nothing => "nothing",
+        }
+    }
+
+    /// The level of that name, if it is one.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// Whether a message from someone else notifies at this level (`for_me`: it mentions the
+    /// user, or is a direct message).
+    pub fn notifies(self, for_me: bool) -> bool {
+        match self {
+            NotifyLevel::All => true,
+            NotifyLevel::Mentions => for_me,
+            NotifyLevel::Nothing => false,
+        }
+    }
+}
+
 /// What happened to a member of a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::ErrorCode;
 use crate::model::{
-    ChatMessage, ClientMsgId, DirectRoom, MessageId, Nickname, PresenceChange, RoomName,
-    RoomSummary, Seq,
+    ChatMessage, ClientMsgId, DirectRoom, MessageId, Nickname, NotifyLevel, PresenceChange,
+    RoomName, RoomSummary, Seq,
 };
 
 /// A message from a client. Names and text arrive as plain strings and are validated by the
@@ -87,6 +87,15 @@ pub enum ClientMsg {
         /// The other person.
         nickname: String,
     },
+    /// Choose what in a joined room notifies this user (kept per user: it follows them to
+    /// every device; a registered user keeps it across sessions). The user's other
+    /// connections in the room are told ([`ServerMsg::Notify`]).
+    SetNotify {
+        /// The room.
+        room: String,
+        /// The level.
+        level: NotifyLevel,
+    },
     /// This user has read a joined room up to `seq` (the room is in view in a focused
     /// window). The server keeps it per user, only moving forward, and tells the user's
     /// other connections in the room ([`ServerMsg::Read`]).
@@ -147,6 +156,9 @@ pub enum ServerMsg {
         /// For a direct conversation: the other person.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         direct: Option<Nickname>,
+        /// What in the room notifies this user.
+        #[serde(default)]
+        notify: NotifyLevel,
     },
     /// This connection left a room.
     Left {
@@ -185,6 +197,13 @@ pub enum ServerMsg {
         room: RoomName,
         /// The other person.
         with: Nickname,
+    },
+    /// This user chose what in a joined room notifies them, on another connection.
+    Notify {
+        /// The room.
+        room: RoomName,
+        /// The level.
+        level: NotifyLevel,
     },
     /// This user read a joined room up to `seq`, on another connection (tab or device).
     Read {

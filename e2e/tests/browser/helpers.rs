@@ -229,6 +229,17 @@ pub async fn in_view(c: &Client, room: &str) {
     .await;
 }
 
+/// Types `room` into "New room" and presses Enter (joining it), and waits until it is in
+/// view.
+pub async fn go_to_room(c: &Client, room: &str) {
+    let new_room = c.find(Locator::Css("input#new-room")).await.unwrap();
+    new_room
+        .send_keys(&format!("{room}\u{E007}"))
+        .await
+        .unwrap();
+    in_view(c, room).await;
+}
+
 /// Clicks `room` in the sidebar and waits until it is in view.
 pub async fn open_room(c: &Client, room: &str) {
     let entry = format!("//button[contains(@class,'room-link')][.//bdi[text()='{room}']]");

@@ -13,6 +13,7 @@ mod direct;
 mod directory;
 mod history;
 mod mentions;
+mod notifications;
 mod policy;
 mod publish;
 mod read_state;

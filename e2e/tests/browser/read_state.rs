@@ -47,16 +47,6 @@ async fn badge_reads(c: &Client, want: Option<&str>) {
     .await;
 }
 
-/// Types `room` into "New room" and presses Enter.
-async fn go_to(c: &Client, room: &str) {
-    let new_room = c.find(Locator::Css("input#new-room")).await.unwrap();
-    new_room
-        .send_keys(&format!("{room}\u{E007}"))
-        .await
-        .unwrap();
-    in_view(c, room).await;
-}
-
 async fn bob_says(bob: &mut Bot, n: &mut u32, text: &str) {
     *n += 1;
     bob.send(&ClientMsg::Send {
@@ -78,8 +68,8 @@ async fn reading_on_one_device_clears_the_badge_on_the_other_and_a_reload_keeps_
     let phone = browser(&driver, 1000, 700).await;
     enter_registered(&laptop, server.addr, "alice").await;
     enter_registered(&phone, server.addr, "alice").await;
-    go_to(&laptop, "garden").await;
-    go_to(&phone, "garden").await;
+    go_to_room(&laptop, "garden").await;
+    go_to_room(&phone, "garden").await;
 
     // Both look at #garden: both count the lobby's news.
     bob_says(&mut bob, &mut said, "one").await;

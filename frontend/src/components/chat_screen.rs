@@ -11,6 +11,7 @@ use super::browse_rooms::BrowseRooms;
 use super::composer::Composer;
 use super::member_list::MemberList;
 use super::message_list::MessageList;
+use super::notify_level::NotifyLevelPicker;
 use super::room_list::{RoomEntry, RoomList};
 use crate::hooks::{use_chat, ChatActions};
 use crate::state::typing_line;
@@ -31,6 +32,9 @@ pub fn chat_screen() -> Html {
     let on_signed_out = use_callback(actions.clone(), |(), a: &ChatActions| a.signed_out());
     let on_send = use_callback(actions.clone(), |(room, text), a: &ChatActions| {
         a.send(room, text)
+    });
+    let on_change = use_callback(actions.clone(), |(room, level), a: &ChatActions| {
+        a.set_notify(room, level)
     });
     let on_message = use_callback(actions.clone(), |nick, a: &ChatActions| a.open_direct(nick));
     let on_typing = use_callback(actions.clone(), |(room, typing), a: &ChatActions| {
@@ -72,6 +76,7 @@ pub fn chat_screen() -> Html {
                 <header class="room-header">
                     <h2>{ sigil }<bdi>{ title }</bdi></h2>
                     <span class="muted">{ format!("{} online", room.members.len()) }</span>
+                    <NotifyLevelPicker room={room.name.clone()} level={room.notify} {on_change} />
                     if room.joined {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>
                     }

@@ -10,6 +10,8 @@ mod mention_query;
 mod message_list;
 mod message_text;
 mod nickname_screen;
+mod notify_control;
+mod notify_level;
 mod room_list;
 mod toasts;
 

@@ -9,6 +9,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::account::AccountPanel;
+use super::notify_control::NotifyControl;
 use crate::state::{ChatState, RoomView};
 
 /// What the sidebar shows of a room.
@@ -111,6 +112,7 @@ pub fn room_list(props: &RoomListProps) -> Html {
                 <button class="link" onclick={sign_out}>{ "Sign out" }</button>
             </div>
             <AccountPanel on_signed_out={props.on_signed_out.clone()} />
+            <NotifyControl />
             <ul class="rooms">{ for rooms }</ul>
             if !directs.is_empty() {
                 <h2 id="directs-heading" class="section">{ "Direct messages" }</h2>

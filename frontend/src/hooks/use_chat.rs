@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 use crate::services::api;
 use crate::services::connection::{ConnEvent, Connection};
+use crate::services::notify::{self, Notifier};
 use crate::state::{Action, ChatState};
 use crate::util::{new_client_id, room_from_path, show_room_in_path};
 
@@ -157,6 +158,13 @@ impl ChatActions {
             client_id: client_id.clone(),
         });
         conn.send(room, client_id, text);
+    }
+
+    /// Chooses what in `room` notifies this user (kept on the server, for every device).
+    pub fn set_notify(&self, room: RoomName, level: shared::NotifyLevel) {
+        let Some(conn) = self.conn() else { return };
+        self.state.dispatch(Action::SetNotify(room.clone(), level));
+        conn.set_notify(&room, level);
     }
 
     /// Opens the direct conversation with `nickname` (the server joins this connection to
@@ -345,6 +353,31 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
                 }
             });
             move || drop(timer)
+        });
+    }
+
+    // Desktop notifications: each new alert is shown, by the leading tab, when the page is
+    // hidden or its room is not in view (and the user allowed notifications).
+    let notifier = use_mut_ref(|| None::<Notifier>);
+    let shown = use_mut_ref(|| 0u64);
+    {
+        let (notifier, shown, dispatcher) = (notifier.clone(), shown.clone(), state.dispatcher());
+        let state = state.clone();
+        use_effect_with(state.last_alert(), move |_| {
+            let mut n = notifier.borrow_mut();
+            let n = n.get_or_insert_with(Notifier::start);
+            let on_click = Callback::from(move |room: RoomName| {
+                show_room_in_path(&room);
+                dispatcher.dispatch(Action::Joining(room));
+            });
+            let mut shown = shown.borrow_mut();
+            let allowed = notify::permission() == web_sys::NotificationPermission::Granted;
+            for alert in state.alerts.iter().filter(|a| a.id > *shown) {
+                if allowed && n.leads() && (!alert.in_view || !crate::util::page_is_watched()) {
+                    n.show(alert, &on_click);
+                }
+            }
+            *shown = state.last_alert();
         });
     }
 

@@ -148,6 +148,14 @@ impl Connection {
         });
     }
 
+    /// Chooses what in `room` notifies this user.
+    pub fn set_notify(&self, room: &RoomName, level: shared::NotifyLevel) {
+        self.frame(&ClientMsg::SetNotify {
+            room: room.to_string(),
+            level,
+        });
+    }
+
     /// Opens the direct conversation with `nickname`.
     pub fn open_direct(&self, nickname: &Nickname) {
         self.frame(&ClientMsg::OpenDirect {

@@ -67,6 +67,8 @@ pub enum Action {
     TypingExpired(f64),
     /// This tab told the server it read a room up to a seq.
     ReadTold(RoomName, shared::Seq),
+    /// The user chose what in a room notifies them.
+    SetNotify(RoomName, shared::NotifyLevel),
 }
 
 /// What the nickname screen says after the session ended.
@@ -127,6 +129,7 @@ impl ChatState {
             } => self.typing(room, nickname, typing, now_ms),
             Action::TypingExpired(now_ms) => self.expire_typing(now_ms),
             Action::ReadTold(room, seq) => self.read_told(room, seq),
+            Action::SetNotify(room, level) => self.set_notify(room, level),
         }
     }
 

@@ -58,6 +58,7 @@ mod tests {
                 unread: 0,
                 mentions: 0,
                 direct: Some(nick("carol")),
+                notify: shared::NotifyLevel::default(),
             })],
         );
         assert_eq!(s.current, Some(room("dm-2")));

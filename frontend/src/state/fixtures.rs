@@ -82,6 +82,7 @@ pub fn joined_unread(
         unread: (last_seq - read_seq) as u32,
         mentions,
         direct: None,
+        notify: shared::NotifyLevel::default(),
     })
 }
 

@@ -12,6 +12,7 @@
 //! Pure: no browser calls, so the reducer's tests run natively.
 
 mod actions;
+mod alerts;
 mod direct;
 mod directory;
 #[cfg(test)]
@@ -31,6 +32,7 @@ use shared::{Nickname, RoomName};
 use yew::Reducible;
 
 pub use actions::Action;
+pub use alerts::Alert;
 pub use directory::DirectoryView;
 pub use resume::{join_frame, send_frame};
 pub use room::{Pending, PendingStatus, RoomView};
@@ -104,6 +106,9 @@ pub struct ChatState {
     /// Toasts, oldest first.
     pub toasts: Vec<Toast>,
     next_toast: u64,
+    /// Messages that call for a desktop notification, the latest [`alerts::ALERTS_KEPT`].
+    pub alerts: Vec<Alert>,
+    next_alert: u64,
     /// How many `welcome`s arrived, ever (a reset keeps it): each asks for a resume.
     welcomes: u64,
     /// Bumped by every change; equality compares it.
@@ -128,6 +133,8 @@ impl Default for ChatState {
             current: None,
             toasts: Vec::new(),
             next_toast: 1,
+            alerts: Vec::new(),
+            next_alert: 1,
             welcomes: 0,
             version: 0,
         }

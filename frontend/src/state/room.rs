@@ -81,6 +81,8 @@ pub struct RoomView {
     pub typing: Vec<Typist>,
     /// For a direct-message room: the other person (every message counts as a mention).
     pub direct: Option<Nickname>,
+    /// What here notifies this user (kept on the server).
+    pub notify: shared::NotifyLevel,
 }
 
 impl RoomView {
@@ -107,6 +109,7 @@ impl RoomView {
             loading_older: false,
             typing: Vec::new(),
             direct: None,
+            notify: shared::NotifyLevel::default(),
         }
     }
 

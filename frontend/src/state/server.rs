@@ -35,6 +35,7 @@ impl ChatState {
                 unread,
                 mentions,
                 direct,
+                notify,
             } => {
                 if let Some(with) = direct {
                     // This user opened it: it comes into view.
@@ -42,6 +43,9 @@ impl ChatState {
                         self.direct(room.clone(), with);
                         self.select(room.clone());
                     }
+                }
+                if let Some(r) = self.rooms.get_mut(&room) {
+                    Rc::make_mut(r).notify = notify;
                 }
                 let counts = (read_seq, unread, mentions);
                 self.joined(
@@ -53,6 +57,7 @@ impl ChatState {
                 )
             }
             ServerMsg::Read { room, seq } => self.read_elsewhere(room, seq),
+            ServerMsg::Notify { room, level } => self.set_notify(room, level),
             ServerMsg::Left { room } => {
                 if let Some(r) = self.rooms.get_mut(&room) {
                     Rc::make_mut(r).joined = false;
@@ -212,12 +217,18 @@ impl ChatState {
             r.unread += 1;
             r.mentions += u32::from(for_me);
         }
+        let alert =
+            (fresh && !mine && r.notify.notifies(for_me)).then(|| (r.direct.is_some(), in_view));
         if !m.bot {
             r.typing
                 .retain(|t| !super::same_name(&t.nickname, &m.nickname));
         }
         r.seen(m.seq);
-        r.messages.insert(m.seq, Rc::new(m));
+        let m = Rc::new(m);
+        r.messages.insert(m.seq, m.clone());
+        if let Some((direct, in_view)) = alert {
+            self.alert(&m, direct, in_view);
+        }
     }
 
     /// An own message was stored: it leaves the pending list and is shown at its seq

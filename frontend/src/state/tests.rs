@@ -520,6 +520,7 @@ fn a_big_room_counts_members_beyond_the_names_it_was_given() {
         unread: 0,
         mentions: 0,
         direct: None,
+        notify: shared::NotifyLevel::default(),
     });
     let bob_joined = Action::Server(ServerMsg::Presence {
         room: room("big"),

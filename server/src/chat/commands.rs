@@ -120,6 +120,7 @@ impl Participant {
             ClientMsg::Typing { room, typing } => self.typing(&room, typing),
             ClientMsg::Read { room, seq } => self.read(&room, seq).await,
             ClientMsg::OpenDirect { nickname } => self.open_direct(&nickname).await,
+            ClientMsg::SetNotify { room, level } => self.set_notify(&room, level).await,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Read state: where each user has read each room up to, kept in storage per user (so it
 //! follows them to every device) and told live to the user's other connections.
 
-use shared::{Nickname, RoomName, Seq};
+use shared::{Nickname, NotifyLevel, RoomName, Seq};
 use tracing::warn;
 
 use super::commands::Refusal;
@@ -22,8 +22,9 @@ impl Participant {
     ) -> Personal {
         let store = self.hub.store();
         let user = &self.identity.user;
-        let read_seq = match store.read_seq(&user.key, room).await {
-            Ok(seq) => seq,
+        let (read_seq, notify) = match store.read_state(&user.key, room).await {
+            Ok(Some((seq, level))) => (Some(seq), level),
+            Ok(None) => (None, NotifyLevel::default()),
             Err(err) => {
                 warn!(cause = %err, "cannot read the read state; the join counts nothing unread");
                 return Personal {
@@ -56,6 +57,7 @@ impl Participant {
             read_seq,
             mentions,
             direct,
+            notify,
         }
     }
 
@@ -74,6 +76,32 @@ impl Participant {
         let handle = handle.clone();
         handle.read(self.conn, seq).await;
         self.keep_read(room, seq);
+        Ok(())
+    }
+
+    /// The user chose what in `room` notifies them: kept, and told to their other
+    /// connections.
+    pub(super) async fn set_notify(
+        &mut self,
+        room: &str,
+        level: NotifyLevel,
+    ) -> Result<(), Refusal> {
+        let room = super::commands::room_name(room)?;
+        let Some((handle, _)) = self.rooms.get(&room) else {
+            return Err(self.not_in_room(&room));
+        };
+        let handle = handle.clone();
+        handle.notify(self.conn, level).await;
+        let (store, key) = (self.hub.store().clone(), self.identity.user.key.clone());
+        let read_seq = handle.last_seq();
+        tokio::spawn(async move {
+            let kept = store
+                .set_notify(&key, &room, (level, read_seq), now_ms())
+                .await;
+            if let Err(err) = kept {
+                warn!(cause = %err, %room, "cannot keep the notification level");
+            }
+        });
         Ok(())
     }
 

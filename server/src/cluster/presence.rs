@@ -54,6 +54,12 @@ pub enum PresenceMsg {
         key: Arc<str>,
         seq: shared::Seq,
     },
+    /// `key`, in the room on `node`, chose what in it notifies them.
+    Notify {
+        node: Arc<str>,
+        key: Arc<str>,
+        level: shared::NotifyLevel,
+    },
     /// `nickname` (filed under `key`), in the room on `node`, is typing or stopped.
     Typing {
         node: Arc<str>,

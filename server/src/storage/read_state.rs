@@ -1,31 +1,67 @@
 //! Read state: per user (nickname key) and room, the last seq the user has read. It only
 //! moves forward.
 
-use shared::{Nickname, RoomName, Seq};
+use shared::{Nickname, NotifyLevel, RoomName, Seq};
 use sqlx::Row;
 
 use super::{Backend, Store, StoreError};
 
 impl Store {
-    /// The last seq `user_key` has read in `room`, if the user ever read it.
-    pub async fn read_seq(
+    /// The last seq `user_key` has read in `room` and what there notifies the user, if the
+    /// user was ever in it.
+    pub async fn read_state(
         &self,
         user_key: &str,
         room: &RoomName,
-    ) -> Result<Option<Seq>, StoreError> {
+    ) -> Result<Option<(Seq, NotifyLevel)>, StoreError> {
         let q = Self::sql(
             self.backend,
-            "SELECT read_seq FROM read_state WHERE user_key = ? AND room = ?",
+            "SELECT read_seq, notify FROM read_state WHERE user_key = ? AND room = ?",
         );
         let row = sqlx::query(&q)
             .bind(user_key)
             .bind(room.as_str())
             .fetch_optional(&self.pool)
             .await?;
-        Ok(match row {
-            Some(r) => Some(Seq(r.try_get::<i64, _>(0)?.max(0) as u64)),
-            None => None,
-        })
+        let Some(r) = row else { return Ok(None) };
+        let seq = Seq(r.try_get::<i64, _>(0)?.max(0) as u64);
+        let level: Option<String> = r.try_get(1)?;
+        let level = level
+            .as_deref()
+            .and_then(NotifyLevel::parse)
+            .unwrap_or_default();
+        Ok(Some((seq, level)))
+    }
+
+    /// Sets what in `room` notifies `user_key` (a first row reads up to `read_seq`).
+    pub async fn set_notify(
+        &self,
+        user_key: &str,
+        room: &RoomName,
+        (level, read_seq): (NotifyLevel, Seq),
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let upsert = match self.backend {
+            Backend::Sqlite | Backend::Postgres => {
+                "INSERT INTO read_state (user_key, room, read_seq, updated_at, notify) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_key, room) DO UPDATE SET \
+                 notify = excluded.notify, updated_at = excluded.updated_at"
+            }
+            Backend::MySql => {
+                "INSERT INTO read_state (user_key, room, read_seq, updated_at, notify) \
+                 VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \
+                 notify = VALUES(notify), updated_at = VALUES(updated_at)"
+            }
+        };
+        sqlx::query(&Self::sql(self.backend, upsert))
+            .bind(user_key)
+            .bind(room.as_str())
+            .bind(read_seq.0 as i64)
+            .bind(now)
+            .bind(level.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Moves `user_key`'s read position in `room` up to `seq` (never back).

@@ -160,3 +160,50 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn the_notification_level_follows_the_user_to_every_connection() {
+    for db in Db::all().await {
+        let label = db.label;
+        let server = db.start(|_| {}).await;
+        let mut tab1 = Client::connect(server.addr, "alice").await;
+        let first = join_for(&mut tab1, "lobby").await;
+        assert_eq!(
+            first.notify,
+            shared::NotifyLevel::Mentions,
+            "{label}: the default"
+        );
+        let mut tab2 = Client::reconnect(server.addr, &tab1.token).await;
+        tab2.join("lobby").await;
+        tab1.send(&ClientMsg::SetNotify {
+            room: "lobby".into(),
+            level: shared::NotifyLevel::Nothing,
+        })
+        .await;
+        let told = match tab2.recv().await {
+            shared::ServerMsg::Notify { room, level } => (room.to_string(), level),
+            other => panic!("{label}: expected notify, got {other:?}"),
+        };
+        assert_eq!(
+            told,
+            ("lobby".into(), shared::NotifyLevel::Nothing),
+            "{label}"
+        );
+        let token = tab1.token.clone();
+        drop((tab1, tab2));
+        let mut later = Client::reconnect(server.addr, &token).await;
+        for _ in 0..100 {
+            if join_for(&mut later, "lobby").await.notify == shared::NotifyLevel::Nothing {
+                break;
+            }
+            later.leave("lobby").await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let kept = join_for(&mut later, "lobby").await;
+        assert_eq!(kept.notify, shared::NotifyLevel::Nothing, "{label}: kept");
+        assert_eq!(
+            kept.read_seq, first.read_seq,
+            "{label}: the read position is untouched"
+        );
+    }
+}

@@ -96,6 +96,11 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
         (any::<String>(), any::<bool>())
             .prop_map(|(room, typing)| ClientMsg::Typing { room, typing }),
         any::<String>().prop_map(|nickname| ClientMsg::OpenDirect { nickname }),
+        (
+            any::<String>(),
+            proptest::sample::select(NotifyLevel::ALL.to_vec())
+        )
+            .prop_map(|(room, level)| ClientMsg::SetNotify { room, level }),
         (any::<String>(), any::<u64>()).prop_map(|(room, seq)| ClientMsg::Read {
             room,
             seq: Seq(seq)
@@ -113,6 +118,8 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
             }
         }),
         (room(), nickname()).prop_map(|(room, with)| ServerMsg::Direct { room, with }),
+        (room(), proptest::sample::select(NotifyLevel::ALL.to_vec()))
+            .prop_map(|(room, level)| ServerMsg::Notify { room, level }),
         (
             "[a-z]{0,3}",
             proptest::collection::vec(summary(), 0..4),
@@ -157,6 +164,7 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
                     unread: u,
                     mentions: m,
                     direct: None,
+                    notify: NotifyLevel::All,
                 }
             ),
         room().prop_map(|room| ServerMsg::Left { room }),

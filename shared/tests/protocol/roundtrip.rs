@@ -144,10 +144,11 @@ fn server_joined() {
             unread: 5,
             mentions: 1,
             direct: None,
+            notify: NotifyLevel::Mentions,
         },
         json!({"type": "joined", "room": "lobby", "nickname": "alice",
                "members": ["alice", "bob"], "member_count": 2, "after": 10, "last_seq": 60,
-               "read_seq": 55, "unread": 5, "mentions": 1}),
+               "read_seq": 55, "unread": 5, "mentions": 1, "notify": "mentions"}),
     );
 }
 
@@ -262,6 +263,29 @@ fn direct_conversations() {
         },
         json!({"type": "direct", "room": "dm-0a", "with": "alice"}),
     );
+}
+
+#[test]
+fn notify_levels_both_ways() {
+    check_client(
+        ClientMsg::SetNotify {
+            room: "lobby".into(),
+            level: NotifyLevel::Nothing,
+        },
+        json!({"type": "set_notify", "room": "lobby", "level": "nothing"}),
+    );
+    check_server(
+        ServerMsg::Notify {
+            room: room("lobby"),
+            level: NotifyLevel::All,
+        },
+        json!({"type": "notify", "room": "lobby", "level": "all"}),
+    );
+    for level in NotifyLevel::ALL {
+        assert_eq!(NotifyLevel::parse(level.as_str()), Some(level));
+    }
+    assert!(NotifyLevel::Mentions.notifies(true) && !NotifyLevel::Mentions.notifies(false));
+    assert!(NotifyLevel::All.notifies(false) && !NotifyLevel::Nothing.notifies(true));
 }
 
 #[test]

@@ -156,7 +156,14 @@ impl Members {
                 typing,
                 ..
             } => return self.remote_typing(&key, &nickname, typing),
-            PresenceMsg::Read { key, seq, .. } => return self.tell_read(&key, seq, None),
+            PresenceMsg::Read { key, seq, .. } => {
+                let frame = self.read_frame(seq);
+                return self.tell_own(&key, &frame, None);
+            }
+            PresenceMsg::Notify { key, level, .. } => {
+                let frame = self.notify_frame(level);
+                return self.tell_own(&key, &frame, None);
+            }
         }
         self.publish_count();
     }
@@ -221,6 +228,7 @@ impl Members {
             unread: u32::try_from(last_seq.0 - read_seq.0).unwrap_or(u32::MAX),
             mentions: read.mentions,
             direct: read.direct,
+            notify: read.notify,
         });
         if outbox.push_frame(joined).is_err() {
             self.remove(conn, PresenceChange::DroppedSlow);
@@ -405,27 +413,60 @@ impl Members {
     /// A member read the room up to `seq`: the user's other connections here and on the
     /// other nodes hear of it.
     pub(super) fn read(&mut self, conn: ConnId, seq: Seq) {
-        let Some(key) = self.member(conn).map(|m| m.user.key.clone()) else {
-            return;
-        };
-        self.tell_read(&key, seq, Some(conn));
-        self.tell(|node| PresenceMsg::Read {
+        let frame = self.read_frame(seq);
+        self.own_news(conn, &frame, |node, key| PresenceMsg::Read {
             node,
-            key: key.clone(),
+            key,
             seq,
         });
     }
 
-    /// Tells `key`'s connections here (but `from`) that the user read up to `seq`.
-    fn tell_read(&mut self, key: &str, seq: Seq, from: Option<ConnId>) {
-        let frame = wire::encode(&ServerMsg::Read {
+    /// A member chose what here notifies them: the user's other connections here and on
+    /// the other nodes hear of it.
+    pub(super) fn notify(&mut self, conn: ConnId, level: shared::NotifyLevel) {
+        let frame = self.notify_frame(level);
+        self.own_news(conn, &frame, |node, key| PresenceMsg::Notify {
+            node,
+            key,
+            level,
+        });
+    }
+
+    fn read_frame(&self, seq: Seq) -> Bytes {
+        wire::encode(&ServerMsg::Read {
             room: self.room.clone(),
             seq,
-        });
+        })
+    }
+
+    fn notify_frame(&self, level: shared::NotifyLevel) -> Bytes {
+        wire::encode(&ServerMsg::Notify {
+            room: self.room.clone(),
+            level,
+        })
+    }
+
+    /// News of a member's own (a read position, a notification level): `frame` to the
+    /// user's other connections here, `msg` to the other nodes.
+    fn own_news(
+        &mut self,
+        conn: ConnId,
+        frame: &Bytes,
+        msg: impl FnOnce(Arc<str>, Arc<str>) -> PresenceMsg,
+    ) {
+        let Some(key) = self.member(conn).map(|m| m.user.key.clone()) else {
+            return;
+        };
+        self.tell_own(&key, frame, Some(conn));
+        self.tell(|node| msg(node, key.clone()));
+    }
+
+    /// Queues `frame` for `key`'s connections here (but `from`).
+    fn tell_own(&mut self, key: &str, frame: &Bytes, from: Option<ConnId>) {
         for m in self.list.iter_mut() {
             if *m.user.key == *key && Some(m.conn) != from {
-                // Small and once per read: delivered like a message (held behind a catch-up).
-                m.deliver(&frame);
+                // Small and rare: delivered like a message (held behind a catch-up).
+                m.deliver(frame);
             }
         }
     }

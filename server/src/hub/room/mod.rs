@@ -85,6 +85,11 @@ enum RoomCmd {
     Typing { conn: ConnId, typing: bool },
     /// A member read the room up to `seq`: the user's other connections hear of it.
     Read { conn: ConnId, seq: Seq },
+    /// A member chose what here notifies them: the user's other connections hear of it.
+    Notify {
+        conn: ConnId,
+        level: shared::NotifyLevel,
+    },
     /// A member's catch-up (number `epoch` of its joins) has been queued in full.
     CaughtUp { conn: ConnId, epoch: u64 },
     /// Cluster mode: a message another node committed.
@@ -131,6 +136,8 @@ pub struct Personal {
     pub mentions: u32,
     /// For a direct conversation: the other person.
     pub direct: Option<Nickname>,
+    /// What in the room notifies the user.
+    pub notify: shared::NotifyLevel,
 }
 
 /// Cloneable handle to a room task.
@@ -233,6 +240,11 @@ impl RoomHandle {
     /// A member read the room up to `seq`; its user's other connections hear of it.
     pub async fn read(&self, conn: ConnId, seq: Seq) {
         self.cmd(RoomCmd::Read { conn, seq }).await
+    }
+
+    /// A member chose what here notifies them; its user's other connections hear of it.
+    pub async fn notify(&self, conn: ConnId, level: shared::NotifyLevel) {
+        self.cmd(RoomCmd::Notify { conn, level }).await
     }
 
     /// Removes a member and tells the others.
@@ -473,6 +485,7 @@ impl Room {
             }
             RoomCmd::Typing { conn, typing } => self.members.typing(conn, typing),
             RoomCmd::Read { conn, seq } => self.members.read(conn, seq),
+            RoomCmd::Notify { conn, level } => self.members.notify(conn, level),
             RoomCmd::CaughtUp { conn, epoch } => self.members.caught_up(conn, epoch),
             RoomCmd::Remote { seq, frame } => self.arrive(seq, Arrival { frame, ack: None }),
             RoomCmd::Resync => {}

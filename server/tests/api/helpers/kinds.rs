@@ -35,6 +35,7 @@ pub struct Joined {
     pub unread: u32,
     pub mentions: u32,
     pub direct: Option<String>,
+    pub notify: shared::NotifyLevel,
 }
 
 /// A `left` frame.
@@ -128,7 +129,7 @@ kind!(Welcome, "welcome", ServerMsg::Welcome { protocol, rooms, directs } => Wel
     rooms,
     directs: directs.into_iter().map(|d| (d.room.to_string(), d.with.to_string())).collect(),
 });
-kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_count, after, last_seq, read_seq, unread, mentions, direct } => Joined {
+kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_count, after, last_seq, read_seq, unread, mentions, direct, notify } => Joined {
     room: room.to_string(),
     nickname: nickname.to_string(),
     members: members.into_iter().map(String::from).collect(),
@@ -139,6 +140,7 @@ kind!(Joined, "joined", ServerMsg::Joined { room, nickname, members, member_coun
     unread,
     mentions,
     direct: direct.map(String::from),
+    notify,
 });
 kind!(Left, "left", ServerMsg::Left { room } => Left { room: room.to_string() });
 kind!(Presence, "presence", ServerMsg::Presence { room, nickname, change } => Presence {
