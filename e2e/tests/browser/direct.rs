@@ -45,8 +45,8 @@ async fn a_direct_message_reaches_its_person_and_a_third_user_sees_nothing() {
         Ok((directs(&bob).await == ["alice"]).then_some(()))
     })
     .await;
-    let badge = wait_for(&bob, "ul.directs .badge.mentions").await;
     eventually("one mention", || async {
+        let badge = bob.find(Locator::Css("ul.directs .badge.mentions")).await?;
         let label = badge.attr("aria-label").await?;
         Ok((label.as_deref() == Some("1 mention, 1 unread")).then_some(()))
     })

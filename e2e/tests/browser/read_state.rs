@@ -25,24 +25,24 @@ async fn enter_registered(c: &Client, addr: std::net::SocketAddr, nick: &str) {
     wait_for(c, ".banner[data-status=connected]").await;
 }
 
-/// The lobby's badge in the sidebar: its accessible name, or None without one.
-async fn lobby_badge(c: &Client) -> Option<String> {
+/// The lobby's badge in the sidebar: its accessible name, or None without one (an error
+/// when the sidebar changed under the question: ask again).
+async fn lobby_badge(c: &Client) -> Result<Option<String>, fantoccini::error::CmdError> {
     let badges = c
         .find_all(Locator::XPath(
             "//button[contains(@class,'room-link')][.//bdi[text()='lobby']]//span[contains(@class,'badge')]",
         ))
-        .await
-        .unwrap();
+        .await?;
     match badges.first() {
-        Some(b) => b.attr("aria-label").await.unwrap(),
-        None => None,
+        Some(b) => b.attr("aria-label").await,
+        None => Ok(None),
     }
 }
 
 /// Waits until the lobby's badge reads `want`.
 async fn badge_reads(c: &Client, want: Option<&str>) {
     eventually(&format!("the lobby's badge reads {want:?}"), || async {
-        Ok((lobby_badge(c).await.as_deref() == want).then_some(()))
+        Ok((lobby_badge(c).await?.as_deref() == want).then_some(()))
     })
     .await;
 }

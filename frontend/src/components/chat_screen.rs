@@ -74,7 +74,7 @@ pub fn chat_screen() -> Html {
             { sidebar }
             <section class="room" aria-label={label}>
                 <header class="room-header">
-                    <h2>{ sigil }<bdi>{ title }</bdi></h2>
+                    <h2>{ sigil }<bdi>{ title.clone() }</bdi></h2>
                     <span class="muted">{ format!("{} online", room.members.len()) }</span>
                     <NotifyLevelPicker room={room.name.clone()} level={room.notify} {on_change} />
                     if room.joined {
@@ -83,7 +83,7 @@ pub fn chat_screen() -> Html {
                 </header>
                 <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} />
                 <p class="typing muted">{ typing_line(&room.typing).unwrap_or_default() }</p>
-                <Composer room={room.name.clone()} enabled={room.joined} {on_send} {on_typing}
+                <Composer room={room.name.clone()} title={format!("{sigil}{title}")} enabled={room.joined} {on_send} {on_typing}
                     members={room.members.clone()} me={me.clone()} />
             </section>
             <MemberList members={room.members.clone()} {me} {on_message} />

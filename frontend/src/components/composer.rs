@@ -17,6 +17,8 @@ use super::mention_query;
 pub struct ComposerProps {
     /// The room messages go to.
     pub room: RoomName,
+    /// How the room is named to the user: `#lobby`, or `@bob` for a direct conversation.
+    pub title: String,
     /// False while the room is not joined.
     pub enabled: bool,
     /// Sends a message: (room, text).
@@ -207,7 +209,7 @@ pub fn composer(props: &ComposerProps) -> Html {
         <form class="composer" {onsubmit}>
             <label for="composer" class="sr-only">{ "Message" }</label>
             { for list }
-            <textarea id="composer" ref={area} rows="2" placeholder={format!("Message #{}", props.room)}
+            <textarea id="composer" ref={area} rows="2" placeholder={format!("Message {}", props.title)}
                 maxlength={(TEXT_MAX_CHARS * 2).to_string()} {onkeydown} {oninput} {onblur}
                 disabled={!props.enabled} aria-autocomplete="list" aria-controls={controls}
                 aria-activedescendant={active} aria-describedby="composer-help composer-error" />
