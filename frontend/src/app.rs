@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::components::{Banner, ChatScreen, NicknameScreen, Toasts};
+use crate::components::{Announcer, Banner, ChatScreen, NicknameScreen, Toasts};
 use crate::hooks::{use_chat, ChatActions, ChatProvider};
 use crate::state::Screen;
 
@@ -45,6 +45,7 @@ fn shell() -> Html {
         <div class="app">
             if in_chat { <Banner status={state.conn.clone()} {on_reconnect} /> }
             { screen }
+            if in_chat { <Announcer latest={state.announce.clone()} /> }
             <Toasts toasts={state.toasts.clone()} {on_dismiss} />
         </div>
     }

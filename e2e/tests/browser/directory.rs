@@ -141,8 +141,9 @@ async fn browse_rooms_finds_pages_and_counts_and_joins_from_the_keyboard() {
     })
     .await;
 
-    // Tab to the first room, Enter: bob is in #garden, the dialog closed and the focus is
-    // back on "Browse rooms".
+    // Tab to the first room, Enter: bob is in #garden, the dialog closed, and the room that
+    // opened has the focus in its composer (closing the dialog otherwise gives it back to
+    // "Browse rooms").
     press(&c, "#browse-prefix", "\u{E004}").await;
     assert_eq!(focused(&c).await, "#.browse-room");
     press(&c, ".browse-room", "\u{E007}").await;
@@ -152,7 +153,10 @@ async fn browse_rooms_finds_pages_and_counts_and_joins_from_the_keyboard() {
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(focused(&c).await, "#.ghost.browse-open");
+    eventually("the composer focused", || async {
+        Ok((focused(&c).await == "#composer.").then_some(()))
+    })
+    .await;
     wait_for(&c, ".sidebar .room-link.joined.current").await;
     assert_eq!(
         texts(&c, ".sidebar .room-link .name").await.unwrap(),

@@ -5,6 +5,7 @@
 mod helpers;
 mod proxy;
 
+mod accessibility;
 mod account;
 mod bidi;
 mod chat;

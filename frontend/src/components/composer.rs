@@ -72,6 +72,21 @@ pub fn composer(props: &ComposerProps) -> Html {
     let error = use_state(|| None::<String>);
     let announced: Announced = use_mut_ref(|| None);
     {
+        // A room that opens (once it can be written to) has the composer focused.
+        let (area, focused) = (area.clone(), use_mut_ref(|| None::<RoomName>));
+        use_effect_with(
+            (props.room.clone(), props.enabled),
+            move |(room, enabled)| {
+                if *enabled && focused.borrow().as_ref() != Some(room) {
+                    if let Some(el) = area.cast::<HtmlTextAreaElement>() {
+                        let _ = el.focus();
+                        *focused.borrow_mut() = Some(room.clone());
+                    }
+                }
+            },
+        );
+    }
+    {
         // Another room in view (or the composer gone): the room before hears it stopped.
         let (announced, on_typing) = (announced.clone(), props.on_typing.clone());
         use_effect_with(props.room.clone(), move |_| {

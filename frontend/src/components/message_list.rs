@@ -1,7 +1,9 @@
 //! The message list of the room in view: messages in seq order with system notices between
 //! them, then own messages still sending (or failed, with Retry). Sticks to the bottom while
 //! the user is there; scrolling to the top loads older messages. A room opened with unread
-//! messages shows a "New" divider before the first of them, and opens there.
+//! messages shows a "New" divider before the first of them, and opens there. The list is not
+//! a live region (screen readers would re-read it): new messages are announced apart, by
+//! [`crate::components::Announcer`]. It can be focused, to scroll it from the keyboard.
 //!
 //! Pure: it renders again only when its room changes (a new `Rc`), not for every action.
 
@@ -184,7 +186,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         .map(|p| pending_line(&props.on_retry, &room, p, me));
 
     html! {
-        <ol class="messages" ref={list} {onscroll} aria-label="Messages" aria-live="polite">
+        <ol class="messages" ref={list} {onscroll} aria-label="Messages" tabindex="0">
             { head }
             { for lines }
             { for pending }

@@ -1,6 +1,7 @@
 //! UI components. Each takes data and callbacks, or reads the chat context.
 
 mod account;
+mod announcer;
 mod banner;
 mod browse_rooms;
 mod chat_screen;
@@ -15,6 +16,7 @@ mod notify_level;
 mod room_list;
 mod toasts;
 
+pub use announcer::Announcer;
 pub use banner::Banner;
 pub use chat_screen::ChatScreen;
 pub use nickname_screen::NicknameScreen;

@@ -106,7 +106,7 @@ pub fn room_list(props: &RoomListProps) -> Html {
     let me = props.me.as_ref().map(|m| m.to_string()).unwrap_or_default();
     html! {
         <nav class="sidebar" aria-label="Rooms">
-            <div class="brand">{ "Parley" }</div>
+            <h1 class="brand">{ "Parley" }</h1>
             <div class="me">
                 <span class="muted">{ "Signed in as " }</span><strong><bdi>{ me }</bdi></strong>
                 <button class="link" onclick={sign_out}>{ "Sign out" }</button>

@@ -106,6 +106,9 @@ pub struct ChatState {
     /// Toasts, oldest first.
     pub toasts: Vec<Toast>,
     next_toast: u64,
+    /// The latest live message from someone else in the room in view, for screen readers:
+    /// (a counter, so that the same text twice is announced twice, "alice: text").
+    pub announce: Option<(u64, String)>,
     /// Messages that call for a desktop notification, the latest [`alerts::ALERTS_KEPT`].
     pub alerts: Vec<Alert>,
     next_alert: u64,
@@ -133,6 +136,7 @@ impl Default for ChatState {
             current: None,
             toasts: Vec::new(),
             next_toast: 1,
+            announce: None,
             alerts: Vec::new(),
             next_alert: 1,
             welcomes: 0,

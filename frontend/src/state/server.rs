@@ -229,6 +229,11 @@ impl ChatState {
         if let Some((direct, in_view)) = alert {
             self.alert(&m, direct, in_view);
         }
+        if fresh && in_view && !mine {
+            // Live, in view, someone else's: said once to screen readers (never history).
+            let n = self.announce.as_ref().map_or(1, |(n, _)| n + 1);
+            self.announce = Some((n, format!("\u{2068}{}\u{2069}: {}", m.nickname, m.text)));
+        }
     }
 
     /// An own message was stored: it leaves the pending list and is shown at its seq

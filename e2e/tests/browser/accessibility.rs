@@ -1,0 +1,57 @@
+//! The chat screen for keyboards and screen readers (issue 19, first part): axe-core finds
+//! nothing on the whole page at desktop and phone widths; the composer has the focus once a
+//! room opens; a new live message is said once, "bob: text", by a live region apart from
+//! the message list (which is no live region, and can be focused to scroll it).
+
+use fantoccini::Locator;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages() {
+    let server = start_server_with(|_| {}).await;
+    let mut bob = Bot::connect(server.addr, "bob").await;
+    bob.join(&["lobby"]).await;
+    let driver = chromedriver().await;
+    let desk = browser(&driver, 1200, 800).await;
+    let phone = browser(&driver, 390, 844).await;
+    enter(&desk, server.addr, "alice").await;
+    enter(&phone, server.addr, "carol").await;
+    for (i, text) in ["first", "@alice second", "third"].iter().enumerate() {
+        bob.send(&shared::ClientMsg::Send {
+            room: "lobby".into(),
+            client_id: format!("b{i}"),
+            text: (*text).into(),
+        })
+        .await;
+    }
+    wait_for_message(&desk, "bob", "third").await;
+    wait_for_message(&phone, "bob", "third").await;
+
+    let focus = focused(&desk).await;
+    assert!(
+        focus.starts_with("#composer."),
+        "the composer has the focus, not {focus}"
+    );
+    let list = wait_for(&desk, "ol.messages").await;
+    assert_eq!(
+        list.attr("aria-live").await.unwrap(),
+        None,
+        "the list is no live region"
+    );
+    assert_eq!(list.attr("tabindex").await.unwrap().as_deref(), Some("0"));
+    let said = desk.find(Locator::Css("#announcer")).await.unwrap();
+    let said = said.prop("textContent").await.unwrap().unwrap_or_default();
+    assert_eq!(said.replace(['\u{2068}', '\u{2069}'], ""), "bob: third");
+    let heading = desk.find(Locator::Css("h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Parley");
+
+    // An own message too: its bubble has a background of its own.
+    say(&desk, "mine").await;
+    wait_for(&desk, ".messages li.msg.mine:not(.pending)").await;
+    assert_accessible(&desk, "body").await;
+    assert_accessible(&phone, "body").await;
+    desk.close().await.unwrap();
+    phone.close().await.unwrap();
+    server.shutdown().await.unwrap();
+}
