@@ -20,6 +20,24 @@ pub fn ms_until(at_ms: f64) -> f64 {
     (at_ms - now_ms()).max(0.0)
 }
 
+/// The user's local calendar day of a timestamp (ms since the epoch).
+pub fn local_day(ts_ms: f64) -> (i32, u32, u32) {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts_ms));
+    (d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+}
+
+/// A timestamp as ISO 8601 (for `<time datetime>`), and in full in the user's locale (its
+/// title).
+pub fn iso_and_full(ts_ms: i64) -> (String, String) {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts_ms as f64));
+    let iso = d.to_iso_string().as_string().unwrap_or_default();
+    let full = d
+        .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
+        .as_string()
+        .unwrap_or_default();
+    (iso, full)
+}
+
 /// `HH:MM` in the user's local time for a server timestamp.
 pub fn local_time(ts_ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts_ms as f64));

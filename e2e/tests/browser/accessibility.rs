@@ -1,4 +1,5 @@
-//! The chat screen for keyboards and screen readers (issue 19, first part): axe-core finds
+//! The chat screen for keyboards and screen readers (issue 19, first part), with day
+//! separators and messages grouped by author: axe-core finds
 //! nothing on the whole page at desktop and phone widths; the composer has the focus once a
 //! room opens; a new live message is said once, "bob: text", by a live region apart from
 //! the message list (which is no live region, and can be focused to scroll it).
@@ -43,6 +44,31 @@ async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages()
     let said = desk.find(Locator::Css("#announcer")).await.unwrap();
     let said = said.prop("textContent").await.unwrap().unwrap_or_default();
     assert_eq!(said.replace(['\u{2068}', '\u{2069}'], ""), "bob: third");
+    // Today's messages under a "Today" separator; bob's three, sent together, under one
+    // name and time (each still says both to screen readers), with the full date on hover.
+    assert_eq!(
+        texts(&desk, ".messages li.day-separator").await.unwrap(),
+        ["Today"]
+    );
+    let grouped = desk
+        .find_all(Locator::Css(".messages li.msg.continued"))
+        .await
+        .unwrap();
+    assert_eq!(grouped.len(), 2, "the second and third of bob's");
+    let time = desk
+        .find(Locator::Css(".messages li.msg time"))
+        .await
+        .unwrap();
+    assert!(time
+        .attr("datetime")
+        .await
+        .unwrap()
+        .is_some_and(|d| d.contains('T')));
+    assert!(time
+        .attr("title")
+        .await
+        .unwrap()
+        .is_some_and(|t| !t.is_empty()));
     let heading = desk.find(Locator::Css("h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "Parley");
 

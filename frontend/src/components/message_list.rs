@@ -14,8 +14,9 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::message_text::with_mentions;
+use super::timeline::{self, day_label, Day};
 use crate::state::{same_name, Pending, PendingStatus, RoomView};
-use crate::util::local_time;
+use crate::util::{iso_and_full, local_day, local_time};
 
 /// How close to an edge (px) counts as being at it.
 const EDGE_PX: i32 = 48;
@@ -141,7 +142,25 @@ pub fn message_list(props: &MessageListProps) -> Html {
             .map(|(seq, _)| *seq)
             .next()
     });
+    let now = crate::util::now_ms();
+    let (today, yesterday) = (local_day(now), local_day(now - 86_400_000.0));
+    // The message before, and its day: a new day gets a separator, and the same author
+    // within five minutes goes on under one name and time.
+    let mut prev: Option<(Rc<shared::ChatMessage>, Day)> = None;
     let lines = seqs.into_iter().map(|seq| {
+        let mut day_separator = None;
+        let mut continued = false;
+        if let Some(m) = room.messages.get(&seq) {
+            let day = local_day(m.ts as f64);
+            if prev.as_ref().is_none_or(|(_, d)| *d != day) {
+                let label = day_label(day, today, yesterday);
+                day_separator = Some(html! { <li class="day-separator"><span>{ label }</span></li> });
+            }
+            continued = prev.as_ref().is_some_and(|(p, d)| timeline::continues(p, *d, m, day));
+            prev = Some((m.clone(), day));
+        } else {
+            prev = None; // a notice: the next message shows its name again
+        }
         let divider = (Some(seq) == first_new).then(|| {
             html! { <li class="new-divider"><span class="sr-only">{ "New messages" }</span><span aria-hidden="true">{ "New" }</span></li> }
         });
@@ -157,14 +176,18 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 "msg",
                 mine.then_some("mine"),
                 m.bot.then_some("bot"),
-                for_me.then_some("mentions-me")
+                for_me.then_some("mentions-me"),
+                continued.then_some("continued")
             );
+            let (iso, full) = iso_and_full(m.ts);
+            // Grouped under the message before: the name and time stay, for screen readers.
+            let meta = classes!("meta", continued.then_some("sr-only"));
             html! {
                 <li {class} data-seq={m.seq.0.to_string()}>
-                    <div class="meta">
+                    <div class={meta}>
                         <bdi class="nick">{ m.nickname.to_string() }</bdi>
                         { for bot }
-                        <time class="time">{ local_time(m.ts) }</time>
+                        <time class="time" datetime={iso} title={full}>{ local_time(m.ts) }</time>
                         if for_me {
                             <span class="sr-only">{ "mentions you" }</span>
                         }
@@ -175,6 +198,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         });
         let notices = room.notices.get(&seq).into_iter().flatten();
         html! { <>
+            { for day_separator }
             { for divider }
             { for msg }
             { for notices.map(|n| html! { <li class="notice"><bdi>{ &n.text }</bdi></li> }) }

@@ -14,6 +14,7 @@ mod nickname_screen;
 mod notify_control;
 mod notify_level;
 mod room_list;
+mod timeline;
 mod toasts;
 
 pub use announcer::Announcer;
