@@ -33,10 +33,6 @@ impl Participant {
                 };
             }
         };
-        if read_seq.is_none() {
-            // A first join: the user has read what came before it (on every device).
-            self.keep_read(room.clone(), handle.last_seq());
-        }
         let mentions = match read_seq {
             Some(seq) if seq < handle.last_seq() => {
                 let counted = if direct.is_some() {
@@ -55,6 +51,7 @@ impl Participant {
         };
         Personal {
             read_seq,
+            first: read_seq.is_none(),
             mentions,
             direct,
             notify,

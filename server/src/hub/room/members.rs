@@ -217,6 +217,9 @@ impl Members {
             old.cancel.cancel();
         }
         let read_seq = read.read_seq.unwrap_or(last_seq).min(last_seq);
+        if read.first {
+            self.keep_first_read(&user.key, last_seq);
+        }
         let joined = wire::encode(&ServerMsg::Joined {
             room: self.room.clone(),
             nickname: user.nickname,
@@ -459,6 +462,16 @@ impl Members {
         };
         self.tell_own(&key, frame, Some(conn));
         self.tell(|node| msg(node, key.clone()));
+    }
+
+    /// A user's first join: what came before it is read, on every device.
+    fn keep_first_read(&self, key: &Arc<str>, seq: Seq) {
+        let (store, key, room) = (self.store.clone(), key.clone(), self.room.clone());
+        tokio::spawn(async move {
+            if let Err(err) = store.mark_read(&key, &room, seq, crate::now_ms()).await {
+                tracing::warn!(cause = %err, %room, "cannot keep the read position");
+            }
+        });
     }
 
     /// Queues `frame` for `key`'s connections here (but `from`).

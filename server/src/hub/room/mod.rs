@@ -131,6 +131,9 @@ pub struct Creation {
 pub struct Personal {
     /// The last seq the user read here; None: never (nothing before the join is unread).
     pub read_seq: Option<Seq>,
+    /// Storage says the user was never here: the room keeps its latest seq at the join as
+    /// the user's read position (the room's, not a handle's copy, which lags at start).
+    pub first: bool,
     /// Unread messages that mention the user (in a direct conversation: every one from the
     /// other person).
     pub mentions: u32,
