@@ -102,6 +102,8 @@ need_frontend_tools() {
 build_spa() {
   step "building the SPA (trunk build --release)"
   trunk build --release
+  step "precompressing the SPA (brotli and gzip copies beside each file)"
+  node scripts/precompress.mjs dist
 }
 
 # Reports the release SPA's size (wasm + js, gzipped) and fails above the budget.

@@ -9,15 +9,16 @@
 //! sides apply the same ones: see [`Nickname::parse`], [`RoomName::parse`],
 //! [`MessageText::parse`] and [`ClientMsgId::parse`].
 //!
-//! The crate has no runtime dependencies beyond serde and the Unicode tables the nickname
-//! rules need (`unicode-normalization`, `unicode-security`), so it builds for `wasm32` and
-//! native.
+//! The crate has no runtime dependencies beyond serde, the Unicode tables the nickname
+//! rules need (`unicode-normalization`, `unicode-security`) and `linkify` (addresses in
+//! message text, [`format`]), so it builds for `wasm32` and native.
 #![deny(missing_docs)]
 
 mod backoff;
 mod close;
 mod codes;
 mod decode;
+pub mod format;
 mod limits;
 pub mod mentions;
 mod model;

@@ -1,6 +1,7 @@
-//! The chat screen for keyboards and screen readers (issue 19, first part), with day
-//! separators and messages grouped by author: axe-core finds
-//! nothing on the whole page at desktop and phone widths; the composer has the focus once a
+//! The chat screen for keyboards and screen readers (issue 19), with day separators,
+//! messages grouped by author, code, quotes, lists and links: axe-core finds nothing on the
+//! sign-in screen or the whole chat page, at desktop and phone widths, in the light and the
+//! dark colour schemes; the composer has the focus once a
 //! room opens; a new live message is said once, "bob: text", by a live region apart from
 //! the message list (which is no live region, and can be focused to scroll it).
 
@@ -16,8 +17,25 @@ async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages()
     let driver = chromedriver().await;
     let desk = browser(&driver, 1200, 800).await;
     let phone = browser(&driver, 390, 844).await;
-    enter(&desk, server.addr, "alice").await;
-    enter(&phone, server.addr, "carol").await;
+    for c in [&desk, &phone] {
+        c.goto(&format!("http://{}/", server.addr)).await.unwrap();
+        wait_for(c, "input#nickname").await;
+        assert_accessible_in_both_schemes(c, "body").await;
+    }
+    enter_here(&desk, "alice").await;
+    enter_here(&phone, "carol").await;
+    let busy = [
+        "`code`, **strong**, a link to https://example.com and\n```\nfn main() {}\n```",
+        "> a quote\n- a list\n- of two",
+    ];
+    for (i, text) in busy.iter().enumerate() {
+        bob.send(&shared::ClientMsg::Send {
+            room: "lobby".into(),
+            client_id: format!("busy{i}"),
+            text: (*text).into(),
+        })
+        .await;
+    }
     for (i, text) in ["first", "@alice second", "third"].iter().enumerate() {
         bob.send(&shared::ClientMsg::Send {
             room: "lobby".into(),
@@ -44,7 +62,7 @@ async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages()
     let said = desk.find(Locator::Css("#announcer")).await.unwrap();
     let said = said.prop("textContent").await.unwrap().unwrap_or_default();
     assert_eq!(said.replace(['\u{2068}', '\u{2069}'], ""), "bob: third");
-    // Today's messages under a "Today" separator; bob's three, sent together, under one
+    // Today's messages under a "Today" separator; bob's five, sent together, under one
     // name and time (each still says both to screen readers), with the full date on hover.
     assert_eq!(
         texts(&desk, ".messages li.day-separator").await.unwrap(),
@@ -54,7 +72,7 @@ async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages()
         .find_all(Locator::Css(".messages li.msg.continued"))
         .await
         .unwrap();
-    assert_eq!(grouped.len(), 2, "the second and third of bob's");
+    assert_eq!(grouped.len(), 4, "all but the first of bob's five");
     let time = desk
         .find(Locator::Css(".messages li.msg time"))
         .await
@@ -75,8 +93,8 @@ async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages()
     // An own message too: its bubble has a background of its own.
     say(&desk, "mine").await;
     wait_for(&desk, ".messages li.msg.mine:not(.pending)").await;
-    assert_accessible(&desk, "body").await;
-    assert_accessible(&phone, "body").await;
+    assert_accessible_in_both_schemes(&desk, "body").await;
+    assert_accessible_in_both_schemes(&phone, "body").await;
     desk.close().await.unwrap();
     phone.close().await.unwrap();
     server.shutdown().await.unwrap();

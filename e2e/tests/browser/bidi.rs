@@ -86,12 +86,7 @@ async fn bidi_controls_in_a_name_or_a_message_do_not_reorder_the_page_around_the
     };
     let legacy = Nickname::stored(LEGACY).unwrap();
     store.insert_account(&legacy, &hash, 0).await.unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Sign out']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(&c).await;
     sign_in_with(&c, LEGACY, PASSWORD).await;
     wait_for(&c, ".banner[data-status=connected]").await;
 

@@ -86,6 +86,7 @@ pub async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
     ));
     let chrome = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let caps = serde_json::json!({
+        "goog:loggingPrefs": { "browser": "ALL" },
         "goog:chromeOptions": {
             "binary": chrome,
             "args": [
@@ -100,11 +101,26 @@ pub async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
     let serde_json::Value::Object(caps) = caps else {
         unreachable!()
     };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a browser session")
+    // A driver just started may still drop its first connection (seen once in CI, a reset
+    // while the request was written): a session that could not even be asked for is asked
+    // for again, twice at most.
+    use fantoccini::error::NewSessionError;
+    let mut tries = 0;
+    loop {
+        let made = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&driver.url)
+            .await;
+        match made {
+            Ok(client) => return client,
+            Err(e @ (NewSessionError::Failed(_) | NewSessionError::FailedC(_))) if tries < 2 => {
+                tries += 1;
+                eprintln!("chromedriver refused a connection ({e}); asking again");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("a browser session: {e:?}"),
+        }
+    }
 }
 
 /// Polls `f` until it yields `Some`, or panics after [`WAIT`] naming `what`.
@@ -240,6 +256,17 @@ pub async fn go_to_room(c: &Client, room: &str) {
     in_view(c, room).await;
 }
 
+/// Clicks "Sign out" and waits for the nickname screen.
+pub async fn sign_out(c: &Client) {
+    c.find(Locator::XPath("//button[normalize-space()='Sign out']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "input#nickname").await;
+}
+
 /// Clicks `room` in the sidebar and waits until it is in view.
 pub async fn open_room(c: &Client, room: &str) {
     let entry = format!("//button[contains(@class,'room-link')][.//bdi[text()='{room}']]");
@@ -337,6 +364,30 @@ pub async fn assert_accessible(c: &Client, css: &str) {
     );
 }
 
+/// [`assert_accessible`] in the light colour scheme, then in the dark one (emulated through
+/// DevTools' `Emulation.setEmulatedMedia`), then back to the browser's own.
+pub async fn assert_accessible_in_both_schemes(c: &Client, css: &str) {
+    for scheme in ["light", "dark", ""] {
+        c.issue_cmd(Cdp(serde_json::json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] },
+        })))
+        .await
+        .expect("chromedriver runs DevTools commands");
+        if !scheme.is_empty() {
+            let dark = c
+                .execute(
+                    "return matchMedia('(prefers-color-scheme: dark)').matches",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(dark, scheme == "dark", "the {scheme} scheme is on");
+            assert_accessible(c, css).await;
+        }
+    }
+}
+
 /// The id and classes of the focused element ("#id.class1.class2").
 pub async fn focused(c: &Client) -> String {
     let v = c
@@ -347,4 +398,55 @@ pub async fn focused(c: &Client) -> String {
         .await
         .unwrap();
     v.as_str().unwrap_or_default().to_owned()
+}
+
+/// A Chrome DevTools command, through chromedriver: `{"cmd": …, "params": {…}}`.
+#[derive(Debug)]
+pub struct Cdp(pub serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// Reads (and empties) the browser's console log, kept since the session began or the last
+/// read (chromedriver's log endpoint; `browser` asks for every level).
+#[derive(Debug)]
+pub struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// The console's errors since the last read: "SEVERE" entries, as "source: message".
+pub async fn console_errors(c: &Client) -> Vec<String> {
+    let log = c.issue_cmd(BrowserLog).await.expect("the browser's log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| format!("{}: {}", e["source"], e["message"]))
+        .collect()
 }

@@ -2,32 +2,10 @@
 //! by hash, the wasm by `'wasm-unsafe-eval'`), signs in and chats over the WebSocket, and the
 //! browser reports no violation.
 
-use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Client;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-
-/// A Chrome DevTools command, through chromedriver.
-#[derive(Debug)]
-struct Cdp(Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
-    }
-}
 
 /// From the next page on, before any of its scripts runs, records every
 /// `securitypolicyviolation` in `window.cspViolations`.

@@ -13,6 +13,7 @@ use super::member_list::MemberList;
 use super::message_list::MessageList;
 use super::notify_level::NotifyLevelPicker;
 use super::room_list::{RoomEntry, RoomList};
+use super::room_switcher::RoomSwitcher;
 use crate::hooks::{use_chat, ChatActions};
 use crate::state::typing_line;
 
@@ -45,9 +46,11 @@ pub fn chat_screen() -> Html {
         a.retry(room, id)
     });
     let state = chat.state();
+    let rooms = RoomEntry::all(state);
     let sidebar = html! {
         <>
-            <RoomList rooms={RoomEntry::all(state)} current={state.current.clone()} me={state.me.clone()}
+            <RoomSwitcher rooms={rooms.clone()} current={state.current.clone()} on_join={on_join.clone()} />
+            <RoomList {rooms} current={state.current.clone()} me={state.me.clone()}
                 on_join={on_join.clone()} {on_browse} {on_sign_out} {on_signed_out} />
             <BrowseRooms directory={state.directory.clone()} {on_search} {on_more} {on_join} {on_close} />
         </>

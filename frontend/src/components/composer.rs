@@ -2,7 +2,9 @@
 //! "Send" button. Typing `@` and a prefix offers the room's members (a listbox: ↑/↓ move,
 //! Tab or Enter picks, Esc closes). While the user types, the room hears so every
 //! [`shared::TYPING_SEND_EVERY_MS`]; sending, clearing the text, leaving the field or the
-//! room says it stopped.
+//! room says it stopped. What is typed is kept as the room's draft
+//! ([`crate::services::drafts`]): a room that comes back into view, or the page reloaded,
+//! has it in the field again; sending clears it.
 //!
 //! Pure: it renders again only when its room, its enabled state or its callback changes.
 
@@ -11,6 +13,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::mention_query;
+use crate::services::drafts;
 
 /// Props of [`Composer`].
 #[derive(Properties, PartialEq)]
@@ -87,6 +90,16 @@ pub fn composer(props: &ComposerProps) -> Html {
         );
     }
     {
+        // Another room in view (or the page just loaded): its draft in the field.
+        let area = area.clone();
+        use_effect_with((props.room.clone(), props.me.clone()), move |(room, me)| {
+            if let Some(el) = area.cast::<HtmlTextAreaElement>() {
+                let draft = me.as_ref().and_then(|me| drafts::load(me, room));
+                el.set_value(&draft.unwrap_or_default());
+            }
+        });
+    }
+    {
         // Another room in view (or the composer gone): the room before hears it stopped.
         let (announced, on_typing) = (announced.clone(), props.on_typing.clone());
         use_effect_with(props.room.clone(), move |_| {
@@ -98,6 +111,7 @@ pub fn composer(props: &ComposerProps) -> Html {
         let on_send = props.on_send.clone();
         let area = area.clone();
         let room = props.room.clone();
+        let me = props.me.clone();
         let error = error.clone();
         Callback::from(move |()| {
             let Some(el) = area.cast::<HtmlTextAreaElement>() else {
@@ -111,6 +125,9 @@ pub fn composer(props: &ComposerProps) -> Html {
                 Ok(_) => {
                     error.set(None);
                     el.set_value("");
+                    if let Some(me) = &me {
+                        drafts::save(me, &room, "");
+                    }
                     stop_typing(&announced, &on_typing);
                     on_send.emit((room.clone(), text));
                 }
@@ -129,6 +146,9 @@ pub fn composer(props: &ComposerProps) -> Html {
                 return;
             };
             let text = el.value();
+            if let Some(me) = &me {
+                drafts::save(me, &room, &text);
+            }
             if text.trim().is_empty() {
                 stop_typing(&announced, &on_typing);
             } else {

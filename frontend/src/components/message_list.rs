@@ -13,10 +13,11 @@ use shared::{Nickname, RoomName};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::message_text::with_mentions;
+use super::message_item::MessageItem;
+use super::message_text::{formatted, Names};
 use super::timeline::{self, day_label, Day};
-use crate::state::{same_name, Pending, PendingStatus, RoomView};
-use crate::util::{iso_and_full, local_day, local_time};
+use crate::state::{Pending, PendingStatus, RoomView};
+use crate::util::local_day;
 
 /// How close to an edge (px) counts as being at it.
 const EDGE_PX: i32 = 48;
@@ -120,14 +121,17 @@ pub fn message_list(props: &MessageListProps) -> Html {
     };
 
     let me = props.me.as_ref();
+    // The names mentions are of: the same Rc while the members stay the same, so that no
+    // message renders again for a render of the list.
+    let members = use_memo(room.members.clone(), |m| m.clone());
     let head = if room.loading_older {
-        html! { <li class="history-edge">{ "Loading older messages…" }</li> }
+        html! { <li key="edge" class="history-edge">{ "Loading older messages…" }</li> }
     } else if room.has_more {
         let on_load_older = props.on_load_older.clone();
         let name = room.name.clone();
-        html! { <li class="history-edge"><button class="link" onclick={move |_| on_load_older.emit(name.clone())}>{ "Load older messages" }</button></li> }
+        html! { <li key="edge" class="history-edge"><button class="link" onclick={move |_| on_load_older.emit(name.clone())}>{ "Load older messages" }</button></li> }
     } else {
-        html! { <li class="history-edge start">{ format!("This is the start of #{}.", room.name) }</li> }
+        html! { <li key="edge" class="history-edge start">{ format!("This is the start of #{}.", room.name) }</li> }
     };
     // Messages and notices in seq order; a notice follows the message it came after.
     let seqs: std::collections::BTreeSet<shared::Seq> = room
@@ -145,65 +149,36 @@ pub fn message_list(props: &MessageListProps) -> Html {
     let now = crate::util::now_ms();
     let (today, yesterday) = (local_day(now), local_day(now - 86_400_000.0));
     // The message before, and its day: a new day gets a separator, and the same author
-    // within five minutes goes on under one name and time.
+    // within five minutes goes on under one name and time. Every line has a key (its seq,
+    // or its day), so that a page of history added above creates no line again.
     let mut prev: Option<(Rc<shared::ChatMessage>, Day)> = None;
-    let lines = seqs.into_iter().map(|seq| {
-        let mut day_separator = None;
-        let mut continued = false;
+    let mut lines: Vec<Html> = vec![head];
+    for seq in seqs {
         if let Some(m) = room.messages.get(&seq) {
             let day = local_day(m.ts as f64);
             if prev.as_ref().is_none_or(|(_, d)| *d != day) {
                 let label = day_label(day, today, yesterday);
-                day_separator = Some(html! { <li class="day-separator"><span>{ label }</span></li> });
+                let key = format!("day-{}", seq.0);
+                lines.push(html! { <li {key} class="day-separator"><span>{ label }</span></li> });
             }
-            continued = prev.as_ref().is_some_and(|(p, d)| timeline::continues(p, *d, m, day));
+            if Some(seq) == first_new {
+                lines.push(html! { <li key="new" class="new-divider"><span class="sr-only">{ "New messages" }</span><span aria-hidden="true">{ "New" }</span></li> });
+            }
+            let continued = prev
+                .as_ref()
+                .is_some_and(|(p, d)| timeline::continues(p, *d, m, day));
             prev = Some((m.clone(), day));
+            lines.push(html! {
+                <MessageItem key={format!("m-{}", seq.0)} message={m.clone()} members={members.clone()} me={props.me.clone()} {continued} />
+            });
         } else {
             prev = None; // a notice: the next message shows its name again
         }
-        let divider = (Some(seq) == first_new).then(|| {
-            html! { <li class="new-divider"><span class="sr-only">{ "New messages" }</span><span aria-hidden="true">{ "New" }</span></li> }
-        });
-        let msg = room.messages.get(&seq).map(|m| {
-            // A service's message (the publish API) is never mine, whatever my nickname.
-            let mine = !m.bot && me.is_some_and(|me| same_name(me, &m.nickname));
-            let bot = m
-                .bot
-                .then(|| html! { <span class="bot-badge">{ "bot" }</span> });
-            let (text, for_me) = with_mentions(m.text.as_str(), &room.members, me);
-            let for_me = for_me && !mine;
-            let class = classes!(
-                "msg",
-                mine.then_some("mine"),
-                m.bot.then_some("bot"),
-                for_me.then_some("mentions-me"),
-                continued.then_some("continued")
-            );
-            let (iso, full) = iso_and_full(m.ts);
-            // Grouped under the message before: the name and time stay, for screen readers.
-            let meta = classes!("meta", continued.then_some("sr-only"));
-            html! {
-                <li {class} data-seq={m.seq.0.to_string()}>
-                    <div class={meta}>
-                        <bdi class="nick">{ m.nickname.to_string() }</bdi>
-                        { for bot }
-                        <time class="time" datetime={iso} title={full}>{ local_time(m.ts) }</time>
-                        if for_me {
-                            <span class="sr-only">{ "mentions you" }</span>
-                        }
-                    </div>
-                    <div class="text" dir="auto">{ text }</div>
-                </li>
-            }
-        });
-        let notices = room.notices.get(&seq).into_iter().flatten();
-        html! { <>
-            { for day_separator }
-            { for divider }
-            { for msg }
-            { for notices.map(|n| html! { <li class="notice"><bdi>{ &n.text }</bdi></li> }) }
-        </> }
-    });
+        for (k, n) in room.notices.get(&seq).into_iter().flatten().enumerate() {
+            let key = format!("n-{}-{k}", seq.0);
+            lines.push(html! { <li {key} class="notice"><bdi>{ &n.text }</bdi></li> });
+        }
+    }
     let pending = room
         .pending
         .iter()
@@ -211,7 +186,6 @@ pub fn message_list(props: &MessageListProps) -> Html {
 
     html! {
         <ol class="messages" ref={list} {onscroll} aria-label="Messages" tabindex="0">
-            { head }
             { for lines }
             { for pending }
         </ol>
@@ -239,13 +213,18 @@ fn pending_line(
             )
         }
     };
+    let names = Names {
+        members: &room.members,
+        me,
+    };
+    let (text, _) = formatted(&p.text, &names);
     html! {
-        <li class={class}>
+        <li key={format!("p-{}", p.client_id)} class={class}>
             <div class="meta">
                 <bdi class="nick">{ me.map(|m| m.to_string()).unwrap_or_default() }</bdi>
                 { status }
             </div>
-            <div class="text" dir="auto">{ p.text.clone() }</div>
+            <div class="text" dir="auto">{ text }</div>
         </li>
     }
 }

@@ -8,12 +8,14 @@ mod chat_screen;
 mod composer;
 mod member_list;
 mod mention_query;
+mod message_item;
 mod message_list;
 mod message_text;
 mod nickname_screen;
 mod notify_control;
 mod notify_level;
 mod room_list;
+mod room_switcher;
 mod timeline;
 mod toasts;
 

@@ -101,8 +101,10 @@ impl ChatActions {
     }
 
     /// Leaves the chat for the nickname screen once the session was ended here on purpose
-    /// (signed out everywhere): closes the connection.
+    /// (signed out, or everywhere): closes the connection and forgets the drafts kept in this
+    /// browser.
     pub fn signed_out(&self) {
+        crate::services::drafts::wipe();
         self.end.emit(());
         self.state.dispatch(Action::SignedOut);
     }

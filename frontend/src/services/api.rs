@@ -13,6 +13,14 @@ pub struct SessionInfo {
     pub nickname: String,
 }
 
+/// `GET /api/session`'s answer: `{"signed_in": true, "nickname": …}` or
+/// `{"signed_in": false}`.
+#[derive(Deserialize)]
+struct Probe {
+    signed_in: bool,
+    nickname: Option<String>,
+}
+
 /// A refused request, as the server explained it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ApiError {
@@ -38,7 +46,12 @@ pub async fn current_session() -> Result<Option<SessionInfo>, ApiError> {
         .await
         .map_err(ApiError::network)?;
     match resp.status() {
-        200 => resp.json().await.map(Some).map_err(ApiError::network),
+        // `{"signed_in": false}` once no session is live (a server before that said 401).
+        200 => {
+            let probe: Probe = resp.json().await.map_err(ApiError::network)?;
+            let nickname = probe.nickname.filter(|_| probe.signed_in);
+            Ok(nickname.map(|nickname| SessionInfo { nickname }))
+        }
         401 => Ok(None),
         _ => Err(resp.json().await.unwrap_or_else(ApiError::network)),
     }

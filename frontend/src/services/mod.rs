@@ -2,4 +2,5 @@
 
 pub mod api;
 pub mod connection;
+pub mod drafts;
 pub mod notify;

@@ -48,7 +48,7 @@ impl ChatState {
             unread += 1;
             mentions += u32::from(
                 me.as_ref()
-                    .is_some_and(|me| shared::mentions::mentions(m.text.as_str(), me)),
+                    .is_some_and(|me| shared::format::mentions(m.text.as_str(), me)),
             );
         }
         r.unread = r.unread.min(unread);

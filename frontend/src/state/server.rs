@@ -208,7 +208,7 @@ impl ChatState {
         let for_me = self
             .me
             .as_ref()
-            .is_some_and(|me| shared::mentions::mentions(m.text.as_str(), me));
+            .is_some_and(|me| shared::format::mentions(m.text.as_str(), me));
         let r = self.room_mut(&m.room);
         // A direct message is for me.
         let for_me = for_me || r.direct.is_some();

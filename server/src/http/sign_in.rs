@@ -177,18 +177,34 @@ async fn end_everywhere(
     Ok((jar.add(request::removal_cookie()), StatusCode::NO_CONTENT))
 }
 
-async fn check(State(state): State<AppState>, identity: Identity) -> Json<Value> {
+/// `GET /api/session`: `{"signed_in": true, "nickname", "expires_at", "registered"}`, or
+/// `{"signed_in": false}` (not a 401: being signed out is an answer, not an error, and a
+/// browser logs every 401 on its console). A cookie that names no live session is cleared.
+async fn check(
+    State(state): State<AppState>,
+    identity: Option<Identity>,
+    jar: CookieJar,
+) -> (CookieJar, Json<Value>) {
+    let Some(identity) = identity else {
+        let jar = match jar.get(request::COOKIE_NAME) {
+            Some(_) => jar.add(request::removal_cookie()),
+            None => jar,
+        };
+        return (jar, Json(json!({ "signed_in": false })));
+    };
     // Storage trouble must not look like a lost session: it only hides "registered".
     let registered = state
         .auth
         .is_registered(&identity.user.nickname)
         .await
         .unwrap_or(false);
-    Json(json!({
+    let body = json!({
+        "signed_in": true,
         "nickname": identity.user.nickname,
         "expires_at": identity.expires_at,
         "registered": registered,
-    }))
+    });
+    (jar, Json(body))
 }
 
 /// Signs out: the session ends and its sockets close with 4001. The cookie is cleared even

@@ -101,7 +101,7 @@ impl Store {
 
     /// How many of the latest `limit` messages of `room` after `after` that others sent
     /// (people or bots; `user_key` is the reader's) mention `nickname`, by
-    /// [`shared::mentions::mentions`].
+    /// [`shared::format::mentions`] (outside code).
     pub async fn mentions_after(
         &self,
         room: &RoomName,
@@ -124,7 +124,7 @@ impl Store {
         let mut count = 0;
         for r in rows {
             let body: String = r.try_get(0)?;
-            count += u32::from(shared::mentions::mentions(&body, nickname));
+            count += u32::from(shared::format::mentions(&body, nickname));
         }
         Ok(count)
     }

@@ -128,9 +128,9 @@ async fn http_requests_are_rate_limited_per_address() {
     })
     .await;
     for _ in 0..3 {
-        assert_eq!(http(server.addr, "GET", "/api/session", &[]).await.0, 401);
+        assert_eq!(http(server.addr, "GET", "/api/rooms", &[]).await.0, 401);
     }
-    let (status, head, body) = http_full(server.addr, "GET", "/api/session", &[], "").await;
+    let (status, head, body) = http_full(server.addr, "GET", "/api/rooms", &[], "").await;
     assert_eq!(status, 429, "{body}");
     assert!(body.contains("too_many_requests"), "{body}");
     assert!(
@@ -152,14 +152,9 @@ async fn per_address_limits_see_the_client_behind_a_trusted_proxy() {
     })
     .await;
     let get = |ip: &'static str| async move {
-        http(
-            server.addr,
-            "GET",
-            "/api/session",
-            &[("X-Forwarded-For", ip)],
-        )
-        .await
-        .0
+        http(server.addr, "GET", "/api/rooms", &[("X-Forwarded-For", ip)])
+            .await
+            .0
     };
     assert_eq!(get("10.0.0.1").await, 401);
     assert_eq!(get("10.0.0.1").await, 401);
@@ -178,7 +173,7 @@ async fn per_address_limits_see_the_client_behind_a_trusted_proxy() {
     for i in 0..4 {
         let mut tcp = connect_from([127, 0, 0, 9], server.addr).await;
         let req = format!(
-            "GET /api/session HTTP/1.1\r\nHost: {}\r\nX-Forwarded-For: 10.1.0.{i}\r\nConnection: close\r\n\r\n",
+            "GET /api/rooms HTTP/1.1\r\nHost: {}\r\nX-Forwarded-For: 10.1.0.{i}\r\nConnection: close\r\n\r\n",
             server.addr
         );
         tcp.write_all(req.as_bytes()).await.unwrap();

@@ -18,7 +18,7 @@ fn assert_bad_host(what: &str, (status, body): (u16, String)) {
     assert!(body.contains("\"error\":\"bad_host\""), "{what}: {body}");
 }
 
-/// A `GET /api/session` without a session that passed the Host check: 401.
+/// A `GET /api/rooms` without a session that passed the Host check: 401.
 fn assert_served(what: &str, (status, _, body): (u16, String, String)) {
     assert_eq!(status, 401, "{what}: {body}");
     assert!(
@@ -74,7 +74,7 @@ async fn a_rebound_host_is_refused_on_every_route_but_healthz() {
     for host in [addr.to_string(), format!("localhost:{}", addr.port())] {
         assert_served(
             &host,
-            http_as(addr, &host, "GET", "/api/session", &[], "").await,
+            http_as(addr, &host, "GET", "/api/rooms", &[], "").await,
         );
     }
     server.shutdown().await.unwrap();
@@ -90,7 +90,7 @@ async fn a_public_origin_replaces_the_loopback_defaults() {
     for host in ["chat.example", "chat.example:443"] {
         assert_served(
             host,
-            http_as(addr, host, "GET", "/api/session", &[], "").await,
+            http_as(addr, host, "GET", "/api/rooms", &[], "").await,
         );
     }
     // Its pages may open the WebSocket; the loopback ones may not.
@@ -136,7 +136,7 @@ async fn every_response_carries_the_security_headers() {
     let cases = [
         ("the SPA", &own, "GET", "/", "", 200),
         ("an API route", &own, "POST", "/api/session", sign_in, 201),
-        ("an API error", &own, "GET", "/api/session", "", 401),
+        ("an API error", &own, "GET", "/api/rooms", "", 401),
         ("a missing file", &own, "GET", "/missing.js", "", 404),
         ("a refused Host", &evil, "GET", "/", "", 421),
     ];

@@ -62,14 +62,19 @@ async fn expired_and_revoked_sessions_are_pruned_and_expired_sockets_closed() {
         // Bob's revoked row goes; alice's, live, stays.
         until_rows(&server, 1, ttl).await;
         let auth = bearer(&alice.token);
-        let (status, _) = http(
+        let (status, who) = http(
             server.addr,
             "GET",
             "/api/session",
             &[("Authorization", &auth)],
         )
         .await;
-        assert_eq!(status, 200, "{}: alice lives", db.label);
+        assert_eq!(status, 200, "{}", db.label);
+        assert!(
+            who.contains(r#""signed_in":true"#),
+            "{}: alice lives",
+            db.label
+        );
         // Once alice's session expires, the pruner closes its socket and deletes its row.
         alice.expect_close(CloseReason::Unauthorized).await;
         until_rows(&server, 0, WAIT).await;

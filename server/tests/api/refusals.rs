@@ -161,6 +161,12 @@ const ROUTES: &[Route] = &[
         bad: &[],
     },
     Route {
+        pattern: "/r/{room}/{seq}",
+        under: "",
+        methods: &["GET"],
+        bad: &[],
+    },
+    Route {
         pattern: "/ws",
         under: "",
         methods: &["GET"],

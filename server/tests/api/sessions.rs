@@ -48,16 +48,17 @@ async fn no_forged_or_expired_session_gets_401_and_no_websocket() {
         401,
         "expired"
     );
+    let (status, who) = http(
+        server.addr,
+        "GET",
+        "/api/session",
+        &[("Authorization", &bearer(&token))],
+    )
+    .await;
     assert_eq!(
-        http(
-            server.addr,
-            "GET",
-            "/api/session",
-            &[("Authorization", &bearer(&token))]
-        )
-        .await
-        .0,
-        401
+        (status, who.as_str()),
+        (200, r#"{"signed_in":false}"#),
+        "signed out is an answer, not a 401"
     );
     server.shutdown().await.unwrap();
 }
@@ -168,16 +169,17 @@ async fn a_nickname_belongs_to_its_session_until_sign_out() {
     );
     // The signed-out session's socket is closed.
     alice.expect_close(CloseReason::Unauthorized).await;
+    let (status, who) = http(
+        server.addr,
+        "GET",
+        "/api/session",
+        &[("Authorization", &auth)],
+    )
+    .await;
     assert_eq!(
-        http(
-            server.addr,
-            "GET",
-            "/api/session",
-            &[("Authorization", &auth)]
-        )
-        .await
-        .0,
-        401
+        (status, who.as_str()),
+        (200, r#"{"signed_in":false}"#),
+        "signed out is an answer, not a 401"
     );
     assert_eq!(post_session(server.addr, json("aLICE")).await.0, 201);
     server.shutdown().await.unwrap();
@@ -210,6 +212,7 @@ async fn get_session_says_who_and_sets_an_httponly_cookie() {
     let (status, who) = http(server.addr, "GET", "/api/session", &[("Cookie", &value)]).await;
     assert_eq!(status, 200);
     assert!(who.contains("\"nickname\":\"carol\""), "{who}");
+    assert!(who.contains("\"signed_in\":true"), "{who}");
     let bad = serde_json::json!({ "nickname": "bad\u{7}" });
     let (status, _, resp) = post_session(server.addr, bad).await;
     assert_eq!(status, 400);
@@ -339,12 +342,12 @@ async fn post_session_as(
     http_body(addr, "POST", "/api/session", &headers, &body.to_string()).await
 }
 
-/// `GET /api/session`'s status with `token`.
-async fn session_status(addr: std::net::SocketAddr, token: &str) -> u16 {
+/// Whether `GET /api/session` with `token` says it is signed in.
+async fn signed_in(addr: std::net::SocketAddr, token: &str) -> bool {
     let auth = bearer(token);
-    http(addr, "GET", "/api/session", &[("Authorization", &auth)])
-        .await
-        .0
+    let (status, who) = http(addr, "GET", "/api/session", &[("Authorization", &auth)]).await;
+    assert_eq!(status, 200, "{who}");
+    who.contains(r#""signed_in":true"#)
 }
 
 #[tokio::test]
@@ -361,11 +364,7 @@ async fn a_refused_switch_of_nickname_keeps_the_session_and_its_socket() {
     )
     .await;
     assert_eq!(status, 409, "bob's nickname is held: {body}");
-    assert_eq!(
-        session_status(server.addr, &token).await,
-        200,
-        "still signed in"
-    );
+    assert!(signed_in(server.addr, &token).await, "still signed in");
     alice
         .send_acked("lobby", "after-409", "still alice, still here")
         .await;
@@ -385,7 +384,7 @@ async fn a_refused_switch_of_nickname_keeps_the_session_and_its_socket() {
     .await;
     assert_eq!(status, 201, "{body}");
     alice.expect_close(CloseReason::Unauthorized).await;
-    assert_eq!(session_status(server.addr, &token).await, 401);
+    assert!(!signed_in(server.addr, &token).await);
     server.shutdown().await.unwrap();
 }
 
@@ -400,15 +399,11 @@ async fn a_token_spelled_another_way_is_refused() {
         format!("{id}.+{expires}.{sig}"),
         format!("{id}.00{expires}.{sig}"),
     ] {
-        assert_eq!(
-            session_status(server.addr, &respelled).await,
-            401,
-            "{respelled}"
-        );
+        assert!(!signed_in(server.addr, &respelled).await, "{respelled}");
         let auth = bearer(&respelled);
         let (status, head) = upgrade(server.addr, &[("Authorization", &auth)]).await;
         assert_eq!(status, 401, "{respelled}: {head}");
     }
-    assert_eq!(session_status(server.addr, &token).await, 200, "as issued");
+    assert!(signed_in(server.addr, &token).await, "as issued");
     server.shutdown().await.unwrap();
 }

@@ -128,8 +128,10 @@ async fn signing_out_on_one_node_ends_the_session_on_the_other() {
     .await;
     assert_eq!(status, 204, "{body}");
     on_b.expect_close(shared::CloseReason::Unauthorized).await;
-    let (status, _) = http(b.addr, "GET", "/api/session", &[("Authorization", &auth)]).await;
-    assert_eq!(status, 401, "refused on b too");
+    let (status, body) = http(b.addr, "GET", "/api/rooms", &[("Authorization", &auth)]).await;
+    assert_eq!(status, 401, "refused on b too: {body}");
+    let (_, who) = http(b.addr, "GET", "/api/session", &[("Authorization", &auth)]).await;
+    assert_eq!(who, r#"{"signed_in":false}"#);
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }

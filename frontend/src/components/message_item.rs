@@ -1,0 +1,76 @@
+//! One message of the list: its author, time and formatted text. A component of its own, so
+//! that a message already shown is not parsed or rendered again when others arrive: it
+//! renders again only when its message, the room's names or its grouping change.
+
+use std::rc::Rc;
+
+use shared::{ChatMessage, Nickname};
+use yew::prelude::*;
+
+use super::message_text::{formatted, Names};
+use crate::state::same_name;
+use crate::util::{iso_and_full, local_time};
+
+/// Props of [`MessageItem`].
+#[derive(Properties)]
+pub struct MessageItemProps {
+    /// The message.
+    pub message: Rc<ChatMessage>,
+    /// The room's members (mentions are of them).
+    pub members: Rc<Vec<Nickname>>,
+    /// This user.
+    pub me: Option<Nickname>,
+    /// Grouped under the message before (same author, within 5 minutes).
+    pub continued: bool,
+}
+
+impl PartialEq for MessageItemProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.message, &other.message)
+            && Rc::ptr_eq(&self.members, &other.members)
+            && self.me == other.me
+            && self.continued == other.continued
+    }
+}
+
+/// One message.
+#[function_component(MessageItem)]
+pub fn message_item(props: &MessageItemProps) -> Html {
+    let m = &props.message;
+    let me = props.me.as_ref();
+    // A service's message (the publish API) is never mine, whatever my nickname.
+    let mine = !m.bot && me.is_some_and(|me| same_name(me, &m.nickname));
+    let bot = m
+        .bot
+        .then(|| html! { <span class="bot-badge">{ "bot" }</span> });
+    let names = Names {
+        members: &props.members,
+        me,
+    };
+    let (text, for_me) = formatted(m.text.as_str(), &names);
+    let for_me = for_me && !mine;
+    let continued = props.continued;
+    let class = classes!(
+        "msg",
+        mine.then_some("mine"),
+        m.bot.then_some("bot"),
+        for_me.then_some("mentions-me"),
+        continued.then_some("continued")
+    );
+    let (iso, full) = iso_and_full(m.ts);
+    // Grouped under the message before: the name and time stay, for screen readers.
+    let meta = classes!("meta", continued.then_some("sr-only"));
+    html! {
+        <li {class} data-seq={m.seq.0.to_string()}>
+            <div class={meta}>
+                <bdi class="nick">{ m.nickname.to_string() }</bdi>
+                { for bot }
+                <time class="time" datetime={iso} title={full}>{ local_time(m.ts) }</time>
+                if for_me {
+                    <span class="sr-only">{ "mentions you" }</span>
+                }
+            </div>
+            <div class="text" dir="auto">{ text }</div>
+        </li>
+    }
+}
