@@ -15,7 +15,7 @@ fn handle(text: &str) {
                 let _ = Nickname::parse(&n).map(|n| n.key());
             }
         }
-        Ok(ClientMsg::Send { room, client_id, text }) => {
+        Ok(ClientMsg::Send { room, client_id, text, reply_to: _ }) => {
             let _ = RoomName::parse(&room);
             let _ = ClientMsgId::parse(&client_id);
             let _ = MessageText::parse(&text);

@@ -63,6 +63,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Nobody holds that nickname now, and it is not registered.
     NoSuchUser,
+    /// A `send`'s `reply_to` names no message of the room.
+    NoSuchMessage,
     /// The server could not store (or read) messages; nothing was acknowledged. Retry.
     StorageUnavailable,
     /// Too many messages too fast: wait before sending more.

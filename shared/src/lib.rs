@@ -32,11 +32,11 @@ pub use decode::{decode_client_msg, DecodeError, CLIENT_TYPES};
 pub use limits::*;
 pub use model::{
     is_forbidden_control, json_escaped_len, ChatMessage, ClientMsgId, DirectRoom, MessageId,
-    MessageText, Nickname, NotifyLevel, PresenceChange, RoomName, RoomSummary, Seq,
+    MessageText, Nickname, NotifyLevel, PresenceChange, Reply, RoomName, RoomSummary, Seq,
     ValidationError,
 };
 pub use protocol::{ClientMsg, ServerMsg};
 
-/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=6`); a server
+/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=7`); a server
 /// that speaks another version closes the socket with [`CloseReason::ProtocolVersion`].
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;

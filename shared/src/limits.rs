@@ -10,6 +10,8 @@ pub const TEXT_MAX_CHARS: usize = 4_000;
 /// Largest chat message text once escaped for JSON, in bytes: 4,000 characters of up to 4
 /// bytes each. It bounds every `message` frame (with its envelope, under 17 KiB).
 pub const TEXT_MAX_JSON_BYTES: usize = 16_000;
+/// Longest quote of the original a reply carries, in characters (its `snippet`).
+pub const REPLY_SNIPPET_MAX_CHARS: usize = 100;
 /// Longest client-generated message id, in characters (`A-Z a-z 0-9 - _`).
 pub const CLIENT_ID_MAX_CHARS: usize = 64;
 /// Most messages a history page may hold, over WebSocket or REST.

@@ -277,6 +277,34 @@ pub struct ChatMessage {
     /// a person; absent (false) for people.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bot: bool,
+    /// The message it answers, quoted: absent when it answers none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Reply>,
+}
+
+/// The message a reply answers, as the reply carries it: enough to show the quote without
+/// another request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// The original's seq in the same room.
+    pub seq: Seq,
+    /// Who wrote it.
+    pub nickname: Nickname,
+    /// The start of its plain text (formatting marks removed, whitespace runs as one
+    /// space), at most [`REPLY_SNIPPET_MAX_CHARS`](crate::REPLY_SNIPPET_MAX_CHARS)
+    /// characters, with `…` when cut.
+    pub snippet: String,
+}
+
+impl Reply {
+    /// The quote of `original`.
+    pub fn to(original: &ChatMessage) -> Self {
+        Self {
+            seq: original.seq,
+            nickname: original.nickname.clone(),
+            snippet: crate::format::snippet(original.text.as_str()),
+        }
+    }
 }
 
 /// A room as listed in the sidebar and by `GET /api/rooms`.

@@ -41,6 +41,9 @@ pub enum ClientMsg {
         client_id: String,
         /// The text.
         text: String,
+        /// The seq of the room's message it answers, if it answers one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
     },
     /// Ask for a page of older messages (scroll-back).
     History {

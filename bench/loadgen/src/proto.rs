@@ -41,7 +41,7 @@ pub enum Event<'a> {
 }
 
 /// Parley's WebSocket path, with the protocol version (`shared::PROTOCOL_VERSION`).
-const PARLEY_PATH: &str = "/ws?v=6";
+const PARLEY_PATH: &str = "/ws?v=7";
 
 impl Target {
     /// The WebSocket path.

@@ -33,6 +33,7 @@ async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages()
             room: "lobby".into(),
             client_id: format!("busy{i}"),
             text: (*text).into(),
+            reply_to: None,
         })
         .await;
     }
@@ -41,6 +42,7 @@ async fn the_chat_screen_passes_axe_at_both_widths_and_announces_live_messages()
             room: "lobby".into(),
             client_id: format!("b{i}"),
             text: (*text).into(),
+            reply_to: None,
         })
         .await;
     }

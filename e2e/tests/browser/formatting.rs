@@ -64,6 +64,7 @@ async fn every_fixture_renders_as_the_shared_parser_says_and_no_payload_runs() {
             room: "lobby".into(),
             client_id: format!("f{i}"),
             text: (*text).into(),
+            reply_to: None,
         })
         .await;
     }

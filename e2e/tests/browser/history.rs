@@ -13,6 +13,7 @@ async fn seed(addr: std::net::SocketAddr, room: &str, n: usize) {
             room: room.into(),
             client_id: format!("s{i}"),
             text: format!("m{i}"),
+            reply_to: None,
         };
         bot.send(&send).await;
     }

@@ -22,5 +22,6 @@ mod policy;
 mod publish;
 mod read_state;
 mod reconnect;
+mod replies;
 mod session;
 mod typing;

@@ -42,6 +42,7 @@ async fn say_in(bot: &mut Bot, room: &str, id: &str, text: &str) {
         room: room.into(),
         client_id: id.into(),
         text: text.into(),
+        reply_to: None,
     })
     .await;
 }

@@ -53,6 +53,7 @@ async fn bob_says(bob: &mut Bot, n: &mut u32, text: &str) {
         room: "lobby".into(),
         client_id: format!("b{n}"),
         text: text.into(),
+        reply_to: None,
     })
     .await;
 }

@@ -45,6 +45,12 @@ pub fn chat_screen() -> Html {
     let on_retry = use_callback(actions.clone(), |(room, id), a: &ChatActions| {
         a.retry(room, id)
     });
+    let on_reply = use_callback(
+        actions.clone(),
+        |m: std::rc::Rc<shared::ChatMessage>, a: &ChatActions| {
+            a.reply_to(m.room.clone(), Some(shared::Reply::to(&m)))
+        },
+    );
     let state = chat.state();
     let rooms = RoomEntry::all(state);
     let sidebar = html! {
@@ -57,6 +63,11 @@ pub fn chat_screen() -> Html {
     };
     let Some(room) = state.current_room().cloned() else {
         return html! { <main class="chat">{ sidebar }<section class="room empty"><p>{ "Join a room to start." }</p></section></main> };
+    };
+    let on_cancel_reply = {
+        let actions = actions.clone();
+        let name = room.name.clone();
+        Callback::from(move |()| actions.reply_to(name.clone(), None))
     };
     let leave = {
         let actions = actions.clone();
@@ -84,10 +95,10 @@ pub fn chat_screen() -> Html {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>
                     }
                 </header>
-                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} />
+                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} {on_reply} />
                 <p class="typing muted">{ typing_line(&room.typing).unwrap_or_default() }</p>
                 <Composer room={room.name.clone()} title={format!("{sigil}{title}")} enabled={room.joined} {on_send} {on_typing}
-                    members={room.members.clone()} me={me.clone()} />
+                    members={room.members.clone()} me={me.clone()} replying={room.replying.clone()} {on_cancel_reply} />
             </section>
             <MemberList members={room.members.clone()} {me} {on_message} />
         </main>

@@ -32,6 +32,10 @@ pub struct ComposerProps {
     pub me: Option<Nickname>,
     /// Says this user is typing in a room (true) or stopped (false).
     pub on_typing: Callback<(RoomName, bool)>,
+    /// The message the next one answers ("Reply"), shown above the field.
+    pub replying: Option<shared::Reply>,
+    /// Cancels the reply (its "Cancel" button, or Esc in the field).
+    pub on_cancel_reply: Callback<()>,
 }
 
 /// The room told that this user is typing, and when (browser clock, ms).
@@ -88,6 +92,15 @@ pub fn composer(props: &ComposerProps) -> Html {
                 }
             },
         );
+    }
+    {
+        // "Reply" on a message: the field has the focus, to write the answer.
+        let area = area.clone();
+        use_effect_with(props.replying.as_ref().map(|r| r.seq), move |seq| {
+            if let (Some(_), Some(el)) = (seq, area.cast::<HtmlTextAreaElement>()) {
+                let _ = el.focus();
+            }
+        });
     }
     {
         // Another room in view (or the page just loaded): its draft in the field.
@@ -183,6 +196,7 @@ pub fn composer(props: &ComposerProps) -> Html {
     let onkeydown = {
         let submit = submit.clone();
         let (picker, choose) = (picker.clone(), choose.clone());
+        let (replying, on_cancel_reply) = (props.replying.is_some(), props.on_cancel_reply.clone());
         Callback::from(move |e: KeyboardEvent| {
             if let Some(p) = (*picker).clone() {
                 let n = p.options.len();
@@ -207,6 +221,9 @@ pub fn composer(props: &ComposerProps) -> Html {
             if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
                 e.prevent_default();
                 submit.emit(());
+            } else if e.key() == "Escape" && replying {
+                e.prevent_default();
+                on_cancel_reply.emit(());
             }
         })
     };
@@ -240,14 +257,30 @@ pub fn composer(props: &ComposerProps) -> Html {
         e.prevent_default();
         submit.emit(());
     });
+    let replying = props.replying.as_ref().map(|r| {
+        let cancel = props.on_cancel_reply.reform(|_: MouseEvent| ());
+        html! {
+            <div class="replying" id="composer-replying">
+                <span>{ "Replying to " }<bdi class="nick">{ r.nickname.to_string() }</bdi>{ ": " }
+                    <span class="snippet" dir="auto">{ r.snippet.clone() }</span></span>
+                <button type="button" class="link" onclick={cancel} aria-label="Cancel the reply">{ "Cancel" }</button>
+            </div>
+        }
+    });
+    let described = if props.replying.is_some() {
+        "composer-replying composer-help composer-error"
+    } else {
+        "composer-help composer-error"
+    };
     html! {
         <form class="composer" {onsubmit}>
+            { for replying }
             <label for="composer" class="sr-only">{ "Message" }</label>
             { for list }
             <textarea id="composer" ref={area} rows="2" placeholder={format!("Message {}", props.title)}
                 maxlength={(TEXT_MAX_CHARS * 2).to_string()} {onkeydown} {oninput} {onblur}
                 disabled={!props.enabled} aria-autocomplete="list" aria-controls={controls}
-                aria-activedescendant={active} aria-describedby="composer-help composer-error" />
+                aria-activedescendant={active} aria-describedby={described} />
             <button type="submit" class="primary" disabled={!props.enabled}>{ "Send" }</button>
             <p id="composer-help" class="hint muted">{ "Enter sends · Shift+Enter adds a line · @ names someone" }</p>
             <p id="composer-error" class="error" role="alert">{ (*error).clone().unwrap_or_default() }</p>

@@ -1,10 +1,12 @@
-//! One message of the list: its author, time and formatted text. A component of its own, so
+//! One message of the list: its author, time and formatted text, the quote of the message it
+//! answers (a button that shows the original), and its actions ("Reply"; reachable from the
+//! keyboard, shown on hover or focus). A component of its own, so
 //! that a message already shown is not parsed or rendered again when others arrive: it
 //! renders again only when its message, the room's names or its grouping change.
 
 use std::rc::Rc;
 
-use shared::{ChatMessage, Nickname};
+use shared::{ChatMessage, Nickname, Seq};
 use yew::prelude::*;
 
 use super::message_text::{formatted, Names};
@@ -22,6 +24,10 @@ pub struct MessageItemProps {
     pub me: Option<Nickname>,
     /// Grouped under the message before (same author, within 5 minutes).
     pub continued: bool,
+    /// "Reply": the next message sent to the room answers this one.
+    pub on_reply: Callback<Rc<ChatMessage>>,
+    /// Shows the message at this seq (the original a quote is of).
+    pub on_jump: Callback<Seq>,
 }
 
 impl PartialEq for MessageItemProps {
@@ -30,6 +36,8 @@ impl PartialEq for MessageItemProps {
             && Rc::ptr_eq(&self.members, &other.members)
             && self.me == other.me
             && self.continued == other.continued
+            && self.on_reply == other.on_reply
+            && self.on_jump == other.on_jump
     }
 }
 
@@ -60,6 +68,21 @@ pub fn message_item(props: &MessageItemProps) -> Html {
     let (iso, full) = iso_and_full(m.ts);
     // Grouped under the message before: the name and time stay, for screen readers.
     let meta = classes!("meta", continued.then_some("sr-only"));
+    let quote = m.reply.as_ref().map(|r| {
+        let (seq, on_jump) = (r.seq, props.on_jump.clone());
+        html! {
+            <button type="button" class="reply-quote" title="Show the message this answers"
+                onclick={move |_| on_jump.emit(seq)}>
+                <span class="sr-only">{ "In reply to " }</span>
+                <bdi class="nick">{ r.nickname.to_string() }</bdi>{ ": " }
+                <span class="snippet" dir="auto">{ r.snippet.clone() }</span>
+            </button>
+        }
+    });
+    let reply = {
+        let (on_reply, m) = (props.on_reply.clone(), m.clone());
+        Callback::from(move |_: MouseEvent| on_reply.emit(m.clone()))
+    };
     html! {
         <li {class} data-seq={m.seq.0.to_string()}>
             <div class={meta}>
@@ -70,7 +93,11 @@ pub fn message_item(props: &MessageItemProps) -> Html {
                     <span class="sr-only">{ "mentions you" }</span>
                 }
             </div>
+            { for quote }
             <div class="text" dir="auto">{ text }</div>
+            <div class="msg-actions">
+                <button type="button" class="link" aria-label={format!("Reply to {}", m.nickname)} onclick={reply}>{ "Reply" }</button>
+            </div>
         </li>
     }
 }

@@ -10,6 +10,7 @@
 use std::rc::Rc;
 
 use shared::{Nickname, RoomName};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -33,6 +34,8 @@ pub struct MessageListProps {
     pub on_load_older: Callback<RoomName>,
     /// Sends a failed message again: (room, client id).
     pub on_retry: Callback<(RoomName, String)>,
+    /// "Reply" on a message.
+    pub on_reply: Callback<Rc<shared::ChatMessage>>,
 }
 
 impl PartialEq for MessageListProps {
@@ -41,6 +44,7 @@ impl PartialEq for MessageListProps {
             && self.me == other.me
             && self.on_load_older == other.on_load_older
             && self.on_retry == other.on_retry
+            && self.on_reply == other.on_reply
     }
 }
 
@@ -66,6 +70,21 @@ pub fn message_list(props: &MessageListProps) -> Html {
         ..Default::default()
     });
     let room = props.room.clone();
+    // A message to show (a quote's original) that is not loaded yet: older pages are asked
+    // for until it is, or the room's start is reached.
+    let jump = use_mut_ref(|| None::<shared::Seq>);
+    let on_jump = {
+        let (list, jump) = (list.clone(), jump.clone());
+        use_callback(
+            (room.name.clone(), props.on_load_older.clone()),
+            move |seq: shared::Seq, (name, on_load_older)| {
+                if !show_message(&list, seq) {
+                    *jump.borrow_mut() = Some(seq);
+                    on_load_older.emit(name.clone());
+                }
+            },
+        )
+    };
 
     {
         // After each render: follow the bottom, or keep the view still when a page of older
@@ -102,6 +121,24 @@ pub fn message_list(props: &MessageListProps) -> Html {
         });
     }
 
+    {
+        // After each render: the message a quote asked for, once it is loaded.
+        let (list, jump, room) = (list.clone(), jump.clone(), room.clone());
+        let on_load_older = props.on_load_older.clone();
+        use_effect_with((room.name.clone(), room.first_seq()), move |_| {
+            let wanted = *jump.borrow();
+            if let Some(seq) = wanted {
+                if show_message(&list, seq)
+                    || !room.has_more
+                    || room.first_seq().is_some_and(|f| f <= seq)
+                {
+                    *jump.borrow_mut() = None;
+                } else if !room.loading_older {
+                    on_load_older.emit(room.name.clone());
+                }
+            }
+        });
+    }
     let onscroll = {
         let memo = memo.clone();
         let on_load_older = props.on_load_older.clone();
@@ -169,7 +206,8 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 .is_some_and(|(p, d)| timeline::continues(p, *d, m, day));
             prev = Some((m.clone(), day));
             lines.push(html! {
-                <MessageItem key={format!("m-{}", seq.0)} message={m.clone()} members={members.clone()} me={props.me.clone()} {continued} />
+                <MessageItem key={format!("m-{}", seq.0)} message={m.clone()} members={members.clone()} me={props.me.clone()} {continued}
+                    on_reply={props.on_reply.clone()} on_jump={on_jump.clone()} />
             });
         } else {
             prev = None; // a notice: the next message shows its name again
@@ -190,6 +228,33 @@ pub fn message_list(props: &MessageListProps) -> Html {
             { for pending }
         </ol>
     }
+}
+
+/// Scrolls the message at `seq` into view, highlights it for a moment and gives it the
+/// focus, if it is in the list.
+fn show_message(list: &NodeRef, seq: shared::Seq) -> bool {
+    let Some(el) = list
+        .cast::<HtmlElement>()
+        .and_then(|l| {
+            l.query_selector(&format!("li[data-seq=\"{}\"]", seq.0))
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    else {
+        return false;
+    };
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Center);
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+    let _ = el.class_list().add_1("highlight");
+    el.set_tab_index(-1);
+    let _ = el.focus();
+    gloo_timers::callback::Timeout::new(2_000, move || {
+        let _ = el.class_list().remove_1("highlight");
+    })
+    .forget();
+    true
 }
 
 fn pending_line(
@@ -238,12 +303,14 @@ mod tests {
 
     #[test]
     fn its_props_change_only_when_its_room_does() {
-        let (on_load_older, on_retry) = (Callback::noop(), Callback::noop());
+        let (on_load_older, on_retry, on_reply) =
+            (Callback::noop(), Callback::noop(), Callback::noop());
         let props = |s: &ChatState| MessageListProps {
             room: view(s, "lobby").clone(),
             me: s.me.clone(),
             on_load_older: on_load_older.clone(),
             on_retry: on_retry.clone(),
+            on_reply: on_reply.clone(),
         };
         let before = in_lobby_and_garden();
         let elsewhere = run(before.clone(), [message("garden", 1, BOB, "elsewhere")]);

@@ -132,26 +132,38 @@ impl ChatActions {
     }
 
     /// Sends a message to a room.
+    /// (Answering the message the room's "Reply" chose, if any.)
     pub fn send(&self, room: RoomName, text: String) {
         let Some(conn) = self.conn() else { return };
         let client_id = new_client_id();
+        let reply_to = self
+            .now()
+            .rooms
+            .get(&room)
+            .and_then(|r| r.replying.as_ref().map(|reply| reply.seq));
         self.state.dispatch(Action::Queue {
             room: room.clone(),
             client_id: client_id.clone(),
             text: text.clone(),
+            reply_to,
         });
-        conn.send(room, client_id, text);
+        conn.send(room, client_id, text, reply_to);
+    }
+
+    /// Answers a message of `room` with the next one sent there (None: no longer).
+    pub fn reply_to(&self, room: RoomName, reply: Option<shared::Reply>) {
+        self.state.dispatch(Action::ReplyTo(room, reply));
     }
 
     /// Sends a failed message again, under the same client id.
     pub fn retry(&self, room: RoomName, client_id: String) {
         let Some(conn) = self.conn() else { return };
-        let Some(text) = self
+        let Some((text, reply_to)) = self
             .now()
             .rooms
             .get(&room)
             .and_then(|r| r.pending.iter().find(|p| p.client_id == client_id))
-            .map(|p| p.text.clone())
+            .map(|p| (p.text.clone(), p.reply_to))
         else {
             return;
         };
@@ -159,7 +171,7 @@ impl ChatActions {
             room: room.clone(),
             client_id: client_id.clone(),
         });
-        conn.send(room, client_id, text);
+        conn.send(room, client_id, text, reply_to);
     }
 
     /// Chooses what in `room` notifies this user (kept on the server, for every device).

@@ -118,8 +118,8 @@ impl Connection {
     }
 
     /// Sends a chat message (the state keeps it for the resume until it is acked).
-    pub fn send(&self, room: RoomName, client_id: String, text: String) {
-        self.frame(&send_frame(&room, &client_id, &text));
+    pub fn send(&self, room: RoomName, client_id: String, text: String, reply_to: Option<Seq>) {
+        self.frame(&send_frame(&room, &client_id, &text, reply_to));
     }
 
     /// Asks for older messages.

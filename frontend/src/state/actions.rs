@@ -40,7 +40,12 @@ pub enum Action {
         client_id: String,
         /// Its text.
         text: String,
+        /// The message it answers.
+        reply_to: Option<shared::Seq>,
     },
+    /// The user answers a message of a room (its next message there replies to it), or
+    /// no longer does (None).
+    ReplyTo(RoomName, Option<shared::Reply>),
     /// The user retries a failed message.
     Retry {
         /// The room.
@@ -107,13 +112,18 @@ impl ChatState {
                 room,
                 client_id,
                 text,
+                reply_to,
             } => {
-                self.room_mut(&room).pending.push(Pending {
+                let r = self.room_mut(&room);
+                r.replying = None;
+                r.pending.push(Pending {
                     client_id,
                     text,
+                    reply_to,
                     status: PendingStatus::Sending,
                 });
             }
+            Action::ReplyTo(room, reply) => self.room_mut(&room).replying = reply,
             Action::Retry { room, client_id } => {
                 if let Some(p) = self.room_mut(&room).pending_mut(&client_id) {
                     p.status = PendingStatus::Sending;

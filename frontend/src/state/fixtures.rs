@@ -35,6 +35,7 @@ pub fn chat(room_name: &str, seq: u64, from: &str, text: &str) -> ChatMessage {
         text: MessageText::parse(text).expect("valid text"),
         ts: 1_700_000_000_000,
         bot: false,
+        reply: None,
     }
 }
 
@@ -92,6 +93,7 @@ pub fn queue(room_name: &str, client_id: &str, text: &str) -> Action {
         room: room(room_name),
         client_id: client_id.into(),
         text: text.into(),
+        reply_to: None,
     }
 }
 

@@ -20,7 +20,7 @@ impl ChatState {
             r.pending
                 .iter()
                 .filter(|p| p.status == PendingStatus::Sending)
-                .map(|p| send_frame(&r.name, &p.client_id, &p.text))
+                .map(|p| send_frame(&r.name, &p.client_id, &p.text, p.reply_to))
         });
         joins.chain(sends).collect()
     }
@@ -36,11 +36,17 @@ pub fn join_frame(room: &RoomName, after: Option<Seq>) -> ClientMsg {
     }
 }
 
-/// Sends a chat message.
-pub fn send_frame(room: &RoomName, client_id: &str, text: &str) -> ClientMsg {
+/// Sends a chat message (answering the message at `reply_to`, if any).
+pub fn send_frame(
+    room: &RoomName,
+    client_id: &str,
+    text: &str,
+    reply_to: Option<Seq>,
+) -> ClientMsg {
     ClientMsg::Send {
         room: room.to_string(),
         client_id: client_id.to_owned(),
         text: text.to_owned(),
+        reply_to,
     }
 }

@@ -31,6 +31,8 @@ pub struct Pending {
     pub client_id: String,
     /// Its text.
     pub text: String,
+    /// The message it answers, if any.
+    pub reply_to: Option<Seq>,
     /// Where it stands.
     pub status: PendingStatus,
 }
@@ -50,6 +52,8 @@ pub struct RoomView {
     pub resume: Option<Seq>,
     /// Members, when joined.
     pub members: Vec<Nickname>,
+    /// The message the next one sent here answers ("Reply"), until it is sent or cancelled.
+    pub replying: Option<shared::Reply>,
     /// Member count from the room list, for rooms not joined.
     pub member_count: u32,
     /// Messages by seq.
@@ -94,6 +98,7 @@ impl RoomView {
             wanted: false,
             resume: None,
             members: Vec::new(),
+            replying: None,
             member_count: 0,
             messages: BTreeMap::new(),
             notices: BTreeMap::new(),

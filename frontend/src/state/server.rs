@@ -259,6 +259,7 @@ impl ChatState {
                     text,
                     ts,
                     bot: false,
+                    reply: None, // the broadcast copy, which replaces this one, quotes it
                 })
             });
         }

@@ -28,6 +28,7 @@ fn send_frame(room_name: &str, client_id: &str, text: &str) -> ClientMsg {
         room: room_name.into(),
         client_id: client_id.into(),
         text: text.into(),
+        reply_to: None,
     }
 }
 
@@ -262,6 +263,46 @@ fn resume_frames_rejoin_first_then_resend_sending_messages_room_by_room() {
             send_frame("garden", "c4", "d"),
             send_frame("lobby", "c1", "a"),
             send_frame("lobby", "c3", "c"),
+        ]
+    );
+}
+
+#[test]
+fn a_reply_goes_with_its_message_and_is_resent_with_it_after_a_reconnect() {
+    let quote = shared::Reply {
+        seq: Seq(3),
+        nickname: nick(BOB),
+        snippet: "three".into(),
+    };
+    let s = run(
+        in_lobby_and_garden(),
+        [
+            message("lobby", 3, BOB, "three"),
+            Action::ReplyTo(room("lobby"), Some(quote.clone())),
+        ],
+    );
+    assert_eq!(view(&s, "lobby").replying, Some(quote));
+    assert_eq!(view(&s, "garden").replying, None, "per room");
+    let s = run(
+        s,
+        [Action::Queue {
+            room: room("lobby"),
+            client_id: "c1".into(),
+            text: "yes".into(),
+            reply_to: Some(Seq(3)),
+        }],
+    );
+    assert_eq!(view(&s, "lobby").replying, None, "sent: done");
+    let mut resend = send_frame("lobby", "c1", "yes");
+    if let ClientMsg::Send { reply_to, .. } = &mut resend {
+        *reply_to = Some(Seq(3));
+    }
+    assert_eq!(
+        s.resume_frames(),
+        [
+            join_frame("garden", Some(0)),
+            join_frame("lobby", Some(3)),
+            resend
         ]
     );
 }

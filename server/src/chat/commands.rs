@@ -105,7 +105,8 @@ impl Participant {
                 room,
                 client_id,
                 text,
-            } => self.send_chat(&room, &client_id, &text).await,
+                reply_to,
+            } => Box::pin(self.send_chat(&room, &client_id, &text, reply_to)).await,
             ClientMsg::History {
                 room,
                 before,
@@ -209,7 +210,13 @@ impl Participant {
         }
     }
 
-    async fn send_chat(&mut self, room: &str, client_id: &str, text: &str) -> Result<(), Refusal> {
+    async fn send_chat(
+        &mut self,
+        room: &str,
+        client_id: &str,
+        text: &str,
+        reply_to: Option<Seq>,
+    ) -> Result<(), Refusal> {
         let room = room_name(room)?;
         let client_id = ClientMsgId::parse(client_id).map_err(|e| {
             Refusal::invalid(
@@ -224,13 +231,55 @@ impl Participant {
             r.client_id = Some(client_id.clone());
             r
         })?;
-        let Some((handle, _)) = self.rooms.get(&room) else {
+        if !self.rooms.contains_key(&room) {
             let mut r = self.not_in_room(&room);
             r.client_id = Some(client_id);
             return Err(r);
+        }
+        let reply = match reply_to {
+            Some(seq) => match self.quote(&room, seq).await {
+                Ok(quote) => Some(Box::new(quote)),
+                Err(mut r) => {
+                    r.client_id = Some(client_id);
+                    return Err(r);
+                }
+            },
+            None => None,
         };
-        handle.send(self.conn, client_id, text).await;
+        let Some((handle, _)) = self.rooms.get(&room) else {
+            return Err(self.not_in_room(&room)); // left while the original was looked up
+        };
+        handle.send(self.conn, client_id, text, reply).await;
         Ok(())
+    }
+
+    /// The quote of the message at `seq` of `room`, which a reply answers.
+    async fn quote(&self, room: &RoomName, seq: Seq) -> Result<shared::Reply, Refusal> {
+        let none = || {
+            Refusal::new(
+                ErrorCode::NoSuchMessage,
+                format!(
+                    "#{room} has no message {}: a reply answers one of its messages",
+                    seq.0
+                ),
+            )
+            .in_room(room)
+        };
+        if seq.0 == 0 {
+            return Err(none());
+        }
+        match self.hub.store().quote(room, seq).await {
+            Ok(Some(quote)) => Ok(quote),
+            Ok(None) => Err(none()),
+            Err(err) => {
+                tracing::warn!(cause = %err, %room, "a reply's original could not be read");
+                Err(Refusal::new(
+                    ErrorCode::StorageUnavailable,
+                    "the message could not be stored; it was not sent: retry it",
+                )
+                .in_room(room))
+            }
+        }
     }
 
     fn typing(&mut self, room: &str, typing: bool) -> Result<(), Refusal> {

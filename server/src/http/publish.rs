@@ -77,6 +77,7 @@ pub async fn publish(
         text,
         ts: crate::now_ms(),
         bot: true,
+        reply: None,
     };
     let outbox = Arc::new(Outbox::new(64 << 10));
     handle.publish(message, outbox.clone()).await;

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use shared::{ChatMessage, RoomName, Seq};
+use shared::{ChatMessage, Nickname, Reply, RoomName, Seq};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Connection, Executor, Row};
 
@@ -315,10 +315,13 @@ impl Store {
         until: Seq,
         limit: u32,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        let q = Self::sql(
+        let q = Self::sql_owned(
             self.backend,
-            "SELECT room, seq, id, nickname, body, ts, bot FROM messages \
-             WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+            format!(
+                "SELECT {} FROM messages WHERE room = ? AND seq > ? AND seq <= ? \
+                 ORDER BY seq LIMIT ?",
+                rows::MESSAGE_COLUMNS
+            ),
         );
         let rows = sqlx::query(&q)
             .bind(room.as_str())
@@ -330,6 +333,31 @@ impl Store {
         rows.iter().map(rows::chat_message).collect()
     }
 
+    /// The quote a reply to the message at `seq` of `room` carries, if there is one.
+    pub async fn quote(&self, room: &RoomName, seq: Seq) -> Result<Option<Reply>, StoreError> {
+        let q = Self::sql(
+            self.backend,
+            "SELECT nickname, body FROM messages WHERE room = ? AND seq = ?",
+        );
+        let Ok(at) = i64::try_from(seq.0) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(&q)
+            .bind(room.as_str())
+            .bind(at)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let nickname: String = row.try_get(0)?;
+        let body: String = row.try_get(1)?;
+        Ok(Some(Reply {
+            seq,
+            nickname: Nickname::stored(&nickname)
+                .map_err(|e| sqlx::Error::Decode(format!("stored nickname: {e}").into()))?,
+            snippet: shared::format::snippet(&body),
+        }))
+    }
+
     /// Up to `limit` messages with `seq < before`, oldest first, and whether older ones exist.
     pub async fn messages_before(
         &self,
@@ -337,10 +365,12 @@ impl Store {
         before: Seq,
         limit: u32,
     ) -> Result<(Vec<ChatMessage>, bool), StoreError> {
-        let q = Self::sql(
+        let q = Self::sql_owned(
             self.backend,
-            "SELECT room, seq, id, nickname, body, ts, bot FROM messages \
-             WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            format!(
+                "SELECT {} FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                rows::MESSAGE_COLUMNS
+            ),
         );
         let before = i64::try_from(before.0).unwrap_or(i64::MAX);
         let rows: Vec<AnyRow> = sqlx::query(&q)

@@ -3,7 +3,7 @@
 //! they were accepted under ([`MessageText::stored`], [`Nickname::stored`]), so data stored
 //! before a rule was added still reads.
 
-use shared::{ChatMessage, MessageId, MessageText, Nickname, RoomName, Seq};
+use shared::{ChatMessage, MessageId, MessageText, Nickname, Reply, RoomName, Seq};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -19,11 +19,27 @@ pub fn room_name(row: &AnyRow) -> Result<RoomName, StoreError> {
     RoomName::parse(&name).map_err(|e| corrupt("room name", e))
 }
 
-/// A `room, seq, id, nickname, body, ts, bot` row.
+/// The columns [`chat_message`] reads, in its order.
+pub const MESSAGE_COLUMNS: &str =
+    "room, seq, id, nickname, body, ts, bot, reply_seq, reply_nickname, reply_snippet";
+
+/// A [`MESSAGE_COLUMNS`] row.
 pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
     let room: String = row.try_get(0)?;
     let nickname: String = row.try_get(3)?;
     let body: String = row.try_get(4)?;
+    let reply = match row.try_get::<Option<i64>, _>(7)? {
+        Some(seq) => {
+            let nickname: String = row.try_get::<Option<String>, _>(8)?.unwrap_or_default();
+            Some(Reply {
+                seq: Seq(seq as u64),
+                nickname: Nickname::stored(&nickname)
+                    .map_err(|e| corrupt("reply's nickname", e))?,
+                snippet: row.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
+            })
+        }
+        None => None,
+    };
     Ok(ChatMessage {
         room: RoomName::parse(&room).map_err(|e| corrupt("room name", e))?,
         seq: Seq(row.try_get::<i64, _>(1)? as u64),
@@ -32,5 +48,6 @@ pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
         text: MessageText::stored(&body).map_err(|e| corrupt("message text", e))?,
         ts: row.try_get(5)?,
         bot: row.try_get::<i64, _>(6)? != 0,
+        reply,
     })
 }

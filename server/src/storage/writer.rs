@@ -19,7 +19,7 @@
 
 use std::sync::Arc;
 
-use shared::{ClientMsgId, MessageId, MessageText, Nickname, RoomName, Seq};
+use shared::{ClientMsgId, MessageId, MessageText, Nickname, Reply, RoomName, Seq};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
@@ -50,6 +50,34 @@ pub struct NewMessage {
     pub ts: i64,
     /// Posted by a service with an API key (`nickname` is the key's name).
     pub bot: bool,
+    /// The message it answers, quoted.
+    pub reply: Option<Reply>,
+}
+
+/// The columns a message row is inserted with, and one row's placeholders.
+const INSERT_COLUMNS: &str = "INSERT INTO messages (room, seq, id, sender, nickname, client_id, \
+     body, ts, bot, reply_seq, reply_nickname, reply_snippet) VALUES ";
+const ROW_PLACEHOLDERS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// Binds one message row, in [`INSERT_COLUMNS`]' order.
+fn bind_row<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    (room, seq, id): (&'q str, i64, i64),
+    m: &'q NewMessage,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let reply = m.reply.as_ref();
+    q.bind(room)
+        .bind(seq)
+        .bind(id)
+        .bind(&*m.sender)
+        .bind(m.nickname.as_str())
+        .bind(m.client_id.as_str())
+        .bind(m.text.as_str())
+        .bind(m.ts)
+        .bind(i64::from(m.bot))
+        .bind(reply.map(|r| r.seq.0 as i64))
+        .bind(reply.map(|r| r.nickname.as_str()))
+        .bind(reply.map(|r| r.snippet.as_str()))
 }
 
 /// What became of one message.
@@ -331,29 +359,17 @@ async fn insert_rows<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let mut sql = String::from(
-        "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts, bot) VALUES ",
-    );
+    let mut sql = String::from(INSERT_COLUMNS);
     for i in 0..rows.len() {
-        sql.push_str(if i == 0 {
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        } else {
-            ", (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        });
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(ROW_PLACEHOLDERS);
     }
     let sql = Store::sql_owned(backend, sql);
     let mut q = sqlx::query(&sql);
     for (room, seq, id, m) in rows {
-        q = q
-            .bind(room.as_str())
-            .bind(*seq)
-            .bind(*id)
-            .bind(&*m.sender)
-            .bind(m.nickname.as_str())
-            .bind(m.client_id.as_str())
-            .bind(m.text.as_str())
-            .bind(m.ts)
-            .bind(i64::from(m.bot));
+        q = bind_row(q, (room.as_str(), *seq, *id), m);
     }
     q.execute(exec).await?;
     Ok(())
@@ -369,11 +385,7 @@ async fn commit(
         backend,
         "SELECT room, seq, id, ts FROM messages WHERE sender = ? AND client_id = ?",
     );
-    let insert = Store::sql(
-        backend,
-        "INSERT INTO messages (room, seq, id, sender, nickname, client_id, body, ts, bot) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
+    let insert = Store::sql_owned(backend, format!("{INSERT_COLUMNS}{ROW_PLACEHOLDERS}"));
     let mut tx = db.pool.begin().await?;
     let mut all = vec![Vec::new(); batch.len()];
     for i in db.order(batch) {
@@ -394,18 +406,13 @@ async fn commit(
             if db.seqs == Sequencing::Database {
                 seq = reserve_seqs(&mut tx, backend, req.room.as_str(), 1).await? as u64;
             }
-            let inserted = sqlx::query(&insert)
-                .bind(req.room.as_str())
-                .bind(seq as i64)
-                .bind(*next_id)
-                .bind(&*m.sender)
-                .bind(m.nickname.as_str())
-                .bind(m.client_id.as_str())
-                .bind(m.text.as_str())
-                .bind(m.ts)
-                .bind(i64::from(m.bot))
-                .execute(&mut *tx)
-                .await;
+            let inserted = bind_row(
+                sqlx::query(&insert),
+                (req.room.as_str(), seq as i64, *next_id),
+                m,
+            )
+            .execute(&mut *tx)
+            .await;
             if let Err(err) = inserted {
                 tracing::warn!(cause = %err, room = %req.room, "a message was refused by the database");
                 sqlx::query("ROLLBACK TO SAVEPOINT one_row")

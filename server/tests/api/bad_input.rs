@@ -34,6 +34,7 @@ async fn each_bad_input_gets_its_typed_error_and_the_connection_survives() {
             room: room.into(),
             client_id: "x1".into(),
             text,
+            reply_to: None,
         }
         .to_json()
     };
@@ -91,6 +92,7 @@ async fn each_bad_input_gets_its_typed_error_and_the_connection_survives() {
         room: "lobby".into(),
         client_id: "has space".into(),
         text: "hi".into(),
+        reply_to: None,
     };
     refused(&mut c, text(bad_id.to_json()), ErrorCode::BadClientId).await;
     let join = |room: &str, nick: &str| {

@@ -73,6 +73,7 @@ async fn a_client_that_stops_reading_is_cut_off_while_others_keep_receiving() {
             room: "lobby".into(),
             client_id: format!("m{i}"),
             text: text.clone(),
+            reply_to: None,
         };
         tx.send(Message::text(msg.to_json())).await.unwrap();
     }

@@ -26,6 +26,7 @@ mod prune;
 mod publish;
 mod read_state;
 mod refusals;
+mod replies;
 mod room_expiry;
 mod sessions;
 mod storage;

@@ -68,6 +68,7 @@ async fn sender(addr: SocketAddr, i: usize, progress: Arc<AtomicUsize>) -> HashM
             room: "crash".into(),
             client_id: format!("c{i}-{k}"),
             text: text.clone(),
+            reply_to: None,
         };
         if futures_util::SinkExt::send(
             &mut c.ws,

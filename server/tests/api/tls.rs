@@ -121,6 +121,7 @@ async fn https_and_wss_with_a_test_certificate() {
         room: "secure".into(),
         client_id: "t1".into(),
         text: "over TLS".into(),
+        reply_to: None,
     };
     ws.send(Message::text(send.to_json())).await.unwrap();
     let mut got = None;

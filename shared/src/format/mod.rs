@@ -124,6 +124,30 @@ pub fn plain_text(blocks: &[Block]) -> String {
     out
 }
 
+/// The start of `text` as a reply quotes it: its plain text with each run of whitespace as
+/// one space, at most [`crate::REPLY_SNIPPET_MAX_CHARS`] characters, `…` ending it when cut.
+pub fn snippet(text: &str) -> String {
+    let plain = plain_text(&parse(text));
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in plain.split_whitespace() {
+        if chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == crate::REPLY_SNIPPET_MAX_CHARS {
+                out.pop();
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
 /// The targets of the links in `blocks`, in order.
 pub fn links(blocks: &[Block]) -> Vec<&str> {
     let mut out = Vec::new();

@@ -39,6 +39,20 @@ fn plain_text_and_links() {
 }
 
 #[test]
+fn a_snippet_is_plain_short_and_on_one_line() {
+    assert_eq!(snippet("**hi**\n\n> there   `you`"), "hi there you");
+    let long = "word ".repeat(40);
+    let cut = snippet(&long);
+    assert_eq!(cut.chars().count(), crate::REPLY_SNIPPET_MAX_CHARS);
+    assert!(cut.ends_with('…'), "{cut}");
+    assert_eq!(
+        snippet(&"é".repeat(100)),
+        "é".repeat(100),
+        "exactly the limit: not cut"
+    );
+}
+
+#[test]
 fn nesting_stops_at_its_limits() {
     let deep_quote = ">".repeat(10) + " x";
     let mut blocks = parse(&deep_quote);

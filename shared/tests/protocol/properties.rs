@@ -28,16 +28,24 @@ fn chat() -> impl Strategy<Value = ChatMessage> {
         text(),
         any::<i64>(),
         any::<bool>(),
+        proptest::option::of((any::<u64>(), nickname(), any::<String>())),
     )
-        .prop_map(|(room, seq, id, nickname, text, ts, bot)| ChatMessage {
-            room,
-            seq: Seq(seq),
-            id: MessageId(id),
-            nickname,
-            text,
-            ts,
-            bot,
-        })
+        .prop_map(
+            |(room, seq, id, nickname, text, ts, bot, reply)| ChatMessage {
+                room,
+                seq: Seq(seq),
+                id: MessageId(id),
+                nickname,
+                text,
+                ts,
+                bot,
+                reply: reply.map(|(seq, nickname, snippet)| Reply {
+                    seq: Seq(seq),
+                    nickname,
+                    snippet,
+                }),
+            },
+        )
 }
 fn change() -> impl Strategy<Value = PresenceChange> {
     prop_oneof![
@@ -64,13 +72,18 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
                 after: after.map(Seq)
             }),
         any::<String>().prop_map(|room| ClientMsg::Leave { room }),
-        (any::<String>(), any::<String>(), any::<String>()).prop_map(|(room, client_id, text)| {
-            ClientMsg::Send {
+        (
+            any::<String>(),
+            any::<String>(),
+            any::<String>(),
+            proptest::option::of(any::<u64>())
+        )
+            .prop_map(|(room, client_id, text, reply_to)| ClientMsg::Send {
                 room,
                 client_id,
                 text,
-            }
-        }),
+                reply_to: reply_to.map(Seq),
+            }),
         (
             any::<String>(),
             any::<u64>(),

@@ -19,6 +19,7 @@ fn chat(seq: u64) -> ChatMessage {
         text: MessageText::parse("hi <b>there</b>").unwrap(),
         ts: 1_700_000_000_000,
         bot: false,
+        reply: None,
     }
 }
 
@@ -78,6 +79,7 @@ fn client_send() {
             room: "lobby".into(),
             client_id: "c-1".into(),
             text: "hello".into(),
+            reply_to: None,
         },
         json!({"type": "send", "room": "lobby", "client_id": "c-1", "text": "hello"}),
     );
@@ -114,7 +116,7 @@ fn server_welcome() {
             }],
             directs: vec![],
         },
-        json!({"type": "welcome", "protocol": 6, "rooms": [{"name": "lobby", "members": 2}]}),
+        json!({"type": "welcome", "protocol": 7, "rooms": [{"name": "lobby", "members": 2}]}),
     );
     check_server(
         ServerMsg::Welcome {
@@ -125,7 +127,7 @@ fn server_welcome() {
                 with: nick("bob"),
             }],
         },
-        json!({"type": "welcome", "protocol": 6, "rooms": [],
+        json!({"type": "welcome", "protocol": 7, "rooms": [],
                "directs": [{"room": "dm-0a", "with": "bob"}]}),
     );
 }
@@ -312,6 +314,27 @@ fn server_message() {
         ServerMsg::Message(chat(7)),
         json!({"type": "message", "room": "lobby", "seq": 7, "id": 107, "nickname": "alice",
                "text": "hi <b>there</b>", "ts": 1_700_000_000_000_i64}),
+    );
+}
+
+#[test]
+fn a_reply_and_its_quote() {
+    check_client(
+        ClientMsg::Send {
+            room: "lobby".into(),
+            client_id: "c-2".into(),
+            text: "yes".into(),
+            reply_to: Some(Seq(7)),
+        },
+        json!({"type": "send", "room": "lobby", "client_id": "c-2", "text": "yes", "reply_to": 7}),
+    );
+    let mut answer = chat(8);
+    answer.reply = Some(Reply::to(&chat(7)));
+    check_server(
+        ServerMsg::Message(answer),
+        json!({"type": "message", "room": "lobby", "seq": 8, "id": 108, "nickname": "alice",
+               "text": "hi <b>there</b>", "ts": 1_700_000_000_000_i64,
+               "reply": {"seq": 7, "nickname": "alice", "snippet": "hi <b>there</b>"}}),
     );
 }
 

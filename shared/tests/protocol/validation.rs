@@ -180,6 +180,11 @@ fn the_escaped_size_of_any_accepted_text_is_bounded() {
         text: MessageText::parse(&"😀".repeat(TEXT_MAX_CHARS)).unwrap(),
         ts: i64::MIN,
         bot: true,
+        reply: Some(Reply {
+            seq: Seq(u64::MAX),
+            nickname: Nickname::stored(&"\u{10FFFF}".repeat(NICKNAME_MAX_CHARS)).unwrap(),
+            snippet: "😀".repeat(REPLY_SNIPPET_MAX_CHARS),
+        }),
     });
     let len = serde_json::to_string(&frame).unwrap().len();
     assert!(len < 17 * 1024, "a message frame is {len} bytes");

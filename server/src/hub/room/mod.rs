@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use shared::{
-    ChatMessage, ClientMsgId, ErrorCode, MessageText, Nickname, PresenceChange, RoomName, Seq,
-    ServerMsg,
+    ChatMessage, ClientMsgId, ErrorCode, MessageText, Nickname, PresenceChange, Reply, RoomName,
+    Seq, ServerMsg,
 };
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -75,6 +75,7 @@ enum RoomCmd {
         conn: ConnId,
         client_id: ClientMsgId,
         text: MessageText,
+        reply: Option<Box<Reply>>,
     },
     /// A message from outside the room (the publish API): its ack or error goes to `outbox`.
     Publish {
@@ -288,12 +289,19 @@ impl RoomHandle {
         let _ = self.tx.try_send(RoomCmd::Typing { conn, typing });
     }
 
-    /// Sends a chat message from a member.
-    pub async fn send(&self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
+    /// Sends a chat message from a member (answering the message `reply` quotes, if any).
+    pub async fn send(
+        &self,
+        conn: ConnId,
+        client_id: ClientMsgId,
+        text: MessageText,
+        reply: Option<Box<Reply>>,
+    ) {
         self.cmd(RoomCmd::Send {
             conn,
             client_id,
             text,
+            reply,
         })
         .await
     }
@@ -482,7 +490,8 @@ impl Room {
                 conn,
                 client_id,
                 text,
-            } => self.send(conn, client_id, text),
+                reply,
+            } => self.send(conn, client_id, text, reply.map(|r| *r)),
             RoomCmd::Publish { message, outbox } => {
                 self.waiting.push(WaitingSend { outbox, message })
             }
@@ -598,7 +607,13 @@ impl Room {
     }
 
     /// Queues a member's message for the next commit.
-    fn send(&mut self, conn: ConnId, client_id: ClientMsgId, text: MessageText) {
+    fn send(
+        &mut self,
+        conn: ConnId,
+        client_id: ClientMsgId,
+        text: MessageText,
+        reply: Option<Reply>,
+    ) {
         let Some((user, outbox)) = self.members.sender(conn) else {
             return; // Left or dropped while the send was on its way; the participant said so.
         };
@@ -609,6 +624,7 @@ impl Room {
             text,
             ts: now_ms(),
             bot: false,
+            reply,
         };
         self.waiting.push(WaitingSend { outbox, message });
     }
@@ -646,6 +662,7 @@ impl Room {
                 text,
                 ts,
                 bot,
+                reply,
                 ..
             } = s.message;
             match outcome {
@@ -681,6 +698,7 @@ impl Room {
                         text,
                         ts,
                         bot,
+                        reply,
                     };
                     let bytes = wire::encode(&ServerMsg::Message(msg));
                     if let Some(cluster) = &self.cluster {

@@ -98,6 +98,7 @@ impl Client {
             room: room.into(),
             client_id: client_id.into(),
             text: text.into(),
+            reply_to: None,
         })
         .await;
     }
