@@ -83,10 +83,30 @@ pub fn ws_url() -> String {
     format!("{scheme}://{host}/ws?v={}", shared::PROTOCOL_VERSION)
 }
 
-/// The room named by the page's path (`/r/{room}`), if any.
-pub fn room_from_path() -> Option<shared::RoomName> {
+/// The room named by the page's path (`/r/{room}`, or a permalink `/r/{room}/{seq}`), if
+/// any, with the permalink's message.
+pub fn room_from_path() -> Option<(shared::RoomName, Option<shared::Seq>)> {
     let path = location()?.pathname().ok()?;
-    shared::RoomName::parse(path.strip_prefix("/r/")?).ok()
+    parse_room_path(&path)
+}
+
+/// `/r/{room}` or `/r/{room}/{seq}`.
+pub fn parse_room_path(path: &str) -> Option<(shared::RoomName, Option<shared::Seq>)> {
+    let rest = path.strip_prefix("/r/")?;
+    let (room, seq) = match rest.split_once('/') {
+        Some((room, seq)) => (
+            room,
+            Some(shared::Seq(seq.parse().ok().filter(|s| *s > 0)?)),
+        ),
+        None => (rest, None),
+    };
+    Some((shared::RoomName::parse(room).ok()?, seq))
+}
+
+/// The address of the message at `seq` of `room` (its permalink).
+pub fn permalink(room: &shared::RoomName, seq: shared::Seq) -> String {
+    let origin = location().and_then(|l| l.origin().ok()).unwrap_or_default();
+    format!("{origin}/r/{room}/{}", seq.0)
 }
 
 /// Shows `/r/{room}` in the address bar without reloading, so the URL can be shared.

@@ -35,7 +35,7 @@ pub use model::{
     MessageText, Nickname, NotifyLevel, PresenceChange, Reply, RoomName, RoomSummary, Seq,
     ValidationError,
 };
-pub use protocol::{ClientMsg, ServerMsg};
+pub use protocol::{ClientMsg, HistoryFrom, ServerMsg};
 
 /// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=7`); a server
 /// that speaks another version closes the socket with [`CloseReason::ProtocolVersion`].

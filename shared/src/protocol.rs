@@ -45,12 +45,21 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Seq>,
     },
-    /// Ask for a page of older messages (scroll-back).
+    /// Ask for a page of a room's messages: before a seq (scroll-back), after one (a gap
+    /// between two pages held), or around one (a permalink, a reply's original); at most
+    /// one of the three ([`HistoryFrom::of`]), none for the latest page.
     History {
         /// The room.
         room: String,
         /// Only messages with a smaller `seq`.
-        before: Seq,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<Seq>,
+        /// Only messages with a larger `seq`, the oldest of them first.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<Seq>,
+        /// The messages around this `seq`: half the page up to it (it included), half after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        around: Option<Seq>,
         /// Page size, 1–200; default the server's history page size.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
@@ -245,7 +254,7 @@ pub enum ServerMsg {
         #[serde(default)]
         duplicate: bool,
     },
-    /// A page of older messages, oldest first, answering [`ClientMsg::History`].
+    /// A page of messages, oldest first, answering [`ClientMsg::History`].
     History {
         /// The room.
         room: RoomName,
@@ -253,6 +262,10 @@ pub enum ServerMsg {
         messages: Vec<ChatMessage>,
         /// False when the page reaches the first message of the room.
         has_more: bool,
+        /// Messages newer than the page exist: said by `after` and `around` pages only
+        /// (absent: false).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        has_newer: bool,
     },
     /// Something the client sent was refused. The connection stays open.
     Error {
@@ -298,5 +311,36 @@ impl ClientMsg {
     /// Serializes to the JSON text sent in a frame.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("ClientMsg always serializes")
+    }
+}
+
+/// Where a history page starts, from a `history` request's (or REST's) `before`, `after` and
+/// `around`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryFrom {
+    /// The latest messages (none of the three given).
+    Latest,
+    /// Messages before this seq, the newest of them.
+    Before(Seq),
+    /// Messages after this seq, the oldest of them.
+    After(Seq),
+    /// Messages around this seq.
+    Around(Seq),
+}
+
+impl HistoryFrom {
+    /// The start the fields name: at most one may be given.
+    pub fn of(
+        before: Option<Seq>,
+        after: Option<Seq>,
+        around: Option<Seq>,
+    ) -> Result<Self, &'static str> {
+        match (before, after, around) {
+            (None, None, None) => Ok(Self::Latest),
+            (Some(b), None, None) => Ok(Self::Before(b)),
+            (None, Some(a), None) => Ok(Self::After(a)),
+            (None, None, Some(c)) => Ok(Self::Around(c)),
+            _ => Err("a history page starts at one of `before`, `after` and `around`, not two"),
+        }
     }
 }

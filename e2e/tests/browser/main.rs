@@ -18,6 +18,7 @@ mod history;
 mod keyboard;
 mod mentions;
 mod notifications;
+mod permalinks;
 mod policy;
 mod publish;
 mod read_state;

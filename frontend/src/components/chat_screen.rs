@@ -45,6 +45,10 @@ pub fn chat_screen() -> Html {
     let on_retry = use_callback(actions.clone(), |(room, id), a: &ChatActions| {
         a.retry(room, id)
     });
+    let on_load_gap = use_callback(actions.clone(), |(room, after), a: &ChatActions| {
+        a.load_gap(room, after)
+    });
+    let on_jumped = use_callback(actions.clone(), |room, a: &ChatActions| a.jumped(room));
     let on_reply = use_callback(
         actions.clone(),
         |m: std::rc::Rc<shared::ChatMessage>, a: &ChatActions| {
@@ -95,7 +99,7 @@ pub fn chat_screen() -> Html {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>
                     }
                 </header>
-                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} {on_reply} />
+                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} {on_reply} {on_load_gap} {on_jumped} />
                 <p class="typing muted">{ typing_line(&room.typing).unwrap_or_default() }</p>
                 <Composer room={room.name.clone()} title={format!("{sigil}{title}")} enabled={room.joined} {on_send} {on_typing}
                     members={room.members.clone()} me={me.clone()} replying={room.replying.clone()} {on_cancel_reply} />

@@ -84,7 +84,13 @@ pub fn composer(props: &ComposerProps) -> Html {
         use_effect_with(
             (props.room.clone(), props.enabled),
             move |(room, enabled)| {
-                if *enabled && focused.borrow().as_ref() != Some(room) {
+                // Unless a message has it: a permalink's, brought into view.
+                let on_a_message = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element())
+                    .and_then(|e| e.closest(".messages").ok().flatten())
+                    .is_some();
+                if *enabled && focused.borrow().as_ref() != Some(room) && !on_a_message {
                     if let Some(el) = area.cast::<HtmlTextAreaElement>() {
                         let _ = el.focus();
                         *focused.borrow_mut() = Some(room.clone());

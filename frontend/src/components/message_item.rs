@@ -83,6 +83,19 @@ pub fn message_item(props: &MessageItemProps) -> Html {
         let (on_reply, m) = (props.on_reply.clone(), m.clone());
         Callback::from(move |_: MouseEvent| on_reply.emit(m.clone()))
     };
+    // "Copy link": the message's permalink to the clipboard; the button says so for 2 s.
+    let copied = use_state(|| false);
+    let copy = {
+        let (url, copied) = (crate::util::permalink(&m.room, m.seq), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&url);
+                copied.set(true);
+                let copied = copied.clone();
+                gloo_timers::callback::Timeout::new(2_000, move || copied.set(false)).forget();
+            }
+        })
+    };
     html! {
         <li {class} data-seq={m.seq.0.to_string()}>
             <div class={meta}>
@@ -97,6 +110,9 @@ pub fn message_item(props: &MessageItemProps) -> Html {
             <div class="text" dir="auto">{ text }</div>
             <div class="msg-actions">
                 <button type="button" class="link" aria-label={format!("Reply to {}", m.nickname)} onclick={reply}>{ "Reply" }</button>
+                <button type="button" class="link copy-link" onclick={copy}>
+                    { if *copied { "Link copied" } else { "Copy link" } }
+                </button>
             </div>
         </li>
     }

@@ -36,6 +36,10 @@ pub struct MessageListProps {
     pub on_retry: Callback<(RoomName, String)>,
     /// "Reply" on a message.
     pub on_reply: Callback<Rc<shared::ChatMessage>>,
+    /// Asks for the messages after this seq: a gap between two windows held.
+    pub on_load_gap: Callback<(RoomName, shared::Seq)>,
+    /// The permalink's message is in view.
+    pub on_jumped: Callback<RoomName>,
 }
 
 impl PartialEq for MessageListProps {
@@ -45,6 +49,8 @@ impl PartialEq for MessageListProps {
             && self.on_load_older == other.on_load_older
             && self.on_retry == other.on_retry
             && self.on_reply == other.on_reply
+            && self.on_load_gap == other.on_load_gap
+            && self.on_jumped == other.on_jumped
     }
 }
 
@@ -125,19 +131,30 @@ pub fn message_list(props: &MessageListProps) -> Html {
         // After each render: the message a quote asked for, once it is loaded.
         let (list, jump, room) = (list.clone(), jump.clone(), room.clone());
         let on_load_older = props.on_load_older.clone();
-        use_effect_with((room.name.clone(), room.first_seq()), move |_| {
-            let wanted = *jump.borrow();
-            if let Some(seq) = wanted {
-                if show_message(&list, seq)
-                    || !room.has_more
-                    || room.first_seq().is_some_and(|f| f <= seq)
-                {
-                    *jump.borrow_mut() = None;
-                } else if !room.loading_older {
-                    on_load_older.emit(room.name.clone());
+        let (memo, on_jumped) = (memo.clone(), props.on_jumped.clone());
+        use_effect_with(
+            (room.name.clone(), room.first_seq(), room.jump_to),
+            move |_| {
+                // A permalink's message: into view, and the list no longer follows the bottom.
+                if let Some(seq) = room.jump_to {
+                    if show_message(&list, seq) {
+                        memo.borrow_mut().at_bottom = false;
+                        on_jumped.emit(room.name.clone());
+                    }
                 }
-            }
-        });
+                let wanted = *jump.borrow();
+                if let Some(seq) = wanted {
+                    if show_message(&list, seq)
+                        || !room.has_more
+                        || room.first_seq().is_some_and(|f| f <= seq)
+                    {
+                        *jump.borrow_mut() = None;
+                    } else if !room.loading_older {
+                        on_load_older.emit(room.name.clone());
+                    }
+                }
+            },
+        );
     }
     let onscroll = {
         let memo = memo.clone();
@@ -190,8 +207,16 @@ pub fn message_list(props: &MessageListProps) -> Html {
     // or its day), so that a page of history added above creates no line again.
     let mut prev: Option<(Rc<shared::ChatMessage>, Day)> = None;
     let mut lines: Vec<Html> = vec![head];
+    let mut last_message: Option<shared::Seq> = None;
     for seq in seqs {
         if let Some(m) = room.messages.get(&seq) {
+            // Seqs are dense: a jump between two messages held is a gap between two windows
+            // (a permalink's and the latest), filled on request.
+            if let Some(before) = last_message.filter(|b| seq.0 > b.0 + 1) {
+                lines.push(gap_line(&room, before, seq, &props.on_load_gap));
+                prev = None;
+            }
+            last_message = Some(seq);
             let day = local_day(m.ts as f64);
             if prev.as_ref().is_none_or(|(_, d)| *d != day) {
                 let label = day_label(day, today, yesterday);
@@ -228,6 +253,31 @@ pub fn message_list(props: &MessageListProps) -> Html {
             { for pending }
         </ol>
     }
+}
+
+/// The line between two windows held: how many messages are missing, and a button that
+/// loads them (a page at a time).
+fn gap_line(
+    room: &RoomView,
+    before: shared::Seq,
+    next: shared::Seq,
+    on_load_gap: &Callback<(RoomName, shared::Seq)>,
+) -> Html {
+    let missing = next.0 - before.0 - 1;
+    let key = format!("gap-{}", before.0);
+    if room.loading_gap == Some(before) {
+        return html! { <li {key} class="history-edge">{ "Loading messages…" }</li> };
+    }
+    let load = on_load_gap.reform({
+        let name = room.name.clone();
+        move |_: MouseEvent| (name.clone(), before)
+    });
+    let label = if missing == 1 {
+        "Load 1 more message".to_owned()
+    } else {
+        format!("Load {missing} more messages")
+    };
+    html! { <li {key} class="history-edge"><button class="link" onclick={load}>{ label }</button></li> }
 }
 
 /// Scrolls the message at `seq` into view, highlights it for a moment and gives it the
@@ -305,12 +355,15 @@ mod tests {
     fn its_props_change_only_when_its_room_does() {
         let (on_load_older, on_retry, on_reply) =
             (Callback::noop(), Callback::noop(), Callback::noop());
+        let (on_load_gap, on_jumped) = (Callback::noop(), Callback::noop());
         let props = |s: &ChatState| MessageListProps {
             room: view(s, "lobby").clone(),
             me: s.me.clone(),
             on_load_older: on_load_older.clone(),
             on_retry: on_retry.clone(),
             on_reply: on_reply.clone(),
+            on_load_gap: on_load_gap.clone(),
+            on_jumped: on_jumped.clone(),
         };
         let before = in_lobby_and_garden();
         let elsewhere = run(before.clone(), [message("garden", 1, BOB, "elsewhere")]);

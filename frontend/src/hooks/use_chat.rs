@@ -210,7 +210,31 @@ impl ChatActions {
             view.first_seq().unwrap_or(shared::Seq(view.baseline.0 + 1))
         };
         self.state.dispatch(Action::LoadingOlder(room.clone()));
-        conn.history(room, before);
+        conn.history(room, shared::HistoryFrom::Before(before), None);
+    }
+
+    /// Asks for the messages after `after`, to fill the gap between two windows of `room`.
+    pub fn load_gap(&self, room: RoomName, after: shared::Seq) {
+        let Some(conn) = self.conn() else { return };
+        if self
+            .now()
+            .rooms
+            .get(&room)
+            .is_some_and(|r| r.loading_gap.is_some())
+        {
+            return;
+        }
+        self.state.dispatch(Action::LoadingGap(room.clone(), after));
+        conn.history(
+            room,
+            shared::HistoryFrom::After(after),
+            Some(shared::HISTORY_PAGE_MAX),
+        );
+    }
+
+    /// The permalink's message is in view.
+    pub fn jumped(&self, room: RoomName) {
+        self.state.dispatch(Action::Jumped(room));
     }
 
     /// Reconnects now.
@@ -262,18 +286,54 @@ pub struct ChatProviderProps {
 pub fn chat_provider(props: &ChatProviderProps) -> Html {
     let state = use_reducer(ChatState::default);
     let conn: ConnSlot = use_mut_ref(|| None);
+    // A permalink (`/r/{room}/{seq}`) not opened yet: its room opens only once the page
+    // around its message came (a link never creates a room).
+    let link: Rc<PendingLink> = use_mut_ref(|| None);
 
     // Opens the connection for a signed-in nickname and wants the lobby (and the room in
     // the address, if any): the resume after the welcome joins them.
     let begin = {
-        let (dispatcher, conn) = (state.dispatcher(), conn.clone());
+        let (dispatcher, conn, link) = (state.dispatcher(), conn.clone(), link.clone());
         use_callback((), move |nickname: Nickname, _| {
             if let Some(old) = conn.borrow_mut().take() {
                 old.stop();
             }
             let events = dispatcher.clone();
             let slot = conn.clone();
+            let path = room_from_path();
+            *link.borrow_mut() = path.as_ref().and_then(|(r, s)| s.map(|s| (r.clone(), s)));
+            let link = link.clone();
             let on_event = Callback::from(move |ev: ConnEvent| match ev {
+                ConnEvent::Msg(ServerMsg::History { ref room, .. })
+                    if peek(&link).is_some_and(|(r, _)| r == *room) =>
+                {
+                    let (room, seq) = link.borrow_mut().take().expect("pending");
+                    events.dispatch(Action::Server(unwrap_msg(ev)));
+                    events.dispatch(Action::JumpTo(room.clone(), seq));
+                    if let Some(c) = slot.borrow().as_ref() {
+                        c.join(room, None);
+                    }
+                }
+                ConnEvent::Msg(ServerMsg::Error {
+                    code,
+                    room: Some(ref room),
+                    client_id: None,
+                    ..
+                }) if peek(&link).is_some_and(|(r, _)| r == *room) => {
+                    if code == shared::ErrorCode::HistoryBusy {
+                        // The joins' catch-ups read first: ask again in a moment.
+                        let (slot, (room, seq)) = (slot.clone(), peek(&link).expect("pending"));
+                        gloo_timers::callback::Timeout::new(250, move || {
+                            if let Some(c) = slot.borrow().as_ref() {
+                                c.history(room, shared::HistoryFrom::Around(seq), None);
+                            }
+                        })
+                        .forget();
+                    } else {
+                        link.borrow_mut().take();
+                        events.dispatch(Action::LinkFailed(room.clone(), code));
+                    }
+                }
                 // Someone opened a conversation with this user (or this user did, in another
                 // tab): it is joined here too, in the background.
                 ConnEvent::Msg(ServerMsg::Direct { room, with }) => {
@@ -299,7 +359,7 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
             *conn.borrow_mut() = Some(Connection::start(on_event));
             dispatcher.dispatch(Action::SignedIn(nickname));
             dispatcher.dispatch(Action::Joining(RoomName::lobby()));
-            if let Some(room) = room_from_path().filter(|r| *r != RoomName::lobby()) {
+            if let Some((room, None)) = path.filter(|(r, _)| *r != RoomName::lobby()) {
                 dispatcher.dispatch(Action::Joining(room));
             }
         })
@@ -316,10 +376,14 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
     // After each welcome the state has seen: rejoin and re-send from what the state holds
     // (and search the open dialog again: the page asked for may be lost).
     {
-        let (state, conn) = (state.clone(), conn.clone());
+        let (state, conn, link) = (state.clone(), conn.clone(), link.clone());
         use_effect_with(state.welcomes(), move |_| {
             if let Some(c) = conn.borrow().as_ref() {
                 c.resume(state.resume_frames());
+                // After the resume: what is sent before it is not sent at all.
+                if let Some((room, seq)) = peek(&link) {
+                    c.history(room, shared::HistoryFrom::Around(seq), None);
+                }
                 if state.directory.open {
                     c.list_rooms(&state.directory.prefix, None);
                     state.dispatch(Action::Browse(state.directory.prefix.clone()));
@@ -430,4 +494,18 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
 #[hook]
 pub fn use_chat() -> ChatHandle {
     use_context::<ChatHandle>().expect("use_chat inside ChatProvider")
+}
+
+/// A permalink not opened yet.
+type PendingLink = RefCell<Option<(RoomName, shared::Seq)>>;
+
+fn peek(link: &PendingLink) -> Option<(RoomName, shared::Seq)> {
+    link.borrow().clone()
+}
+
+fn unwrap_msg(ev: ConnEvent) -> ServerMsg {
+    match ev {
+        ConnEvent::Msg(m) => m,
+        _ => unreachable!("matched as a message"),
+    }
 }

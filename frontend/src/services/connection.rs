@@ -17,7 +17,7 @@ use std::rc::Rc;
 use futures::channel::mpsc;
 use futures::{select, FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
-use shared::{Backoff, ClientMsg, CloseReason, Nickname, RoomName, Seq, ServerMsg};
+use shared::{Backoff, ClientMsg, CloseReason, HistoryFrom, Nickname, RoomName, Seq, ServerMsg};
 use yew::Callback;
 
 use super::api;
@@ -122,12 +122,21 @@ impl Connection {
         self.frame(&send_frame(&room, &client_id, &text, reply_to));
     }
 
-    /// Asks for older messages.
-    pub fn history(&self, room: RoomName, before: Seq) {
+    /// Asks for a page of `room`'s messages: before, after or around a seq.
+    pub fn history(&self, room: RoomName, from: HistoryFrom, limit: Option<u32>) {
+        let (mut before, mut after, mut around) = (None, None, None);
+        match from {
+            HistoryFrom::Latest => {}
+            HistoryFrom::Before(s) => before = Some(s),
+            HistoryFrom::After(s) => after = Some(s),
+            HistoryFrom::Around(s) => around = Some(s),
+        }
         self.frame(&ClientMsg::History {
             room: room.to_string(),
             before,
-            limit: None,
+            after,
+            around,
+            limit,
         });
     }
 

@@ -55,6 +55,15 @@ pub enum Action {
     },
     /// The user scrolled to the top: older messages were asked for.
     LoadingOlder(RoomName),
+    /// The messages after this seq (a gap between two windows held) were asked for.
+    LoadingGap(RoomName, shared::Seq),
+    /// A permalink's room answered with the page around its message: the room comes into
+    /// view (joined) and the message is brought into view, or a notice says it is not there.
+    JumpTo(RoomName, shared::Seq),
+    /// The permalink's message is in view.
+    Jumped(RoomName),
+    /// A permalink's room cannot be opened: a notice says why.
+    LinkFailed(RoomName, shared::ErrorCode),
     /// A toast timed out or was closed.
     DismissToast(u64),
     /// The server says someone is typing (or stopped), at this time (browser clock, ms).
@@ -130,6 +139,28 @@ impl ChatState {
                 }
             }
             Action::LoadingOlder(room) => self.room_mut(&room).loading_older = true,
+            Action::LoadingGap(room, after) => self.room_mut(&room).loading_gap = Some(after),
+            Action::JumpTo(room, seq) => {
+                let r = self.room_mut(&room);
+                r.wanted = true;
+                let there = r.messages.contains_key(&seq);
+                r.jump_to = there.then_some(seq);
+                if !there {
+                    self.toast(format!(
+                        "#{room} has no message {}: the link may be wrong",
+                        seq.0
+                    ));
+                }
+                self.select(room);
+            }
+            Action::Jumped(room) => self.room_mut(&room).jump_to = None,
+            Action::LinkFailed(room, code) => self.toast(match code {
+                shared::ErrorCode::NoSuchRoom => {
+                    format!("There is no room #{room}: the link may be wrong")
+                }
+                shared::ErrorCode::Forbidden => format!("#{room} is someone else's conversation"),
+                _ => format!("The link to #{room} could not be opened"),
+            }),
             Action::DismissToast(id) => self.toasts.retain(|t| t.id != id),
             Action::Typing {
                 room,

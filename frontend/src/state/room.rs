@@ -81,6 +81,10 @@ pub struct RoomView {
     pub has_more: bool,
     /// A history page was asked for and has not come yet.
     pub loading_older: bool,
+    /// The page after this seq (a gap between two windows held) was asked for.
+    pub loading_gap: Option<Seq>,
+    /// A message to bring into view once it is shown (a permalink's).
+    pub jump_to: Option<Seq>,
     /// Others typing here, in the order they started.
     pub typing: Vec<Typist>,
     /// For a direct-message room: the other person (every message counts as a mention).
@@ -99,6 +103,8 @@ impl RoomView {
             resume: None,
             members: Vec::new(),
             replying: None,
+            loading_gap: None,
+            jump_to: None,
             member_count: 0,
             messages: BTreeMap::new(),
             notices: BTreeMap::new(),

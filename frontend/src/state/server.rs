@@ -100,13 +100,24 @@ impl ChatState {
                 room,
                 messages,
                 has_more,
+                ..
             } => {
                 let r = self.room_mut(&room);
+                // `has_more` is of the page's start: it says something of the room's first
+                // window only when the page reaches at least as far back (a gap's page does
+                // not).
+                let reaches_start = match (messages.first(), r.first_seq()) {
+                    (Some(page), Some(held)) => page.seq <= held,
+                    _ => true,
+                };
                 for m in messages {
                     r.messages.insert(m.seq, Rc::new(m));
                 }
-                r.has_more = has_more;
+                if reaches_start {
+                    r.has_more = has_more;
+                }
                 r.loading_older = false;
+                r.loading_gap = None;
             }
             ServerMsg::Error {
                 code,

@@ -154,11 +154,65 @@ fn history_and_the_catch_up_before_the_baseline_do_not_count() {
             room: room("garden"),
             messages: vec![chat("garden", 1, BOB, "old 1")],
             has_more: false,
+            has_newer: false,
         })],
     );
     assert_eq!(view(&s, "garden").unread, 0);
     let s = run(s, [message("garden", 4, BOB, "new")]);
     assert_eq!(view(&s, "garden").unread, 1);
+}
+
+fn page(room_name: &str, seqs: std::ops::RangeInclusive<u64>, has_more: bool) -> Action {
+    Action::Server(ServerMsg::History {
+        room: room(room_name),
+        messages: seqs.map(|s| chat(room_name, s, BOB, "m")).collect(),
+        has_more,
+        has_newer: true,
+    })
+}
+
+#[test]
+fn a_permalinks_window_and_its_gap_keep_the_rooms_start_right() {
+    // The page around 10 (has_more: older exist), then the latest messages.
+    let s = run(in_lobby(), [page("lobby", 5..=15, true)]);
+    let s = run(
+        s,
+        [
+            message("lobby", 40, BOB, "latest"),
+            Action::JumpTo(room("lobby"), Seq(10)),
+        ],
+    );
+    let lobby = view(&s, "lobby");
+    assert_eq!(lobby.jump_to, Some(Seq(10)));
+    assert_eq!(s.current, Some(room("lobby")));
+    assert!(lobby.has_more);
+    // The gap's page (after 15) says nothing of the start: has_more stays.
+    let s = run(
+        s,
+        [
+            Action::LoadingGap(room("lobby"), Seq(15)),
+            page("lobby", 16..=30, false),
+        ],
+    );
+    assert!(
+        view(&s, "lobby").has_more,
+        "a gap's page is not the room's start"
+    );
+    assert_eq!(view(&s, "lobby").loading_gap, None);
+    // A link to a message the room does not have: a notice, no jump.
+    let s = run(
+        s,
+        [
+            Action::Jumped(room("lobby")),
+            Action::JumpTo(room("lobby"), Seq(99)),
+        ],
+    );
+    assert_eq!(view(&s, "lobby").jump_to, None);
+    assert!(
+        s.toasts.iter().any(|t| t.text.contains("no message 99")),
+        "{:?}",
+        s.toasts
+    );
 }
 
 #[test]

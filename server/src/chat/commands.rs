@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 
 use shared::{
-    decode_client_msg, ClientMsg, ClientMsgId, CloseReason, ErrorCode, MessageText, Nickname,
-    RoomName, Seq, ServerMsg, ValidationError,
+    decode_client_msg, ClientMsg, ClientMsgId, CloseReason, ErrorCode, HistoryFrom, MessageText,
+    Nickname, RoomName, Seq, ServerMsg, ValidationError,
 };
 
 use super::rate::{FrameKind, Verdict};
@@ -110,8 +110,14 @@ impl Participant {
             ClientMsg::History {
                 room,
                 before,
+                after,
+                around,
                 limit,
-            } => self.request_history(&room, before, limit),
+            } => {
+                let from = HistoryFrom::of(before, after, around)
+                    .map_err(|why| Refusal::new(ErrorCode::BadMessage, why))?;
+                self.request_history(&room, from, limit)
+            }
             ClientMsg::ListRooms {
                 prefix,
                 after,
@@ -296,7 +302,7 @@ impl Participant {
     fn request_history(
         &mut self,
         room: &str,
-        before: Seq,
+        from: HistoryFrom,
         limit: Option<u32>,
     ) -> Result<(), Refusal> {
         let room = room_name(room)?;
@@ -324,7 +330,7 @@ impl Participant {
         // page can be far larger than the outbox's budget for live traffic.
         tokio::spawn(async move {
             let turn = outbox.read_turn().await;
-            let msg = match hub.history_page(&room, Some(before), limit).await {
+            let msg = match hub.history_page(&room, from, limit).await {
                 Ok(page) => ServerMsg::from(page),
                 Err(err) => err.to_msg(&room),
             };

@@ -1,10 +1,11 @@
-//! `GET /api/rooms/{room}/messages?before=SEQ&limit=N`: a page of a room's messages, the
+//! `GET /api/rooms/{room}/messages?before=SEQ&limit=N` (or `after=SEQ`, or `around=SEQ`; at
+//! most one of the three, none for the latest): a page of a room's messages, the
 //! same page the WebSocket's `history` answers with (both read it through
 //! [`crate::hub::Hub::history_page`]). Needs a session, like the WebSocket.
 
 use axum::extract::State;
 use serde::Deserialize;
-use shared::{RoomName, Seq, ServerMsg};
+use shared::{HistoryFrom, RoomName, Seq, ServerMsg};
 
 use super::extract::{Json, Path, Query};
 use super::ApiError;
@@ -16,6 +17,10 @@ use crate::AppState;
 pub struct Page {
     /// Only messages with a smaller seq; default: the latest.
     before: Option<u64>,
+    /// Only messages with a larger seq, the oldest of them.
+    after: Option<u64>,
+    /// The messages around this seq.
+    around: Option<u64>,
     /// Page size, 1–200; default the configured history page.
     limit: Option<u32>,
 }
@@ -31,9 +36,12 @@ pub async fn messages(
     if !state.hub.may_enter(&room, &who.user.key).await {
         return Err(ApiError::Forbidden);
     }
-    let page = state
-        .hub
-        .history_page(&room, page.before.map(Seq), page.limit)
-        .await?;
+    let from = HistoryFrom::of(
+        page.before.map(Seq),
+        page.after.map(Seq),
+        page.around.map(Seq),
+    )
+    .map_err(|why| ApiError::refused(axum::http::StatusCode::BAD_REQUEST, Some(why.into())))?;
+    let page = state.hub.history_page(&room, from, page.limit).await?;
     Ok(Json(ServerMsg::from(page)))
 }

@@ -5,7 +5,7 @@
 //! holds it in memory, at the pace the client reads).
 
 use bytes::Bytes;
-use shared::{ChatMessage, ErrorCode, RoomName, Seq, ServerMsg, HISTORY_PAGE_MAX};
+use shared::{ChatMessage, ErrorCode, HistoryFrom, RoomName, Seq, ServerMsg, HISTORY_PAGE_MAX};
 
 use super::outbox::Outbox;
 use super::room::recent::RecentFrames;
@@ -34,6 +34,8 @@ pub struct HistoryPage {
     pub messages: Vec<ChatMessage>,
     /// Older messages exist.
     pub has_more: bool,
+    /// Newer messages exist (said by `after` and `around` pages).
+    pub has_newer: bool,
 }
 
 impl From<HistoryPage> for ServerMsg {
@@ -42,6 +44,7 @@ impl From<HistoryPage> for ServerMsg {
             room: page.room,
             messages: page.messages,
             has_more: page.has_more,
+            has_newer: page.has_newer,
         }
     }
 }
@@ -79,11 +82,12 @@ impl HistoryError {
 
 impl Hub {
     /// Up to `limit` (default: the configured page, at most [`HISTORY_PAGE_MAX`]) messages
-    /// of `room` before `before` (default: the latest).
+    /// of `room` from `from`: the latest, those before or after a seq, or those around one
+    /// (half the page up to it, it included, and half after).
     pub async fn history_page(
         &self,
         room: &RoomName,
-        before: Option<Seq>,
+        from: HistoryFrom,
         limit: Option<u32>,
     ) -> Result<HistoryPage, HistoryError> {
         if self.existing_room(room).is_none() {
@@ -92,16 +96,16 @@ impl Hub {
         let limit = limit
             .unwrap_or(self.history_page_len())
             .clamp(1, HISTORY_PAGE_MAX);
-        let before = before.unwrap_or(Seq(u64::MAX));
-        match self.store().messages_before(room, before, limit).await {
-            Ok((mut messages, mut has_more)) => {
-                let max = HISTORY_PAGE_MAX_BYTES.min(self.outbox_bytes() / 4);
-                has_more |= keep_newest_within(&mut messages, max);
-                Ok(HistoryPage {
-                    room: room.clone(),
-                    messages,
-                    has_more,
-                })
+        let max = HISTORY_PAGE_MAX_BYTES.min(self.outbox_bytes() / 4);
+        let read = read_page(self.store(), room, from, limit).await;
+        match read {
+            Ok(mut page) => {
+                if matches!(from, HistoryFrom::After(_)) {
+                    page.has_newer |= keep_oldest_within(&mut page.messages, max);
+                } else {
+                    page.has_more |= keep_newest_within(&mut page.messages, max);
+                }
+                Ok(page)
             }
             Err(err) => {
                 tracing::warn!(cause = %err, %room, "history read failed");
@@ -109,6 +113,63 @@ impl Hub {
             }
         }
     }
+}
+
+/// Reads the page `from` names.
+async fn read_page(
+    store: &Store,
+    room: &RoomName,
+    from: HistoryFrom,
+    limit: u32,
+) -> Result<HistoryPage, StoreError> {
+    let newer_than = |after: Seq, n: u32| async move {
+        // One more than asked for says whether there are newer ones.
+        let mut got = store
+            .messages_after(room, after, Seq(i64::MAX as u64), n + 1)
+            .await?;
+        let has_newer = got.len() > n as usize;
+        got.truncate(n as usize);
+        Ok::<_, StoreError>((got, has_newer))
+    };
+    let (messages, has_more, has_newer) = match from {
+        HistoryFrom::Latest => {
+            let (m, more) = store.messages_before(room, Seq(u64::MAX), limit).await?;
+            (m, more, false)
+        }
+        HistoryFrom::Before(before) => {
+            let (m, more) = store.messages_before(room, before, limit).await?;
+            (m, more, false)
+        }
+        HistoryFrom::After(after) => {
+            let (m, newer) = newer_than(after, limit).await?;
+            let more = m.first().map_or(after.0 > 0, |f| f.seq.0 > 1);
+            (m, more, newer)
+        }
+        HistoryFrom::Around(at) => {
+            let up_to = limit - limit / 2;
+            let (mut m, more) = store
+                .messages_before(room, Seq(at.0.saturating_add(1)), up_to)
+                .await?;
+            let (after, newer) = newer_than(at, limit / 2).await?;
+            m.extend(after);
+            (m, more, newer)
+        }
+    };
+    Ok(HistoryPage {
+        room: room.clone(),
+        messages,
+        has_more,
+        has_newer,
+    })
+}
+
+/// Drops the newest of `messages` (oldest first) until the frames of the rest fit in `max`
+/// bytes, keeping at least one; true if any was dropped.
+fn keep_oldest_within(messages: &mut Vec<ChatMessage>, max: usize) -> bool {
+    messages.reverse();
+    let dropped = keep_newest_within(messages, max);
+    messages.reverse();
+    dropped
 }
 
 /// Drops the oldest of `messages` (oldest first) until the frames of the rest fit in `max`

@@ -53,7 +53,9 @@ async fn a_direct_conversation_reaches_its_person_and_nobody_else() {
     carol
         .send(&ClientMsg::History {
             room: room.clone(),
-            before: shared::Seq(10),
+            before: Some(shared::Seq(10)),
+            after: None,
+            around: None,
             limit: None,
         })
         .await;

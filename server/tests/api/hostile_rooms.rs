@@ -129,7 +129,9 @@ async fn history_is_one_page_at_a_time_and_bounded_in_bytes() {
     for _ in 0..60 {
         c.send(&ClientMsg::History {
             room: "big-texts".into(),
-            before: shared::Seq(u64::MAX),
+            before: Some(shared::Seq(u64::MAX)),
+            after: None,
+            around: None,
             limit: Some(200),
         })
         .await;

@@ -11,6 +11,7 @@ mod direct;
 mod directory;
 mod floods;
 mod guessing;
+mod history_windows;
 mod hostile;
 mod hostile_http;
 mod hostile_rooms;

@@ -61,7 +61,9 @@ async fn history_requests_from_stalled_sockets_do_not_multiply_memory() {
     let before = peak_rss(pid, Duration::from_millis(500)).await;
     let request = serde_json::to_string(&ClientMsg::History {
         room: "big".into(),
-        before: shared::Seq(u64::MAX),
+        before: Some(shared::Seq(u64::MAX)),
+        after: None,
+        around: None,
         limit: Some(200),
     })
     .unwrap();

@@ -72,7 +72,9 @@ async fn a_reply_carries_its_quote_everywhere_and_names_a_message_of_its_room() 
         alice
             .send(&ClientMsg::History {
                 room: "lobby".into(),
-                before: Seq(100),
+                before: Some(Seq(100)),
+                after: None,
+                around: None,
                 limit: None,
             })
             .await;

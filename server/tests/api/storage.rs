@@ -288,7 +288,9 @@ async fn history_pages_reach_the_first_message_over_ws_and_rest() {
         loop {
             c.send(&ClientMsg::History {
                 room: "lobby".into(),
-                before: Seq(before),
+                before: Some(Seq(before)),
+                after: None,
+                around: None,
                 limit: Some(50),
             })
             .await;

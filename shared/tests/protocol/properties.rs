@@ -86,12 +86,16 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
             }),
         (
             any::<String>(),
-            any::<u64>(),
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(any::<u64>()),
             proptest::option::of(any::<u32>())
         )
-            .prop_map(|(room, before, limit)| ClientMsg::History {
+            .prop_map(|(room, before, after, around, limit)| ClientMsg::History {
                 room,
-                before: Seq(before),
+                before: before.map(Seq),
+                after: after.map(Seq),
+                around: around.map(Seq),
                 limit
             }),
         (
@@ -206,12 +210,14 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
         (
             room(),
             proptest::collection::vec(chat(), 0..3),
+            any::<bool>(),
             any::<bool>()
         )
-            .prop_map(|(room, messages, has_more)| ServerMsg::History {
+            .prop_map(|(room, messages, has_more, has_newer)| ServerMsg::History {
                 room,
                 messages,
-                has_more
+                has_more,
+                has_newer
             }),
         (
             proptest::sample::select(ErrorCode::ALL.to_vec()),

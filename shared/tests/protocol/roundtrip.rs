@@ -90,7 +90,9 @@ fn client_history() {
     check_client(
         ClientMsg::History {
             room: "lobby".into(),
-            before: Seq(51),
+            before: Some(Seq(51)),
+            after: None,
+            around: None,
             limit: Some(50),
         },
         json!({"type": "history", "room": "lobby", "before": 51, "limit": 50}),
@@ -98,10 +100,30 @@ fn client_history() {
     check_client(
         ClientMsg::History {
             room: "lobby".into(),
-            before: Seq(51),
+            before: Some(Seq(51)),
+            after: None,
+            around: None,
             limit: None,
         },
         json!({"type": "history", "room": "lobby", "before": 51}),
+    );
+    check_client(
+        ClientMsg::History {
+            room: "lobby".into(),
+            before: None,
+            after: None,
+            around: Some(Seq(42)),
+            limit: None,
+        },
+        json!({"type": "history", "room": "lobby", "around": 42}),
+    );
+    assert_eq!(
+        HistoryFrom::of(None, Some(Seq(3)), None),
+        Ok(HistoryFrom::After(Seq(3)))
+    );
+    assert!(
+        HistoryFrom::of(Some(Seq(1)), Some(Seq(3)), None).is_err(),
+        "two starts"
     );
 }
 
@@ -361,6 +383,7 @@ fn server_history() {
             room: room("lobby"),
             messages: vec![chat(1), chat(2)],
             has_more: false,
+            has_newer: false,
         },
         json!({"type": "history", "room": "lobby", "has_more": false, "messages": [
             serde_json::to_value(chat(1)).unwrap(), serde_json::to_value(chat(2)).unwrap()]}),

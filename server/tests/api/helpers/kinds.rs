@@ -169,7 +169,7 @@ kind!(Ack, "ack", ServerMsg::Ack { room, client_id, seq, id, ts, duplicate } => 
     ts,
     duplicate,
 });
-kind!(HistoryPage, "history", ServerMsg::History { room, messages, has_more } => HistoryPage {
+kind!(HistoryPage, "history", ServerMsg::History { room, messages, has_more, .. } => HistoryPage {
     room: room.to_string(),
     messages,
     has_more,
