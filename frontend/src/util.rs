@@ -124,3 +124,27 @@ pub fn show_room_in_path(room: &shared::RoomName) {
 pub fn random() -> f64 {
     js_sys::Math::random()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_room_path;
+    use shared::{RoomName, Seq};
+
+    #[test]
+    fn a_rooms_path_and_a_permalink_are_told_apart_and_bad_ones_are_none() {
+        let lobby = RoomName::parse("lobby").unwrap();
+        assert_eq!(parse_room_path("/r/lobby"), Some((lobby.clone(), None)));
+        assert_eq!(parse_room_path("/r/lobby/42"), Some((lobby, Some(Seq(42)))));
+        for bad in [
+            "/",
+            "/r/",
+            "/r/Bad Room",
+            "/r/lobby/0",
+            "/r/lobby/x",
+            "/r/lobby/-1",
+            "/r/lobby/4/2",
+        ] {
+            assert_eq!(parse_room_path(bad), None, "{bad}");
+        }
+    }
+}

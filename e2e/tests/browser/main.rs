@@ -23,6 +23,7 @@ mod policy;
 mod publish;
 mod read_state;
 mod reconnect;
+mod render_bench;
 mod replies;
 mod session;
 mod typing;
