@@ -1,7 +1,7 @@
 //! Replies (issue 19): "Reply" on a message (from the keyboard) shows what is answered above
 //! the composer, Esc or "Cancel" drops it, and the sent answer shows the quote for everyone,
 //! live; the quote is a button that brings the original into view and gives it the focus,
-//! loading older pages first when the original is not loaded.
+//! asking for the page around it first when the original is not loaded.
 
 use fantoccini::{Client, Locator};
 use shared::{ClientMsg, Seq};
@@ -110,8 +110,8 @@ async fn a_reply_quotes_its_original_live_and_the_quote_brings_the_original_back
         "sent: the reply is done"
     );
 
-    // A reply to the very first message, which nobody has loaded: its quote loads older
-    // pages until the original is there, and focuses it.
+    // A reply to the very first message, which nobody has loaded: its quote loads the
+    // page around the original (one `around` request), and focuses it.
     carol
         .send(&ClientMsg::Send {
             room: "lobby".into(),

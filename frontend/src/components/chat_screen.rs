@@ -49,6 +49,9 @@ pub fn chat_screen() -> Html {
         a.load_gap(room, after)
     });
     let on_jumped = use_callback(actions.clone(), |room, a: &ChatActions| a.jumped(room));
+    let on_seek = use_callback(actions.clone(), |(room, seq), a: &ChatActions| {
+        a.seek(room, seq)
+    });
     let on_reply = use_callback(
         actions.clone(),
         |m: std::rc::Rc<shared::ChatMessage>, a: &ChatActions| {
@@ -99,7 +102,7 @@ pub fn chat_screen() -> Html {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>
                     }
                 </header>
-                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} {on_reply} {on_load_gap} {on_jumped} />
+                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} {on_reply} {on_load_gap} {on_jumped} {on_seek} />
                 <p class="typing muted">{ typing_line(&room.typing).unwrap_or_default() }</p>
                 <Composer room={room.name.clone()} title={format!("{sigil}{title}")} enabled={room.joined} {on_send} {on_typing}
                     members={room.members.clone()} me={me.clone()} replying={room.replying.clone()} {on_cancel_reply} />

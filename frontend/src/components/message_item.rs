@@ -26,7 +26,8 @@ pub struct MessageItemProps {
     pub continued: bool,
     /// "Reply": the next message sent to the room answers this one.
     pub on_reply: Callback<Rc<ChatMessage>>,
-    /// Shows the message at this seq (the original a quote is of).
+    /// Shows the message at this seq (the original a quote is of), asking for the page
+    /// around it if it is not loaded.
     pub on_jump: Callback<Seq>,
 }
 

@@ -40,6 +40,8 @@ pub struct MessageListProps {
     pub on_load_gap: Callback<(RoomName, shared::Seq)>,
     /// The permalink's message is in view.
     pub on_jumped: Callback<RoomName>,
+    /// Asks for the page around a message not loaded (a quote's original), to show it.
+    pub on_seek: Callback<(RoomName, shared::Seq)>,
 }
 
 impl PartialEq for MessageListProps {
@@ -51,6 +53,7 @@ impl PartialEq for MessageListProps {
             && self.on_reply == other.on_reply
             && self.on_load_gap == other.on_load_gap
             && self.on_jumped == other.on_jumped
+            && self.on_seek == other.on_seek
     }
 }
 
@@ -76,17 +79,14 @@ pub fn message_list(props: &MessageListProps) -> Html {
         ..Default::default()
     });
     let room = props.room.clone();
-    // A message to show (a quote's original) that is not loaded yet: older pages are asked
-    // for until it is, or the room's start is reached.
-    let jump = use_mut_ref(|| None::<shared::Seq>);
+    // A quote's original: shown if it is loaded, else asked for (the page around it).
     let on_jump = {
-        let (list, jump) = (list.clone(), jump.clone());
+        let list = list.clone();
         use_callback(
-            (room.name.clone(), props.on_load_older.clone()),
-            move |seq: shared::Seq, (name, on_load_older)| {
+            (room.name.clone(), props.on_seek.clone()),
+            move |seq: shared::Seq, (name, on_seek)| {
                 if !show_message(&list, seq) {
-                    *jump.borrow_mut() = Some(seq);
-                    on_load_older.emit(name.clone());
+                    on_seek.emit((name.clone(), seq));
                 }
             },
         )
@@ -128,34 +128,23 @@ pub fn message_list(props: &MessageListProps) -> Html {
     }
 
     {
-        // After each render: the message a quote asked for, once it is loaded.
-        let (list, jump, room) = (list.clone(), jump.clone(), room.clone());
-        let on_load_older = props.on_load_older.clone();
+        // After each render: the message a permalink or a quote asked for, once it is shown:
+        // into view, and the list no longer follows the bottom.
+        let (list, room) = (list.clone(), room.clone());
         let (memo, on_jumped) = (memo.clone(), props.on_jumped.clone());
         use_effect_with(
-            (room.name.clone(), room.first_seq(), room.jump_to),
+            (room.name.clone(), room.messages.len(), room.jump_to),
             move |_| {
-                // A permalink's message: into view, and the list no longer follows the bottom.
                 if let Some(seq) = room.jump_to {
                     if show_message(&list, seq) {
                         memo.borrow_mut().at_bottom = false;
                         on_jumped.emit(room.name.clone());
                     }
                 }
-                let wanted = *jump.borrow();
-                if let Some(seq) = wanted {
-                    if show_message(&list, seq)
-                        || !room.has_more
-                        || room.first_seq().is_some_and(|f| f <= seq)
-                    {
-                        *jump.borrow_mut() = None;
-                    } else if !room.loading_older {
-                        on_load_older.emit(room.name.clone());
-                    }
-                }
             },
         );
     }
+
     let onscroll = {
         let memo = memo.clone();
         let on_load_older = props.on_load_older.clone();
@@ -355,7 +344,8 @@ mod tests {
     fn its_props_change_only_when_its_room_does() {
         let (on_load_older, on_retry, on_reply) =
             (Callback::noop(), Callback::noop(), Callback::noop());
-        let (on_load_gap, on_jumped) = (Callback::noop(), Callback::noop());
+        let (on_load_gap, on_jumped, on_seek) =
+            (Callback::noop(), Callback::noop(), Callback::noop());
         let props = |s: &ChatState| MessageListProps {
             room: view(s, "lobby").clone(),
             me: s.me.clone(),
@@ -364,6 +354,7 @@ mod tests {
             on_reply: on_reply.clone(),
             on_load_gap: on_load_gap.clone(),
             on_jumped: on_jumped.clone(),
+            on_seek: on_seek.clone(),
         };
         let before = in_lobby_and_garden();
         let elsewhere = run(before.clone(), [message("garden", 1, BOB, "elsewhere")]);

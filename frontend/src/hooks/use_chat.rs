@@ -232,6 +232,14 @@ impl ChatActions {
         );
     }
 
+    /// Brings the message at `seq` of `room` into view once the page around it has come (a
+    /// quote's original that is not loaded).
+    pub fn seek(&self, room: RoomName, seq: shared::Seq) {
+        let Some(conn) = self.conn() else { return };
+        self.state.dispatch(Action::Seek(room.clone(), seq));
+        conn.history(room, shared::HistoryFrom::Around(seq), None);
+    }
+
     /// The permalink's message is in view.
     pub fn jumped(&self, room: RoomName) {
         self.state.dispatch(Action::Jumped(room));

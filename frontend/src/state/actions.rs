@@ -60,7 +60,10 @@ pub enum Action {
     /// A permalink's room answered with the page around its message: the room comes into
     /// view (joined) and the message is brought into view, or a notice says it is not there.
     JumpTo(RoomName, shared::Seq),
-    /// The permalink's message is in view.
+    /// The page around this message was asked for, to bring it into view (a quote's
+    /// original that was not loaded).
+    Seek(RoomName, shared::Seq),
+    /// The permalink's (or the quote's) message is in view.
     Jumped(RoomName),
     /// A permalink's room cannot be opened: a notice says why.
     LinkFailed(RoomName, shared::ErrorCode),
@@ -153,6 +156,7 @@ impl ChatState {
                 }
                 self.select(room);
             }
+            Action::Seek(room, seq) => self.room_mut(&room).jump_to = Some(seq),
             Action::Jumped(room) => self.room_mut(&room).jump_to = None,
             Action::LinkFailed(room, code) => self.toast(match code {
                 shared::ErrorCode::NoSuchRoom => {
