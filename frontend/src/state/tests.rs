@@ -213,6 +213,9 @@ fn a_permalinks_window_and_its_gap_keep_the_rooms_start_right() {
         "{:?}",
         s.toasts
     );
+    // A quote's original not loaded: sought (its page asked for), shown once it is there.
+    let s = run(s, [Action::Seek(room("lobby"), Seq(2))]);
+    assert_eq!(view(&s, "lobby").jump_to, Some(Seq(2)));
 }
 
 #[test]
