@@ -323,6 +323,21 @@ impl Bot {
         }
     }
 
+    /// Sends `n` messages to `room` (the `i`th says `text(i)`, under client id
+    /// `{room}-{i}`) and waits for their acks.
+    pub async fn fill(&mut self, room: &str, n: usize, text: impl Fn(usize) -> String) {
+        for i in 0..n {
+            self.send(&ClientMsg::Send {
+                room: room.into(),
+                client_id: format!("{room}-{i}"),
+                text: text(i),
+                reply_to: None,
+            })
+            .await;
+        }
+        self.until(n, |m| matches!(m, ServerMsg::Ack { .. })).await;
+    }
+
     /// Joins (creating them) these rooms and waits until it is in all of them.
     pub async fn join(&mut self, rooms: &[&str]) {
         for room in rooms {
@@ -449,4 +464,34 @@ pub async fn console_errors(c: &Client) -> Vec<String> {
         .filter(|e| e["level"] == "SEVERE")
         .map(|e| format!("{}: {}", e["source"], e["message"]))
         .collect()
+}
+
+/// A plain HTTP request to the server; returns the status code and the body.
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> (u16, String) {
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut tcp, req.as_bytes())
+        .await
+        .unwrap();
+    let mut resp = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut tcp, &mut resp)
+        .await
+        .unwrap();
+    let status = resp
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = resp.split_once("\r\n\r\n").map(|(_, b)| b.to_owned());
+    (status, body.unwrap_or_default())
 }

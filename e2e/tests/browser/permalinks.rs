@@ -5,7 +5,6 @@
 //! message the room does not have says so.
 
 use fantoccini::Locator;
-use shared::ClientMsg;
 
 use crate::helpers::*;
 
@@ -14,18 +13,9 @@ async fn a_permalink_opens_its_message_after_the_sign_in_and_the_gap_fills_on_re
     let server = start_server_with(|_| {}).await;
     let mut carol = Bot::connect(server.addr, "carol").await;
     carol.join(&["plans"]).await;
-    for i in 1..=200 {
-        carol
-            .send(&ClientMsg::Send {
-                room: "plans".into(),
-                client_id: format!("p{i}"),
-                text: format!("plan {i}"),
-                reply_to: None,
-            })
-            .await;
-    }
+    // Seqs 1–200, "plan 1" to "plan 200".
     carol
-        .until(200, |m| matches!(m, shared::ServerMsg::Ack { .. }))
+        .fill("plans", 200, |i| format!("plan {}", i + 1))
         .await;
 
     let driver = chromedriver().await;
@@ -81,8 +71,9 @@ async fn a_permalink_opens_its_message_after_the_sign_in_and_the_gap_fills_on_re
     })
     .await;
     assert!(toast.contains("nowhere"));
-    let auth = format!("Bearer {}", carol_token(&server).await);
-    let (status, body) = get_json(server.addr, "/api/rooms?names=nowhere", &auth).await;
+    let token = loadgen::session(server.addr, "erin").await.unwrap();
+    let auth = format!("Authorization: Bearer {token}\r\n");
+    let (status, body) = request(server.addr, "GET", "/api/rooms?names=nowhere", &auth, "").await;
     assert_eq!(status, 200, "{body}");
     assert!(
         !body.contains("\"nowhere\""),
@@ -109,32 +100,4 @@ async fn a_permalink_opens_its_message_after_the_sign_in_and_the_gap_fills_on_re
         .is_empty());
     c.close().await.unwrap();
     server.shutdown().await.unwrap();
-}
-
-/// A session of another user, for a REST check.
-async fn carol_token(server: &parley_server::Server) -> String {
-    loadgen::session(server.addr, "erin").await.unwrap()
-}
-
-/// A GET with `Authorization`: status and body.
-async fn get_json(addr: std::net::SocketAddr, path: &str, auth: &str) -> (u16, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n"
-    );
-    tcp.write_all(req.as_bytes()).await.unwrap();
-    let mut resp = String::new();
-    tcp.read_to_string(&mut resp).await.unwrap();
-    let status = resp
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (
-        status,
-        resp.split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default(),
-    )
 }

@@ -40,21 +40,6 @@ const RECORD_FRAMES: &str = "window.__arrived = {};
     window.WebSocket.prototype = Real.prototype;
     Object.assign(window.WebSocket, Real);";
 
-/// Sends `n` messages to `room` as `bot`, waiting for their acks.
-async fn fill(bot: &mut Bot, room: &str, n: usize, text: impl Fn(usize) -> String) {
-    for i in 0..n {
-        bot.send(&ClientMsg::Send {
-            room: room.into(),
-            client_id: format!("{room}-{i}"),
-            text: text(i),
-            reply_to: None,
-        })
-        .await;
-    }
-    bot.until(n, |m| matches!(m, shared::ServerMsg::Ack { .. }))
-        .await;
-}
-
 /// Scrolls the list to its top until `n` messages are held.
 async fn load_back(c: &Client, n: usize) {
     eventually(&format!("{n} messages held"), || async {
@@ -76,8 +61,8 @@ async fn render_bench() {
     let server = start_server_with(|c| c.limits.history_page = 200).await;
     let mut bot = Bot::connect(server.addr, "carol").await;
     bot.join(&["big", "huge"]).await;
-    fill(&mut bot, "big", 200, formatted).await;
-    fill(&mut bot, "huge", 1000, formatted).await;
+    bot.fill("big", 200, formatted).await;
+    bot.fill("huge", 1000, formatted).await;
     let driver = chromedriver().await;
     let c = browser(&driver, 1200, 800).await;
     c.issue_cmd(Cdp(serde_json::json!({

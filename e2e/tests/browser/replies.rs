@@ -47,18 +47,8 @@ async fn a_reply_quotes_its_original_live_and_the_quote_brings_the_original_back
     let mut carol = Bot::connect(server.addr, "carol").await;
     carol.join(&["lobby"]).await;
     // 60 messages: more than the first page a join brings (50).
-    for i in 1..=60 {
-        carol
-            .send(&ClientMsg::Send {
-                room: "lobby".into(),
-                client_id: format!("c{i}"),
-                text: format!("old message {i}"),
-                reply_to: None,
-            })
-            .await;
-    }
     carol
-        .until(60, |m| matches!(m, shared::ServerMsg::Ack { .. }))
+        .fill("lobby", 60, |i| format!("old message {}", i + 1))
         .await;
     let driver = chromedriver().await;
     let alice = browser(&driver, 1200, 800).await;
