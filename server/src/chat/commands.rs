@@ -253,7 +253,10 @@ impl Participant {
             None => None,
         };
         let Some((handle, _)) = self.rooms.get(&room) else {
-            return Err(self.not_in_room(&room)); // left while the original was looked up
+            // Left while the original was looked up.
+            let mut r = self.not_in_room(&room);
+            r.client_id = Some(client_id);
+            return Err(r);
         };
         handle.send(self.conn, client_id, text, reply).await;
         Ok(())

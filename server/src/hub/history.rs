@@ -190,11 +190,19 @@ fn keep_newest_within(messages: &mut Vec<ChatMessage>, max: usize) -> bool {
     drop > 0
 }
 
-/// About the size of a message's frame (its text and nickname escaped, plus the envelope).
+/// About the size of a message's frame (its text, nickname and quote escaped, plus the
+/// envelope).
 fn frame_len(m: &ChatMessage) -> usize {
     const ENVELOPE: usize = 160;
+    const QUOTE_ENVELOPE: usize = 60;
+    let quote = m.reply.as_ref().map_or(0, |r| {
+        shared::json_escaped_len(&r.snippet)
+            + shared::json_escaped_len(r.nickname.as_str())
+            + QUOTE_ENVELOPE
+    });
     shared::json_escaped_len(m.text.as_str())
         + shared::json_escaped_len(m.nickname.as_str())
+        + quote
         + ENVELOPE
 }
 
@@ -255,4 +263,37 @@ pub(crate) async fn catch_up(job: CatchUp) {
         }
     }
     let _ = outbox.push_paced(recent.frames, cancel).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::frame_len;
+    use shared::{ChatMessage, MessageId, MessageText, Nickname, Reply, RoomName, Seq, ServerMsg};
+
+    #[test]
+    fn a_frames_estimate_covers_its_quote() {
+        let widest_name = Nickname::stored(&"\"".repeat(32)).unwrap();
+        let m = ChatMessage {
+            room: RoomName::parse("lobby").unwrap(),
+            seq: Seq(u64::MAX),
+            id: MessageId(u64::MAX),
+            nickname: widest_name.clone(),
+            text: MessageText::parse("ok").unwrap(),
+            ts: i64::MIN,
+            bot: true,
+            reply: Some(Reply {
+                seq: Seq(u64::MAX),
+                nickname: widest_name,
+                snippet: "\u{1}".repeat(shared::REPLY_SNIPPET_MAX_CHARS),
+            }),
+        };
+        let sent = serde_json::to_string(&ServerMsg::Message(m.clone()))
+            .unwrap()
+            .len();
+        assert!(
+            frame_len(&m) >= sent,
+            "estimated {} < {sent}",
+            frame_len(&m)
+        );
+    }
 }
