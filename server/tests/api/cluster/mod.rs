@@ -11,4 +11,5 @@ mod outage;
 mod presence;
 mod publish;
 mod reading;
+mod replies;
 mod sequencing;
