@@ -14,9 +14,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::message_item::MessageItem;
+use super::message_block::{blocks, lines_of, MessageBlock};
 use super::message_text::{formatted, Names};
-use super::timeline::{self, day_label, Day};
 use crate::state::{Pending, PendingStatus, RoomView};
 use crate::util::local_day;
 
@@ -176,61 +175,19 @@ pub fn message_list(props: &MessageListProps) -> Html {
     } else {
         html! { <li key="edge" class="history-edge start">{ format!("This is the start of #{}.", room.name) }</li> }
     };
-    // Messages and notices in seq order; a notice follows the message it came after.
-    let seqs: std::collections::BTreeSet<shared::Seq> = room
-        .messages
-        .keys()
-        .chain(room.notices.keys())
-        .copied()
-        .collect();
-    let first_new = room.new_after.and_then(|after| {
-        room.messages
-            .range(shared::Seq(after.0 + 1)..)
-            .map(|(seq, _)| *seq)
-            .next()
-    });
+    // The lines, in blocks of seqs: a new message renders the last block only. Every line
+    // has a key (its seq, or its day), so that a page of history added above creates no
+    // line again.
     let now = crate::util::now_ms();
-    let (today, yesterday) = (local_day(now), local_day(now - 86_400_000.0));
-    // The message before, and its day: a new day gets a separator, and the same author
-    // within five minutes goes on under one name and time. Every line has a key (its seq,
-    // or its day), so that a page of history added above creates no line again.
-    let mut prev: Option<(Rc<shared::ChatMessage>, Day)> = None;
-    let mut lines: Vec<Html> = vec![head];
-    let mut last_message: Option<shared::Seq> = None;
-    for seq in seqs {
-        if let Some(m) = room.messages.get(&seq) {
-            // Seqs are dense: a jump between two messages held is a gap between two windows
-            // (a permalink's and the latest), filled on request.
-            if let Some(before) = last_message.filter(|b| seq.0 > b.0 + 1) {
-                lines.push(gap_line(&room, before, seq, &props.on_load_gap));
-                prev = None;
-            }
-            last_message = Some(seq);
-            let day = local_day(m.ts as f64);
-            if prev.as_ref().is_none_or(|(_, d)| *d != day) {
-                let label = day_label(day, today, yesterday);
-                let key = format!("day-{}", seq.0);
-                lines.push(html! { <li {key} class="day-separator"><span>{ label }</span></li> });
-            }
-            if Some(seq) == first_new {
-                lines.push(html! { <li key="new" class="new-divider"><span class="sr-only">{ "New messages" }</span><span aria-hidden="true">{ "New" }</span></li> });
-            }
-            let continued = prev
-                .as_ref()
-                .is_some_and(|(p, d)| timeline::continues(p, *d, m, day));
-            prev = Some((m.clone(), day));
-            lines.push(html! {
-                <MessageItem key={format!("m-{}", seq.0)} message={m.clone()} members={members.clone()} me={props.me.clone()} {continued}
-                    on_reply={props.on_reply.clone()} on_jump={on_jump.clone()} />
-            });
-        } else {
-            prev = None; // a notice: the next message shows its name again
+    let days = (local_day(now), local_day(now - 86_400_000.0));
+    let lines = lines_of(&room, |ts| local_day(ts as f64), days);
+    let blocks = blocks(lines).into_iter().map(|(n, lines)| {
+        html! {
+            <MessageBlock key={format!("b-{n}")} {lines} room={room.name.clone()} members={members.clone()}
+                me={props.me.clone()} on_reply={props.on_reply.clone()} on_jump={on_jump.clone()}
+                on_load_gap={props.on_load_gap.clone()} />
         }
-        for (k, n) in room.notices.get(&seq).into_iter().flatten().enumerate() {
-            let key = format!("n-{}-{k}", seq.0);
-            lines.push(html! { <li {key} class="notice"><bdi>{ &n.text }</bdi></li> });
-        }
-    }
+    });
     let pending = room
         .pending
         .iter()
@@ -238,35 +195,11 @@ pub fn message_list(props: &MessageListProps) -> Html {
 
     html! {
         <ol class="messages" ref={list} {onscroll} aria-label="Messages" tabindex="0">
-            { for lines }
+            { head }
+            { for blocks }
             { for pending }
         </ol>
     }
-}
-
-/// The line between two windows held: how many messages are missing, and a button that
-/// loads them (a page at a time).
-fn gap_line(
-    room: &RoomView,
-    before: shared::Seq,
-    next: shared::Seq,
-    on_load_gap: &Callback<(RoomName, shared::Seq)>,
-) -> Html {
-    let missing = next.0 - before.0 - 1;
-    let key = format!("gap-{}", before.0);
-    if room.loading_gap == Some(before) {
-        return html! { <li {key} class="history-edge">{ "Loading messages…" }</li> };
-    }
-    let load = on_load_gap.reform({
-        let name = room.name.clone();
-        move |_: MouseEvent| (name.clone(), before)
-    });
-    let label = if missing == 1 {
-        "Load 1 more message".to_owned()
-    } else {
-        format!("Load {missing} more messages")
-    };
-    html! { <li {key} class="history-edge"><button class="link" onclick={load}>{ label }</button></li> }
 }
 
 /// Scrolls the message at `seq` into view, highlights it for a moment and gives it the

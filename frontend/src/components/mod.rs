@@ -8,6 +8,7 @@ mod chat_screen;
 mod composer;
 mod member_list;
 mod mention_query;
+mod message_block;
 mod message_item;
 mod message_list;
 mod message_text;
