@@ -1,6 +1,7 @@
 //! The message list of the room in view: messages in seq order with system notices between
 //! them, then own messages still sending (or failed, with Retry). Sticks to the bottom while
-//! the user is there; scrolling to the top loads older messages. A room opened with unread
+//! the user is there; scrolling to the top loads older messages, and a gap between two
+//! windows held (a permalink's, the latest) loads on request. A room opened with unread
 //! messages shows a "New" divider before the first of them, and opens there. The list is not
 //! a live region (screen readers would re-read it): new messages are announced apart, by
 //! [`crate::components::Announcer`]. It can be focused, to scroll it from the keyboard.

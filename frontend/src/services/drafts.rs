@@ -43,13 +43,7 @@ pub fn load(me: &Nickname, room: &RoomName) -> Option<String> {
 pub fn save(me: &Nickname, room: &RoomName, text: &str) {
     let Some(store) = storage() else { return };
     let mut drafts = all(&store, me);
-    drafts.retain(|(r, _)| r != room.as_str());
-    if !text.trim().is_empty() {
-        let text: String = text.chars().take(TEXT_MAX_CHARS).collect();
-        drafts.push((room.to_string(), text));
-    }
-    let over = drafts.len().saturating_sub(MAX_DRAFTS);
-    drafts.drain(..over);
+    put(&mut drafts, room, text);
     let _ = if drafts.is_empty() {
         store.remove_item(&key(me))
     } else {
@@ -58,6 +52,18 @@ pub fn save(me: &Nickname, room: &RoomName, text: &str) {
             &serde_json::to_string(&drafts).unwrap_or_default(),
         )
     };
+}
+
+/// `drafts` with `text` as the draft of `room`, the latest: at most [`MAX_DRAFTS`] rooms
+/// (the one typed in longest ago goes), each at most [`TEXT_MAX_CHARS`] characters.
+fn put(drafts: &mut Vec<(String, String)>, room: &RoomName, text: &str) {
+    drafts.retain(|(r, _)| r != room.as_str());
+    if !text.trim().is_empty() {
+        let text: String = text.chars().take(TEXT_MAX_CHARS).collect();
+        drafts.push((room.to_string(), text));
+    }
+    let over = drafts.len().saturating_sub(MAX_DRAFTS);
+    drafts.drain(..over);
 }
 
 /// Forgets every draft kept in this browser, of every user.
@@ -70,5 +76,30 @@ pub fn wipe() {
         .collect();
     for k in keys {
         let _ = store.remove_item(&k);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_are_bounded_in_rooms_and_characters_and_an_empty_one_goes() {
+        let room = |i: usize| RoomName::parse(&format!("r{i}")).unwrap();
+        let mut drafts = Vec::new();
+        for i in 0..MAX_DRAFTS + 5 {
+            put(&mut drafts, &room(i), "half");
+        }
+        assert_eq!(drafts.len(), MAX_DRAFTS);
+        assert_eq!(drafts[0].0, "r5", "the oldest went first");
+        put(&mut drafts, &room(7), &"é".repeat(TEXT_MAX_CHARS + 10));
+        let last = drafts.last().unwrap();
+        assert_eq!(
+            (last.0.as_str(), last.1.chars().count()),
+            ("r7", TEXT_MAX_CHARS)
+        );
+        assert_eq!(drafts.len(), MAX_DRAFTS, "typed again: moved, not added");
+        put(&mut drafts, &room(7), "  ");
+        assert!(drafts.iter().all(|(r, _)| r != "r7"), "cleared");
     }
 }
