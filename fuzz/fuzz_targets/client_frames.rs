@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use parley_ws::{Decoder, Incoming};
-use shared::{decode_client_msg, ClientMsg, ClientMsgId, MessageText, Nickname, RoomName};
+use shared::{decode_client_msg, ClientMsg, ClientMsgId, Emoji, MessageText, Nickname, RoomName};
 
 fn handle(text: &str) {
     match decode_client_msg(text) {
@@ -19,6 +19,11 @@ fn handle(text: &str) {
             let _ = RoomName::parse(&room);
             let _ = ClientMsgId::parse(&client_id);
             let _ = MessageText::parse(&text);
+        }
+        Ok(ClientMsg::React { room, seq: _, emoji, client_id, remove: _ }) => {
+            let _ = RoomName::parse(&room);
+            let _ = Emoji::parse(&emoji);
+            let _ = ClientMsgId::parse(&client_id);
         }
         Ok(ClientMsg::Leave { room })
         | Ok(ClientMsg::History { room, .. })

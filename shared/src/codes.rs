@@ -63,8 +63,13 @@ pub enum ErrorCode {
     Forbidden,
     /// Nobody holds that nickname now, and it is not registered.
     NoSuchUser,
-    /// A `send`'s `reply_to` names no message of the room.
+    /// A `send`'s `reply_to`, or a `react`'s `seq`, names no message of the room.
     NoSuchMessage,
+    /// A `react`'s `emoji` is not a single emoji.
+    BadEmoji,
+    /// A reaction would give the message more than 20 different emoji, or its user more
+    /// than 10 on it.
+    TooManyReactions,
     /// The server could not store (or read) messages; nothing was acknowledged. Retry.
     StorageUnavailable,
     /// Too many messages too fast: wait before sending more.

@@ -24,6 +24,7 @@ pub mod mentions;
 mod model;
 mod nickname;
 mod protocol;
+mod reaction;
 
 pub use backoff::Backoff;
 pub use close::CloseReason;
@@ -36,7 +37,8 @@ pub use model::{
     ValidationError,
 };
 pub use protocol::{ClientMsg, HistoryFrom, ServerMsg};
+pub use reaction::{apply as apply_reaction, Emoji, MessageReactions, Reaction, Reactors};
 
-/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=7`); a server
+/// Version of this protocol. A client states it in the WebSocket URL (`/ws?v=8`); a server
 /// that speaks another version closes the socket with [`CloseReason::ProtocolVersion`].
-pub const PROTOCOL_VERSION: u32 = 7;
+pub const PROTOCOL_VERSION: u32 = 8;

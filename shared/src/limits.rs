@@ -34,3 +34,17 @@ pub const TYPING_SEND_EVERY_MS: u32 = 3_000;
 pub const TYPING_EXPIRE_MS: u32 = 6_000;
 /// Most unread messages with an `@` that a `joined`'s mention count looks at (the latest).
 pub const MENTIONS_COUNTED_MAX: u32 = 1_000;
+/// Longest emoji a reaction may be, in characters (a family of four with its joiners is 7).
+pub const EMOJI_MAX_CHARS: usize = 16;
+/// Most different emoji one message may have reactions with.
+pub const REACTIONS_DISTINCT_MAX: usize = 20;
+/// Most reactions (different emoji) one user may have on one message.
+pub const REACTIONS_PER_USER_MAX: usize = 10;
+/// Most names a reaction lists (the first to react); `count` counts them all.
+pub const REACTION_NAMES_MAX: usize = 3;
+/// Most messages a `reactions` frame lists (those changed most recently); more changed
+/// since the resume point are said by its `partial`.
+pub const REACTIONS_FRAME_MAX: usize = 500;
+/// Most names one page of `GET /api/rooms/{room}/messages/{seq}/reactions` (who reacted
+/// with an emoji) lists; `next` says where the next page starts.
+pub const REACTORS_PAGE_MAX: usize = 200;

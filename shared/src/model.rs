@@ -1,6 +1,8 @@
 //! Validated value types used in messages: names, ids, sequence numbers and the chat message.
 
 use serde::{Deserialize, Serialize};
+
+use crate::reaction::Reaction;
 use std::fmt;
 
 use crate::limits::{
@@ -48,6 +50,9 @@ pub enum ValidationError {
          or Greek)"
     )]
     MixedScripts,
+    /// Not a single emoji (a reaction's).
+    #[error("is not a single emoji")]
+    NotEmoji,
 }
 
 pub(crate) fn check_len(s: &str, max: usize) -> Result<(), ValidationError> {
@@ -280,6 +285,17 @@ pub struct ChatMessage {
     /// The message it answers, quoted: absent when it answers none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Reply>,
+    /// Its reactions, in history pages and catch-up read from storage (a live `message` has
+    /// none; `reactions` and `reaction` frames bring the rest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+    /// The room's change that last changed its reactions (0: none ever).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rev: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The message a reply answers, as the reply carries it: enough to show the quote without

@@ -7,6 +7,7 @@ use crate::model::{
     ChatMessage, ClientMsgId, DirectRoom, MessageId, Nickname, NotifyLevel, PresenceChange,
     RoomName, RoomSummary, Seq,
 };
+use crate::reaction::{Emoji, MessageReactions, Reaction};
 
 /// A message from a client. Names and text arrive as plain strings and are validated by the
 /// server, so that a bad value gets an error naming the field rather than a parse failure.
@@ -27,6 +28,11 @@ pub enum ClientMsg {
         /// the server then sends every message after it. Absent: the latest history page.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<Seq>,
+        /// The `rev` of the last `reactions` frame this client had for the room, to resume
+        /// after a reconnect: the join's `reactions` frame then also lists the messages
+        /// whose reactions changed since, older ones included.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        changes_after: Option<u64>,
     },
     /// Leave a room.
     Leave {
@@ -44,6 +50,22 @@ pub enum ClientMsg {
         /// The seq of the room's message it answers, if it answers one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Seq>,
+    },
+    /// Add (or, with `remove`, take back) this user's reaction with `emoji` to the message
+    /// `seq` of a joined room. Setting what is already so changes nothing, so a retry has
+    /// one effect. Answered with [`ServerMsg::Reacted`]; the room gets a `reaction`.
+    React {
+        /// The room.
+        room: String,
+        /// The message.
+        seq: Seq,
+        /// One emoji ([`Emoji`](crate::Emoji)).
+        emoji: String,
+        /// Client-generated id (as a `send`'s); echoed in the answer.
+        client_id: String,
+        /// Take the reaction back instead.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        remove: bool,
     },
     /// Ask for a page of a room's messages: before a seq (scroll-back), after one (a gap
     /// between two pages held), or around one (a permalink, a reply's original); at most
@@ -226,6 +248,55 @@ pub enum ServerMsg {
     },
     /// A chat message in a joined room (the sender gets it too).
     Message(ChatMessage),
+    /// Someone (the receiver included) added or took back a reaction in a joined room:
+    /// `reactions` are the message's reactions after it (without `mine`).
+    Reaction {
+        /// The room.
+        room: RoomName,
+        /// The message.
+        seq: Seq,
+        /// The room's change number of it: a client keeps a message's reactions from the
+        /// frame with the highest.
+        rev: u64,
+        /// Who.
+        nickname: Nickname,
+        /// With what.
+        emoji: Emoji,
+        /// Added (true) or taken back (false).
+        added: bool,
+        /// The message's reactions now.
+        reactions: Vec<Reaction>,
+    },
+    /// After a join's messages: the reactions of those of them that have any, and of every
+    /// message whose reactions changed since the join's `changes_after`. Sent when the room
+    /// has ever had a reaction.
+    Reactions {
+        /// The room.
+        room: RoomName,
+        /// Every change up to this one is included: the next join's `changes_after`.
+        rev: u64,
+        /// The messages, by seq.
+        messages: Vec<MessageReactions>,
+        /// More messages changed than a frame lists
+        /// ([`REACTIONS_FRAME_MAX`](crate::REACTIONS_FRAME_MAX)): older pages held may be
+        /// out of date and should be read again.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        partial: bool,
+    },
+    /// The answer to a `react`: the reaction is now as asked (`changed: false` if it was
+    /// so already).
+    Reacted {
+        /// The room.
+        room: RoomName,
+        /// The id the client gave it.
+        client_id: ClientMsgId,
+        /// The message.
+        seq: Seq,
+        /// The emoji.
+        emoji: Emoji,
+        /// False when it was already as asked: nothing was stored or sent.
+        changed: bool,
+    },
     /// Someone else in a joined room is typing (`true`), or stopped (`false`). A client
     /// forgets a `true` after [`TYPING_EXPIRE_MS`](crate::TYPING_EXPIRE_MS) without another,
     /// and when a message from that person arrives. The first frame dropped when the

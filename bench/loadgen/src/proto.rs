@@ -34,6 +34,8 @@ pub enum Event<'a> {
     Message { text: &'a [u8] },
     /// A send was acknowledged, with its client id.
     Ack { client_id: &'a [u8] },
+    /// A reaction was added or taken back (Parley only).
+    Reaction,
     /// An error frame.
     Error,
     /// Anything else (presence, room lists, …).
@@ -41,7 +43,7 @@ pub enum Event<'a> {
 }
 
 /// Parley's WebSocket path, with the protocol version (`shared::PROTOCOL_VERSION`).
-const PARLEY_PATH: &str = "/ws?v=7";
+const PARLEY_PATH: &str = "/ws?v=8";
 
 impl Target {
     /// The WebSocket path.
@@ -101,6 +103,26 @@ impl Target {
         }
     }
 
+    /// A reaction frame of sender `sid`: its own emoji (one of ten faces) on one of the
+    /// room's first messages, added or (with `remove`) taken back, so that every one
+    /// changes something even when all senders share a session (Parley only: the Node peer
+    /// has none).
+    pub fn react(
+        self,
+        room: &str,
+        (sid, client_id): (usize, &str),
+        remove: bool,
+    ) -> Option<String> {
+        let emoji = char::from_u32(0x1F600 + (sid % 10) as u32)?;
+        let seq = 1 + sid / 10;
+        match self {
+            Target::Parley => Some(format!(
+                r#"{{"type":"react","room":"{room}","seq":{seq},"emoji":"{emoji}","client_id":"{client_id}","remove":{remove}}}"#
+            )),
+            Target::Node => None,
+        }
+    }
+
     /// Classifies a text frame.
     pub fn classify(self, frame: &[u8]) -> Event<'_> {
         let (kind, id_key): (&[u8], &[u8]) = match self {
@@ -120,6 +142,7 @@ impl Target {
             b"welcome" => Event::Welcome,
             b"joined" => Event::Joined,
             b"error" => Event::Error,
+            b"reaction" => Event::Reaction,
             _ => Event::Other,
         }
     }

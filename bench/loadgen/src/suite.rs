@@ -33,14 +33,14 @@ pub struct SuiteArgs {
     #[arg(long, value_delimiter = ',', default_value = "parley,node")]
     pub targets: Vec<Target>,
     /// Which scenarios (fanout, fanout-chatter (fan-out with a tenth of the room typing and
-    /// reading),
+    /// reading), fanout-reactions (fan-out with a reaction for every four messages),
     /// latency, storm, idle, capacity, slow, reconnect, and
     /// cluster-fanout, cluster-latency: the same as fanout and latency with the clients
     /// spread over `--cluster-nodes` nodes on NATS and a server database).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "fanout,fanout-chatter,latency,storm,idle,capacity,slow,reconnect,cluster-fanout,cluster-latency"
+        default_value = "fanout,fanout-chatter,fanout-reactions,latency,storm,idle,capacity,slow,reconnect,cluster-fanout,cluster-latency"
     )]
     pub scenarios: Vec<String>,
     /// Source addresses 127.0.0.1..n.
@@ -64,12 +64,18 @@ fn fanout_params(name: &str, quick: bool) -> Option<fanout::FanoutParams> {
         stall: false,
         chatters: 0,
         chatter_every_ms: 3000,
+        react_every: 0,
     };
     Some(match name {
         "fanout" => base,
         // Fan-out with a tenth of the room typing and reading (every 3 s, as the SPA says it).
         "fanout-chatter" => fanout::FanoutParams {
             chatters: 100,
+            ..base
+        },
+        // Fan-out with one reaction for every four messages (each sender toggles its 👍).
+        "fanout-reactions" => fanout::FanoutParams {
+            react_every: 4,
             ..base
         },
         "latency" => fanout::FanoutParams {
@@ -117,7 +123,8 @@ pub async fn run(args: &SuiteArgs) -> anyhow::Result<Vec<Record>> {
             continue;
         }
         for &target in &args.targets {
-            if name == "fanout-chatter" && target != Target::Parley {
+            if (name == "fanout-chatter" || name == "fanout-reactions") && target != Target::Parley
+            {
                 eprintln!("==> {name}: not run against {target} (it has no typing)");
                 continue;
             }

@@ -36,6 +36,8 @@ fn a_short_fanout_loses_and_duplicates_nothing() {
         // Typing rides along, and must cost no message.
         chatters: 5,
         chatter_every_ms: 200,
+        // And reactions: each one changes something, reaches every member, costs no message.
+        react_every: 4,
     };
     let local = tokio::task::LocalSet::new();
     let r = local
@@ -56,6 +58,12 @@ fn a_short_fanout_loses_and_duplicates_nothing() {
         (r.lost, r.duplicated, r.reordered, r.errors),
         (0, 0, 0, 0),
         "{r:?}"
+    );
+    assert!(r.reactions_sent > 100, "reactions flowed: {r:?}");
+    assert_eq!(
+        r.reaction_deliveries,
+        r.reactions_sent * 20,
+        "every reaction reached every member: {r:?}"
     );
     rt.block_on(server.shutdown()).unwrap();
 }

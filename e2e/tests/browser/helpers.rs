@@ -345,6 +345,7 @@ impl Bot {
                 room: (*room).into(),
                 nickname: None,
                 after: None,
+                changes_after: None,
             };
             self.send(&join).await;
         }

@@ -21,6 +21,7 @@ mod notifications;
 mod permalinks;
 mod policy;
 mod publish;
+mod reactions;
 mod read_state;
 mod reconnect;
 mod render_bench;

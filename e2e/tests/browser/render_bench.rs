@@ -2,16 +2,16 @@
 //! measure) but a benchmark, run by `scripts/bench-spa` (`cargo test --test browser --
 //! --ignored render_bench --nocapture`), which prints the figures docs/PERFORMANCE.md
 //! records:
-//! - the time to open a room of 200 formatted messages (a click on its sidebar entry, to
-//!   the last of them on screen);
-//! - with 1,000 formatted messages held, the time from a message's frame arriving to its
+//! - the time to open a room of 200 formatted messages, each with two reactions (a click on
+//!   its sidebar entry, to the last of them on screen);
+//! - with 1,000 such messages held, the time from a message's frame arriving to its
 //!   line in the DOM (p50 and p95 of 50, sent 100 ms apart);
 //! - the longest task while scrolling those 1,000 messages from the bottom to the top.
 
 use std::time::Duration;
 
 use fantoccini::Client;
-use shared::ClientMsg;
+use shared::{ClientMsg, Seq, ServerMsg};
 
 use crate::helpers::*;
 
@@ -24,6 +24,28 @@ fn formatted(i: usize) -> String {
     format!(
         "**{i}**: see https://example.com/{i} and `code {i}`, *emphasis*, ~~old~~\n> a quote\n- one\n- two"
     )
+}
+
+/// Two reactions on each of the first `n` messages of `room`, as a lively room has (none
+/// with `PARLEY_BENCH_PLAIN=1`).
+async fn react_to_all(bot: &mut Bot, room: &str, n: u64) {
+    if std::env::var_os("PARLEY_BENCH_PLAIN").is_some() {
+        return;
+    }
+    for seq in 1..=n {
+        for (i, emoji) in ["👍", "🎉"].into_iter().enumerate() {
+            bot.send(&ClientMsg::React {
+                room: room.into(),
+                seq: Seq(seq),
+                emoji: emoji.into(),
+                client_id: format!("{room}-{seq}-{i}"),
+                remove: false,
+            })
+            .await;
+        }
+    }
+    bot.until(2 * n as usize, |m| matches!(m, ServerMsg::Reacted { .. }))
+        .await;
 }
 
 /// Records, from the next page on, when each frame arrives that holds `bench-N`.
@@ -63,6 +85,8 @@ async fn render_bench() {
     bot.join(&["big", "huge"]).await;
     bot.fill("big", 200, formatted).await;
     bot.fill("huge", 1000, formatted).await;
+    react_to_all(&mut bot, "big", 200).await;
+    react_to_all(&mut bot, "huge", 1000).await;
     let driver = chromedriver().await;
     let c = browser(&driver, 1200, 800).await;
     c.issue_cmd(Cdp(serde_json::json!({

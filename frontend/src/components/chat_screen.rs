@@ -58,6 +58,10 @@ pub fn chat_screen() -> Html {
             a.reply_to(m.room.clone(), Some(shared::Reply::to(&m)))
         },
     );
+    let on_react = use_callback(
+        actions.clone(),
+        |(room, seq, emoji, remove), a: &ChatActions| a.react(room, seq, emoji, remove),
+    );
     let state = chat.state();
     let rooms = RoomEntry::all(state);
     let sidebar = html! {
@@ -102,7 +106,7 @@ pub fn chat_screen() -> Html {
                         <button class="ghost" onclick={leave}>{ "Leave" }</button>
                     }
                 </header>
-                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} {on_reply} {on_load_gap} {on_jumped} {on_seek} />
+                <MessageList room={room.clone()} me={me.clone()} {on_load_older} {on_retry} {on_reply} {on_load_gap} {on_jumped} {on_seek} {on_react} />
                 <p class="typing muted">{ typing_line(&room.typing).unwrap_or_default() }</p>
                 <Composer room={room.name.clone()} title={format!("{sigil}{title}")} enabled={room.joined} {on_send} {on_typing}
                     members={room.members.clone()} me={me.clone()} replying={room.replying.clone()} {on_cancel_reply} />

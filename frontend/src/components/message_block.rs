@@ -180,6 +180,8 @@ pub struct MessageBlockProps {
     pub on_reply: Callback<Rc<ChatMessage>>,
     /// Shows a quote's original.
     pub on_jump: Callback<Seq>,
+    /// Adds or takes back a reaction: (room, seq, emoji, remove).
+    pub on_react: Callback<(RoomName, Seq, String, bool)>,
     /// Loads the messages of a gap: (room, the seq they come after).
     pub on_load_gap: Callback<(RoomName, Seq)>,
 }
@@ -205,7 +207,8 @@ fn line_html(props: &MessageBlockProps, line: &Line) -> Html {
         },
         Line::Message { message, continued } => html! {
             <MessageItem key={format!("m-{}", message.seq.0)} message={message.clone()} members={props.members.clone()}
-                me={props.me.clone()} continued={*continued} on_reply={props.on_reply.clone()} on_jump={props.on_jump.clone()} />
+                me={props.me.clone()} continued={*continued} on_reply={props.on_reply.clone()} on_jump={props.on_jump.clone()}
+                on_react={props.on_react.clone()} />
         },
         Line::Notice { seq, k, text } => {
             let key = format!("n-{}-{k}", seq.0);

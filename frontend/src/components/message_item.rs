@@ -1,15 +1,19 @@
 //! One message of the list: its author, time and formatted text, the quote of the message it
-//! answers (a button that shows the original), and its actions ("Reply"; reachable from the
-//! keyboard, shown on hover or focus). A component of its own, so
-//! that a message already shown is not parsed or rendered again when others arrive: it
-//! renders again only when its message, the room's names or its grouping change.
+//! answers (a button that shows the original), its reactions (a toggle button per emoji:
+//! pressed when one of them is this user's; "Who reacted" when they do not name everyone),
+//! and its actions ("Reply", "Copy link", "Add reaction"; reachable from the keyboard, shown
+//! on hover or focus). A component of its own, so that a message already shown is not parsed
+//! or rendered again when others arrive: it renders again only when its message, the room's
+//! names or its grouping change.
 
 use std::rc::Rc;
 
-use shared::{ChatMessage, Nickname, Seq};
+use shared::{ChatMessage, Nickname, Reaction, RoomName, Seq};
 use yew::prelude::*;
 
 use super::message_text::{formatted, Names};
+use super::reaction_picker::ReactionPicker;
+use super::who_reacted::WhoReacted;
 use crate::state::same_name;
 use crate::util::{iso_and_full, local_time};
 
@@ -29,6 +33,8 @@ pub struct MessageItemProps {
     /// Shows the message at this seq (the original a quote is of), asking for the page
     /// around it if it is not loaded.
     pub on_jump: Callback<Seq>,
+    /// Adds this user's reaction (false) or takes it back (true): (room, seq, emoji, remove).
+    pub on_react: Callback<(RoomName, Seq, String, bool)>,
 }
 
 impl PartialEq for MessageItemProps {
@@ -39,6 +45,7 @@ impl PartialEq for MessageItemProps {
             && self.continued == other.continued
             && self.on_reply == other.on_reply
             && self.on_jump == other.on_jump
+            && self.on_react == other.on_react
     }
 }
 
@@ -97,6 +104,52 @@ pub fn message_item(props: &MessageItemProps) -> Html {
             }
         })
     };
+    let react = {
+        let (on_react, room, seq) = (props.on_react.clone(), m.room.clone(), m.seq);
+        move |(emoji, remove): (String, bool)| on_react.emit((room.clone(), seq, emoji, remove))
+    };
+    let chips = (!m.reactions.is_empty()).then(|| {
+        let chips = m.reactions.iter().map(|r| {
+            let (label, react) = (chip_label(r), react.clone());
+            let (emoji, mine) = (r.emoji.to_string(), r.mine);
+            html! {
+                <button type="button" aria-pressed={mine.to_string()} aria-label={label.clone()} title={label}
+                    onclick={move |_| react((emoji.clone(), mine))}>{ r.emoji.as_str() }{ " " }{ r.count }</button>
+            }
+        });
+        html! { <div class="reactions">{ for chips }</div> }
+    });
+    // The emoji whose chips do not name everyone: "Who reacted" shows them all.
+    let unnamed: Vec<String> = m
+        .reactions
+        .iter()
+        .filter(|r| r.count as usize > r.names.len())
+        .map(|r| r.emoji.to_string())
+        .collect();
+    // "Add reaction": the picker opens under the message; it closes on a choice or Escape,
+    // and the focus goes back to the button.
+    let picking = use_state(|| false);
+    let add = use_node_ref();
+    let toggle = {
+        let picking = picking.clone();
+        Callback::from(move |_: MouseEvent| picking.set(!*picking))
+    };
+    let close = {
+        let (picking, add) = (picking.clone(), add.clone());
+        Callback::from(move |()| {
+            picking.set(false);
+            if let Some(b) = add.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+        })
+    };
+    let on_pick = {
+        let close = close.clone();
+        Callback::from(move |emoji| {
+            react((emoji, false));
+            close.emit(());
+        })
+    };
     html! {
         <li {class} data-seq={m.seq.0.to_string()}>
             <div class={meta}>
@@ -109,12 +162,59 @@ pub fn message_item(props: &MessageItemProps) -> Html {
             </div>
             { for quote }
             <div class="text" dir="auto">{ text }</div>
+            { for chips }
+            if !unnamed.is_empty() {
+                <WhoReacted room={m.room.clone()} seq={m.seq} emoji={unnamed} />
+            }
+            if *picking {
+                <ReactionPicker id={m.seq.0} {on_pick} on_close={close} />
+            }
             <div class="msg-actions">
                 <button type="button" class="link" aria-label={format!("Reply to {}", m.nickname)} onclick={reply}>{ "Reply" }</button>
                 <button type="button" class="link copy-link" onclick={copy}>
                     { if *copied { "Link copied" } else { "Copy link" } }
                 </button>
+                <button type="button" class="link" ref={add} aria-label={format!("Add reaction to {}'s message", m.nickname)}
+                    aria-expanded={picking.to_string()} onclick={toggle}>{ "Add reaction" }</button>
             </div>
         </li>
+    }
+}
+
+/// A reaction's accessible name (and title): "👍 3: alice, bob, carol", and "and 2 others"
+/// when more reacted than it names.
+pub fn chip_label(r: &Reaction) -> String {
+    let names: Vec<&str> = r.names.iter().map(Nickname::as_str).collect();
+    let mut label = format!("{} {}: {}", r.emoji, r.count, names.join(", "));
+    let others = (r.count as usize).saturating_sub(names.len());
+    if others > 0 {
+        let s = if others == 1 { "" } else { "s" };
+        label += &format!(" and {others} other{s}");
+    }
+    label
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chip_label;
+    use shared::{Emoji, Nickname, Reaction};
+
+    #[test]
+    fn a_chip_names_who_reacted_and_counts_the_others() {
+        let mut r = Reaction {
+            emoji: Emoji::parse("👍").unwrap(),
+            count: 1,
+            names: vec![Nickname::parse("alice").unwrap()],
+            mine: false,
+        };
+        assert_eq!(chip_label(&r), "👍 1: alice");
+        r.names
+            .extend(["bob", "carol"].map(|n| Nickname::parse(n).unwrap()));
+        r.count = 3;
+        assert_eq!(chip_label(&r), "👍 3: alice, bob, carol");
+        r.count = 4;
+        assert_eq!(chip_label(&r), "👍 4: alice, bob, carol and 1 other");
+        r.count = 5;
+        assert_eq!(chip_label(&r), "👍 5: alice, bob, carol and 2 others");
     }
 }

@@ -42,6 +42,8 @@ pub struct MessageListProps {
     pub on_jumped: Callback<RoomName>,
     /// Asks for the page around a message not loaded (a quote's original), to show it.
     pub on_seek: Callback<(RoomName, shared::Seq)>,
+    /// Adds or takes back a reaction: (room, seq, emoji, remove).
+    pub on_react: Callback<(RoomName, shared::Seq, String, bool)>,
 }
 
 impl PartialEq for MessageListProps {
@@ -54,6 +56,7 @@ impl PartialEq for MessageListProps {
             && self.on_load_gap == other.on_load_gap
             && self.on_jumped == other.on_jumped
             && self.on_seek == other.on_seek
+            && self.on_react == other.on_react
     }
 }
 
@@ -186,7 +189,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         html! {
             <MessageBlock key={format!("b-{n}")} {lines} room={room.name.clone()} members={members.clone()}
                 me={props.me.clone()} on_reply={props.on_reply.clone()} on_jump={on_jump.clone()}
-                on_load_gap={props.on_load_gap.clone()} />
+                on_load_gap={props.on_load_gap.clone()} on_react={props.on_react.clone()} />
         }
     });
     let pending = room
@@ -280,6 +283,7 @@ mod tests {
             (Callback::noop(), Callback::noop(), Callback::noop());
         let (on_load_gap, on_jumped, on_seek) =
             (Callback::noop(), Callback::noop(), Callback::noop());
+        let on_react = Callback::noop();
         let props = |s: &ChatState| MessageListProps {
             room: view(s, "lobby").clone(),
             me: s.me.clone(),
@@ -289,6 +293,7 @@ mod tests {
             on_load_gap: on_load_gap.clone(),
             on_jumped: on_jumped.clone(),
             on_seek: on_seek.clone(),
+            on_react: on_react.clone(),
         };
         let before = in_lobby_and_garden();
         let elsewhere = run(before.clone(), [message("garden", 1, BOB, "elsewhere")]);

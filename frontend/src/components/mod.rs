@@ -15,10 +15,12 @@ mod message_text;
 mod nickname_screen;
 mod notify_control;
 mod notify_level;
+mod reaction_picker;
 mod room_list;
 mod room_switcher;
 mod timeline;
 mod toasts;
+mod who_reacted;
 
 pub use announcer::Announcer;
 pub use banner::Banner;

@@ -112,14 +112,16 @@ impl ChatActions {
     /// Brings a room into view, joining it first if this user is not in it.
     pub fn join(&self, room: RoomName) {
         let Some(conn) = self.conn() else { return };
-        let (joined, after) = self
+        let (joined, after, changes_after) = self
             .now()
             .rooms
             .get(&room)
-            .map_or((false, None), |r| (r.joined, r.resume));
+            .map_or((false, None, None), |r| {
+                (r.joined, r.resume, r.changes_after)
+            });
         self.state.dispatch(Action::Joining(room.clone()));
         if !joined {
-            conn.join(room.clone(), after);
+            conn.join(room.clone(), after, changes_after);
         }
         show_room_in_path(&room);
     }
@@ -148,6 +150,20 @@ impl ChatActions {
             reply_to,
         });
         conn.send(room, client_id, text, reply_to);
+    }
+
+    /// Adds this user's reaction `emoji` to the message at `seq` of `room` (or, with
+    /// `remove`, takes it back).
+    pub fn react(&self, room: RoomName, seq: shared::Seq, emoji: String, remove: bool) {
+        let Some(conn) = self.conn() else { return };
+        let react = crate::state::PendingReact {
+            client_id: new_client_id(),
+            seq,
+            emoji,
+            remove,
+        };
+        conn.react(&room, &react);
+        self.state.dispatch(Action::React(room, react));
     }
 
     /// Answers a message of `room` with the next one sent there (None: no longer).
@@ -319,7 +335,7 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
                     events.dispatch(Action::Server(unwrap_msg(ev)));
                     events.dispatch(Action::JumpTo(room.clone(), seq));
                     if let Some(c) = slot.borrow().as_ref() {
-                        c.join(room, None);
+                        c.join(room, None, None);
                     }
                 }
                 ConnEvent::Msg(ServerMsg::Error {
@@ -346,7 +362,7 @@ pub fn chat_provider(props: &ChatProviderProps) -> Html {
                 // tab): it is joined here too, in the background.
                 ConnEvent::Msg(ServerMsg::Direct { room, with }) => {
                     if let Some(c) = slot.borrow().as_ref() {
-                        c.join(room.clone(), None);
+                        c.join(room.clone(), None, None);
                     }
                     events.dispatch(Action::Server(ServerMsg::Direct { room, with }));
                 }

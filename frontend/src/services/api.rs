@@ -1,5 +1,5 @@
 //! The REST calls the app makes: the session (`/api/session`, its password, and signing
-//! out everywhere). The session itself lives in an HttpOnly cookie the server sets; the app
+//! out everywhere), and who reacted to a message (the full list). The session itself lives in an HttpOnly cookie the server sets; the app
 //! never sees the token.
 
 use gloo_net::http::Request;
@@ -108,6 +108,21 @@ async fn expect(
     let resp = resp.map_err(ApiError::network)?;
     if resp.status() == status {
         Ok(())
+    } else {
+        Err(resp.json().await.unwrap_or_else(ApiError::network))
+    }
+}
+
+/// Everyone who reacted to the message `seq` of `room` with `emoji`, in the order they did:
+/// the first page (up to [`shared::REACTORS_PAGE_MAX`] names; `next` says more exist).
+pub async fn reactors(room: &str, seq: u64, emoji: &str) -> Result<shared::Reactors, ApiError> {
+    let resp = Request::get(&format!("/api/rooms/{room}/messages/{seq}/reactions"))
+        .query([("emoji", emoji)])
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    if resp.status() == 200 {
+        resp.json().await.map_err(ApiError::network)
     } else {
         Err(resp.json().await.unwrap_or_else(ApiError::network))
     }

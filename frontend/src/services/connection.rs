@@ -21,7 +21,7 @@ use shared::{Backoff, ClientMsg, CloseReason, HistoryFrom, Nickname, RoomName, S
 use yew::Callback;
 
 use super::api;
-use crate::state::{join_frame, send_frame, ConnStatus};
+use crate::state::{join_frame, react_frame, send_frame, ConnStatus, PendingReact};
 use crate::util::{now_ms, random, ws_url};
 
 /// Rooms per page of the "Browse rooms" dialog.
@@ -105,9 +105,10 @@ impl Connection {
         link.open = true;
     }
 
-    /// Joins a room, with the messages after `after` (None: the latest page).
-    pub fn join(&self, room: RoomName, after: Option<Seq>) {
-        self.frame(&join_frame(&room, after));
+    /// Joins a room, with the messages after `after` (None: the latest page) and the
+    /// reactions changed after `changes_after`.
+    pub fn join(&self, room: RoomName, after: Option<Seq>, changes_after: Option<u64>) {
+        self.frame(&join_frame(&room, after, changes_after));
     }
 
     /// Leaves a room.
@@ -120,6 +121,12 @@ impl Connection {
     /// Sends a chat message (the state keeps it for the resume until it is acked).
     pub fn send(&self, room: RoomName, client_id: String, text: String, reply_to: Option<Seq>) {
         self.frame(&send_frame(&room, &client_id, &text, reply_to));
+    }
+
+    /// Adds (or takes back) an own reaction (the state keeps it for the resume until it is
+    /// answered).
+    pub fn react(&self, room: &RoomName, react: &PendingReact) {
+        self.frame(&react_frame(room, react));
     }
 
     /// Asks for a page of `room`'s messages: before, after or around a seq.

@@ -43,6 +43,9 @@ pub enum Action {
         /// The message it answers.
         reply_to: Option<shared::Seq>,
     },
+    /// The user reacted to a message of a room (or took a reaction back): it waits for its
+    /// answer, and is sent again after a reconnect.
+    React(RoomName, super::PendingReact),
     /// The user answers a message of a room (its next message there replies to it), or
     /// no longer does (None).
     ReplyTo(RoomName, Option<shared::Reply>),
@@ -135,6 +138,7 @@ impl ChatState {
                     status: PendingStatus::Sending,
                 });
             }
+            Action::React(room, react) => self.react(room, react),
             Action::ReplyTo(room, reply) => self.room_mut(&room).replying = reply,
             Action::Retry { room, client_id } => {
                 if let Some(p) = self.room_mut(&room).pending_mut(&client_id) {

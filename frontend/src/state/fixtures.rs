@@ -36,6 +36,8 @@ pub fn chat(room_name: &str, seq: u64, from: &str, text: &str) -> ChatMessage {
         ts: 1_700_000_000_000,
         bot: false,
         reply: None,
+        reactions: Vec::new(),
+        rev: 0,
     }
 }
 

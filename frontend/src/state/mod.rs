@@ -17,6 +17,7 @@ mod direct;
 mod directory;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod reactions;
 mod read;
 mod resume;
 mod room;
@@ -34,8 +35,8 @@ use yew::Reducible;
 pub use actions::Action;
 pub use alerts::Alert;
 pub use directory::DirectoryView;
-pub use resume::{join_frame, send_frame};
-pub use room::{Pending, PendingStatus, RoomView};
+pub use resume::{join_frame, react_frame, send_frame};
+pub use room::{Pending, PendingReact, PendingStatus, RoomView};
 pub use typing::{typing_line, Typist};
 
 /// The connection as the banner shows it.

@@ -1,5 +1,5 @@
-//! One room as the UI knows it: its messages, notices, members, own messages waiting for
-//! their ack, unread count, and where to resume it after a reconnect.
+//! One room as the UI knows it: its messages, notices, members, own messages and reactions
+//! waiting for their answer, unread count, and where to resume it after a reconnect.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -37,6 +37,20 @@ pub struct Pending {
     pub status: PendingStatus,
 }
 
+/// An own reaction (or its taking back) not answered yet: sent again after a reconnect, under
+/// the same client id (the server applies it once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingReact {
+    /// Its client id.
+    pub client_id: String,
+    /// The message.
+    pub seq: Seq,
+    /// The emoji.
+    pub emoji: String,
+    /// Taken back rather than added.
+    pub remove: bool,
+}
+
 /// One room as the UI knows it.
 #[derive(Debug, Clone)]
 pub struct RoomView {
@@ -50,6 +64,8 @@ pub struct RoomView {
     /// Where a rejoin resumes: the highest of the `after` of its `joined` and the seqs of
     /// the messages received since it was wanted. None: never joined since.
     pub resume: Option<Seq>,
+    /// The `rev` of the last `reactions` frame: a rejoin's `changes_after`.
+    pub changes_after: Option<u64>,
     /// Members, when joined.
     pub members: Vec<Nickname>,
     /// The message the next one sent here answers ("Reply"), until it is sent or cancelled.
@@ -62,6 +78,8 @@ pub struct RoomView {
     pub notices: BTreeMap<Seq, Vec<Notice>>,
     /// Own messages waiting for their ack, in send order.
     pub pending: Vec<Pending>,
+    /// Own reactions waiting for their `reacted`, in send order.
+    pub reacting: Vec<PendingReact>,
     /// Messages from others that arrived while the room was not in view.
     pub unread: u32,
     /// Of those, the ones that mention this user.
@@ -101,6 +119,7 @@ impl RoomView {
             joined: false,
             wanted: false,
             resume: None,
+            changes_after: None,
             members: Vec::new(),
             replying: None,
             loading_gap: None,
@@ -109,6 +128,7 @@ impl RoomView {
             messages: BTreeMap::new(),
             notices: BTreeMap::new(),
             pending: Vec::new(),
+            reacting: Vec::new(),
             unread: 0,
             mentions: 0,
             baseline: Seq(0),
@@ -141,6 +161,16 @@ impl RoomView {
     /// The own message with this client id, if it is still waiting.
     pub(super) fn pending_mut(&mut self, client_id: &str) -> Option<&mut Pending> {
         self.pending.iter_mut().find(|p| p.client_id == client_id)
+    }
+
+    /// Holds `m` at its seq. A message held already keeps its reactions when they are newer
+    /// (a live `reaction` can overtake a history page read before it).
+    pub(super) fn put(&mut self, mut m: ChatMessage) {
+        if let Some(held) = self.messages.get(&m.seq).filter(|h| h.rev > m.rev) {
+            m.reactions = held.reactions.clone();
+            m.rev = held.rev;
+        }
+        self.messages.insert(m.seq, Rc::new(m));
     }
 
     /// Adds a system notice after the last message held.

@@ -82,6 +82,26 @@ impl ChatState {
                 next,
             } => self.directory.page(&prefix, rooms, next),
             ServerMsg::Message(m) => self.message(m),
+            ServerMsg::Reaction {
+                room,
+                seq,
+                rev,
+                nickname,
+                emoji,
+                added,
+                reactions,
+            } => self.reaction(&room, (seq, rev), (&nickname, &emoji, added), reactions),
+            ServerMsg::Reactions {
+                room,
+                rev,
+                messages,
+                partial,
+            } => self.reactions(&room, rev, messages, partial),
+            ServerMsg::Reacted {
+                room, client_id, ..
+            } => {
+                self.answered(&room, client_id.as_str());
+            }
             // The provider hands it on as `Action::Typing`, with the time it came.
             ServerMsg::Typing {
                 room,
@@ -111,7 +131,7 @@ impl ChatState {
                     _ => true,
                 };
                 for m in messages {
-                    r.messages.insert(m.seq, Rc::new(m));
+                    r.put(m);
                 }
                 if reaches_start {
                     r.has_more = has_more;
@@ -146,6 +166,7 @@ impl ChatState {
             // The server's history restarted (it lost its data): start afresh.
             r.messages.clear();
             r.notices.clear();
+            r.changes_after = None;
         }
         if !r.joined && r.messages.is_empty() {
             r.baseline = last_seq;
@@ -235,8 +256,9 @@ impl ChatState {
                 .retain(|t| !super::same_name(&t.nickname, &m.nickname));
         }
         r.seen(m.seq);
-        let m = Rc::new(m);
-        r.messages.insert(m.seq, m.clone());
+        let seq = m.seq;
+        r.put(m);
+        let m = r.messages[&seq].clone();
         if let Some((direct, in_view)) = alert {
             self.alert(&m, direct, in_view);
         }
@@ -271,13 +293,15 @@ impl ChatState {
                     ts,
                     bot: false,
                     reply: None, // the broadcast copy, which replaces this one, quotes it
+                    reactions: Vec::new(),
+                    rev: 0,
                 })
             });
         }
     }
 
     /// A refusal: marks the own message it names as failed (so it is not sent again until
-    /// retried), or shows it as a toast.
+    /// retried), or shows it as a toast (an own reaction it names waits no more).
     fn error(
         &mut self,
         code: ErrorCode,
@@ -295,9 +319,11 @@ impl ChatState {
             }
         }
         if let (Some(room), Some(client_id)) = (&room, &client_id) {
-            if let Some(p) = self.room_mut(room).pending_mut(client_id.as_str()) {
-                p.status = PendingStatus::Failed(message);
-                return;
+            if !self.answered(room, client_id.as_str()) {
+                if let Some(p) = self.room_mut(room).pending_mut(client_id.as_str()) {
+                    p.status = PendingStatus::Failed(message);
+                    return;
+                }
             }
         }
         self.toast(message);

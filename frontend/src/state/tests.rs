@@ -20,6 +20,7 @@ fn join_frame(room_name: &str, after: Option<u64>) -> ClientMsg {
         room: room_name.into(),
         nickname: None,
         after: after.map(Seq),
+        changes_after: None,
     }
 }
 

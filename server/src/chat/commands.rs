@@ -19,8 +19,8 @@ pub const HISTORY_READS_IN_FLIGHT: usize = 1;
 
 /// A refused client message: the error frame to send.
 pub(super) struct Refusal {
-    code: ErrorCode,
-    message: String,
+    pub(super) code: ErrorCode,
+    pub(super) message: String,
     room: Option<RoomName>,
     client_id: Option<ClientMsgId>,
 }
@@ -39,8 +39,13 @@ impl Refusal {
         Self::new(code, format!("{what} {err}"))
     }
 
-    fn in_room(mut self, room: &RoomName) -> Self {
+    pub(super) fn in_room(mut self, room: &RoomName) -> Self {
         self.room = Some(room.clone());
+        self
+    }
+
+    pub(super) fn for_client(mut self, client_id: &ClientMsgId) -> Self {
+        self.client_id = Some(client_id.clone());
         self
     }
 }
@@ -54,7 +59,8 @@ pub fn text_code(e: &ValidationError) -> ErrorCode {
         // Only nicknames refuse the last two; text may hold any script and bidi controls.
         ValidationError::BadChar(_)
         | ValidationError::Invisible(_)
-        | ValidationError::MixedScripts => ErrorCode::BadText,
+        | ValidationError::MixedScripts
+        | ValidationError::NotEmoji => ErrorCode::BadText,
         ValidationError::Empty => ErrorCode::EmptyText,
     }
 }
@@ -99,7 +105,11 @@ impl Participant {
                 room,
                 nickname,
                 after,
-            } => self.join(&room, nickname.as_deref(), after).await,
+                changes_after,
+            } => {
+                self.join(&room, nickname.as_deref(), (after, changes_after))
+                    .await
+            }
             ClientMsg::Leave { room } => self.leave(&room).await,
             ClientMsg::Send {
                 room,
@@ -107,6 +117,13 @@ impl Participant {
                 text,
                 reply_to,
             } => Box::pin(self.send_chat(&room, &client_id, &text, reply_to)).await,
+            ClientMsg::React {
+                room,
+                seq,
+                emoji,
+                client_id,
+                remove,
+            } => self.react(&room, seq, (&emoji, &client_id), remove).await,
             ClientMsg::History {
                 room,
                 before,
@@ -135,7 +152,7 @@ impl Participant {
         &mut self,
         room: &str,
         nickname: Option<&str>,
-        after: Option<Seq>,
+        (after, changes_after): (Option<Seq>, Option<u64>),
     ) -> Result<(), Refusal> {
         let room = room_name(room)?;
         let mine = self.identity.user.clone();
@@ -198,7 +215,11 @@ impl Participant {
         let read = Box::pin(self.personal(&room, &handle, direct)).await;
         let told = read.read_seq.unwrap_or_default();
         handle
-            .join((self.conn, mine, self.outbox.clone()), after, read)
+            .join(
+                (self.conn, mine, self.outbox.clone()),
+                (after, changes_after),
+                read,
+            )
             .await;
         self.rooms.insert(room, (handle, told));
         Ok(())
@@ -329,11 +350,12 @@ impl Participant {
             .in_room(&room));
         }
         let (hub, outbox, reads) = (self.hub.clone(), self.outbox.clone(), self.reads.clone());
+        let reader = self.identity.user.key.clone();
         // Read apart from the transport's loop, and queued at the pace the client reads: a
         // page can be far larger than the outbox's budget for live traffic.
         tokio::spawn(async move {
             let turn = outbox.read_turn().await;
-            let msg = match hub.history_page(&room, from, limit).await {
+            let msg = match hub.history_page((&room, &reader), from, limit).await {
                 Ok(page) => ServerMsg::from(page),
                 Err(err) => err.to_msg(&room),
             };

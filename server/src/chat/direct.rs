@@ -26,6 +26,6 @@ impl Participant {
                 };
                 Refusal::new(code, err.to_string())
             })?;
-        self.join(room.as_str(), None, None).await
+        self.join(room.as_str(), None, (None, None)).await
     }
 }

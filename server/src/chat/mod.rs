@@ -8,6 +8,7 @@ pub mod commands;
 mod direct;
 mod directory;
 pub mod rate;
+mod react;
 mod read;
 
 use std::collections::HashMap;

@@ -7,6 +7,12 @@
 //! reads it from the database, and every room reads back what it missed when the link comes
 //! back (and every [`RESYNC_EVERY`]), so that a lost frame only delays.
 //!
+//! A reaction goes out on the same subject, as its change number with the top bit set
+//! ([`change_payload`]), and is delivered as it comes: a client keeps each message's
+//! reactions from the frame with the highest change number, so their order does not matter.
+//! One the broker loses reaches members at their next join (and every room reads its last
+//! change number back at each resync).
+//!
 //! The broker is trusted like the database: whoever can publish on it can speak in any room.
 //! Keep it on a private network (docs/SECURITY.md).
 
@@ -41,6 +47,36 @@ pub fn payload(seq: Seq, frame: &[u8]) -> Bytes {
     out.freeze()
 }
 
+/// The top bit of a payload's first 8 bytes: set, the rest is a reaction's change number
+/// and its `reaction` frame follows; clear, a message's seq.
+const CHANGE: u64 = 1 << 63;
+
+/// A reaction's payload: its change number (with [`CHANGE`] set), then its frame.
+pub fn change_payload(rev: u64, frame: &[u8]) -> Bytes {
+    payload(Seq(rev | CHANGE), frame)
+}
+
+/// What a room's payload holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum News {
+    /// A message of this seq.
+    Message(Seq),
+    /// A reaction of this change number.
+    Change(u64),
+}
+
+/// The room, what it is and the frame of a payload received on `subject`; `None` if it is
+/// not one.
+pub fn parse_news(subject: &str, payload: Bytes) -> Option<(RoomName, News, Bytes)> {
+    let (room, head, frame) = parse(subject, payload)?;
+    let news = if head.0 & CHANGE != 0 {
+        News::Change(head.0 & !CHANGE)
+    } else {
+        News::Message(head)
+    };
+    Some((room, news, frame))
+}
+
 /// The room, seq and frame of a payload received on `subject`; `None` if it is not one.
 pub fn parse(subject: &str, mut payload: Bytes) -> Option<(RoomName, Seq, Bytes)> {
     let room = RoomName::parse(subject.strip_prefix("parley.room.")?).ok()?;
@@ -71,8 +107,13 @@ impl Cluster {
                             None => return,
                         },
                     };
-                    match parse(msg.subject.as_str(), msg.payload) {
-                        Some((room, seq, frame)) => hub.remote_message(&room, seq, frame),
+                    match parse_news(msg.subject.as_str(), msg.payload) {
+                        Some((room, News::Message(seq), frame)) => {
+                            hub.remote_message(&room, seq, frame)
+                        }
+                        Some((room, News::Change(rev), frame)) => {
+                            hub.remote_change(&room, rev, frame)
+                        }
                         None => warn!(subject = %msg.subject, "not a room message; ignored"),
                     }
                 }
@@ -113,5 +154,17 @@ mod tests {
         );
         assert_eq!(parse("parley.room.Bad!", payload(Seq(1), b"x")), None);
         assert_eq!(parse("other.gardening", payload(Seq(1), b"x")), None);
+        assert_eq!(
+            parse_news(&subject(&room), change_payload(7, b"r")),
+            Some((room.clone(), News::Change(7), Bytes::from_static(b"r")))
+        );
+        assert_eq!(
+            parse_news(&subject(&room), payload(Seq(7), b"m")),
+            Some((
+                room.clone(),
+                News::Message(Seq(7)),
+                Bytes::from_static(b"m")
+            ))
+        );
     }
 }

@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
             "/rooms/{room}/messages",
             get(super::history::messages).post(super::publish::publish),
         )
+        .route(
+            "/rooms/{room}/messages/{seq}/reactions",
+            get(super::reactors::reactors),
+        )
         .merge(super::sign_in::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

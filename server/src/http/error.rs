@@ -102,6 +102,12 @@ pub enum ApiError {
     /// A `client_id` that breaks the rules.
     #[error("client_id (1–64 of A-Z a-z 0-9 - _) {0}")]
     BadClientId(ValidationError),
+    /// A reaction's emoji that is not one emoji.
+    #[error("a reaction is one emoji, and this {0}")]
+    BadEmoji(ValidationError),
+    /// The room has no message of that seq.
+    #[error("the room has no message of that seq")]
+    NoSuchMessage,
     /// A direct conversation of two others (or of nobody: such names are kept).
     #[error("this is a private conversation of two other people")]
     Forbidden,
@@ -145,9 +151,12 @@ impl ApiError {
             | Self::BadRoomName(_)
             | Self::Directory(_)
             | Self::BadText(_)
-            | Self::BadClientId(_) => StatusCode::BAD_REQUEST,
+            | Self::BadClientId(_)
+            | Self::BadEmoji(_) => StatusCode::BAD_REQUEST,
             Self::NicknameTaken => StatusCode::CONFLICT,
-            Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound => StatusCode::NOT_FOUND,
+            Self::History(HistoryError::NoSuchRoom(_)) | Self::NotFound | Self::NoSuchMessage => {
+                StatusCode::NOT_FOUND
+            }
             Self::History(HistoryError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadHost => StatusCode::MISDIRECTED_REQUEST,
             Self::Refused { status, .. } => *status,
@@ -166,6 +175,8 @@ impl ApiError {
             Self::TooManyPublished(_) => ErrorCode::TooManyRequests,
             Self::BadText(e) => crate::chat::commands::text_code(e),
             Self::BadClientId(_) => ErrorCode::BadClientId,
+            Self::BadEmoji(_) => ErrorCode::BadEmoji,
+            Self::NoSuchMessage => ErrorCode::NoSuchMessage,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
             Self::TooManyAttempts(_) | Self::TooManyGuesses(_) | Self::TooManyRegistrations(_) => {
                 ErrorCode::TooManyAttempts
@@ -309,6 +320,7 @@ mod tests {
             (ApiError::BadHost, 421, "bad_host"),
             (ApiError::TooManyRegistrations(9), 429, "too_many_attempts"),
             (ApiError::ServerBusy, 503, "server_busy"),
+            (ApiError::NoSuchMessage, 404, "no_such_message"),
             (ApiError::TooManyGuesses(3), 429, "too_many_attempts"),
             (
                 ApiError::refused(StatusCode::METHOD_NOT_ALLOWED, None),

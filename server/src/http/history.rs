@@ -42,6 +42,9 @@ pub async fn messages(
         page.around.map(Seq),
     )
     .map_err(|why| ApiError::refused(axum::http::StatusCode::BAD_REQUEST, Some(why.into())))?;
-    let page = state.hub.history_page(&room, from, page.limit).await?;
+    let page = state
+        .hub
+        .history_page((&room, &who.user.key), from, page.limit)
+        .await?;
     Ok(Json(ServerMsg::from(page)))
 }

@@ -10,6 +10,7 @@ mod history;
 pub mod host;
 mod identity;
 mod publish;
+mod reactors;
 mod sign_in;
 mod spa;
 pub mod typed;

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use shared::{ChatMessage, ErrorCode, HistoryFrom, RoomName, Seq, ServerMsg, HISTORY_PAGE_MAX};
 
 use super::outbox::Outbox;
+use super::reactions::ReactionsJob;
 use super::room::recent::RecentFrames;
 use super::Hub;
 use std::sync::Arc;
@@ -83,10 +84,11 @@ impl HistoryError {
 impl Hub {
     /// Up to `limit` (default: the configured page, at most [`HISTORY_PAGE_MAX`]) messages
     /// of `room` from `from`: the latest, those before or after a seq, or those around one
-    /// (half the page up to it, it included, and half after).
+    /// (half the page up to it, it included, and half after). The reactions of `reader`
+    /// (a nickname key) are marked `mine`.
     pub async fn history_page(
         &self,
-        room: &RoomName,
+        (room, reader): (&RoomName, &str),
         from: HistoryFrom,
         limit: Option<u32>,
     ) -> Result<HistoryPage, HistoryError> {
@@ -97,7 +99,13 @@ impl Hub {
             .unwrap_or(self.history_page_len())
             .clamp(1, HISTORY_PAGE_MAX);
         let max = HISTORY_PAGE_MAX_BYTES.min(self.outbox_bytes() / 4);
-        let read = read_page(self.store(), room, from, limit).await;
+        let mut read = read_page(self.store(), room, from, limit).await;
+        if let Ok(page) = &mut read {
+            let own = page.messages.iter_mut().map(|m| (m.seq, &mut m.reactions));
+            if let Err(err) = self.store().mark_own(room, reader, own).await {
+                read = Err(err);
+            }
+        }
         match read {
             Ok(mut page) => {
                 if matches!(from, HistoryFrom::After(_)) {
@@ -195,6 +203,19 @@ fn keep_newest_within(messages: &mut Vec<ChatMessage>, max: usize) -> bool {
 fn frame_len(m: &ChatMessage) -> usize {
     const ENVELOPE: usize = 160;
     const QUOTE_ENVELOPE: usize = 60;
+    const CHIP_ENVELOPE: usize = 60;
+    let chips: usize = m
+        .reactions
+        .iter()
+        .map(|r| {
+            r.emoji.as_str().len() * 6
+                + r.names
+                    .iter()
+                    .map(|n| shared::json_escaped_len(n.as_str()) + 3)
+                    .sum::<usize>()
+                + CHIP_ENVELOPE
+        })
+        .sum();
     let quote = m.reply.as_ref().map_or(0, |r| {
         shared::json_escaped_len(&r.snippet)
             + shared::json_escaped_len(r.nickname.as_str())
@@ -203,6 +224,7 @@ fn frame_len(m: &ChatMessage) -> usize {
     shared::json_escaped_len(m.text.as_str())
         + shared::json_escaped_len(m.nickname.as_str())
         + quote
+        + chips
         + ENVELOPE
 }
 
@@ -216,6 +238,8 @@ pub(crate) struct CatchUp {
     pub outbox: Arc<Outbox>,
     /// Cancelled when the member leaves or joins again: nothing more may be queued then.
     pub cancel: CancellationToken,
+    /// The room has reactions: end with a `reactions` frame.
+    pub reactions: Option<ReactionsJob>,
 }
 
 /// Queues a catch-up into the member's outbox, paced by its reading. A storage failure is
@@ -228,6 +252,7 @@ pub(crate) async fn catch_up(job: CatchUp) {
         recent,
         outbox,
         cancel,
+        reactions,
     } = job;
     let cancel = Some(&cancel);
     if let Some(stored_until) = recent.missing_until {
@@ -262,7 +287,18 @@ pub(crate) async fn catch_up(job: CatchUp) {
             }
         }
     }
-    let _ = outbox.push_paced(recent.frames, cancel).await;
+    if outbox.push_paced(recent.frames, cancel).await.is_err() {
+        return;
+    }
+    let Some(job) = reactions else { return };
+    match super::reactions::join_frame(&store, &room, after, &job).await {
+        Ok(Some(frame)) => {
+            let _ = outbox.push_paced([wire::encode(&frame)], cancel).await;
+        }
+        Ok(None) => {}
+        // The client keeps its resume point and gets them at its next join.
+        Err(err) => tracing::warn!(cause = %err, %room, "reactions for a join could not be read"),
+    }
 }
 
 #[cfg(test)]
@@ -271,7 +307,7 @@ mod tests {
     use shared::{ChatMessage, MessageId, MessageText, Nickname, Reply, RoomName, Seq, ServerMsg};
 
     #[test]
-    fn a_frames_estimate_covers_its_quote() {
+    fn a_frames_estimate_covers_its_quote_and_reactions() {
         let widest_name = Nickname::stored(&"\"".repeat(32)).unwrap();
         let m = ChatMessage {
             room: RoomName::parse("lobby").unwrap(),
@@ -286,6 +322,16 @@ mod tests {
                 nickname: widest_name,
                 snippet: "\u{1}".repeat(shared::REPLY_SNIPPET_MAX_CHARS),
             }),
+            reactions: ["👍", "👨‍👩‍👧‍👦", "🇫🇷"]
+                .into_iter()
+                .map(|e| shared::Reaction {
+                    emoji: shared::Emoji::parse(e).unwrap(),
+                    count: u32::MAX,
+                    names: vec![Nickname::stored(&"\"".repeat(32)).unwrap(); 3],
+                    mine: true,
+                })
+                .collect(),
+            rev: u64::MAX,
         };
         let sent = serde_json::to_string(&ServerMsg::Message(m.clone()))
             .unwrap()

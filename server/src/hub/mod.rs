@@ -11,6 +11,7 @@ mod expiry;
 pub mod history;
 pub mod outbox;
 mod query;
+pub mod reactions;
 pub mod room;
 mod user;
 
@@ -365,6 +366,13 @@ impl Hub {
     pub fn remote_message(&self, room: &RoomName, seq: shared::Seq, frame: bytes::Bytes) {
         if let Some(handle) = self.existing_room(room) {
             handle.remote(seq, frame);
+        }
+    }
+
+    /// Cluster mode: a reaction another node committed in `room`, as change `rev`.
+    pub fn remote_change(&self, room: &RoomName, rev: u64, frame: bytes::Bytes) {
+        if let Some(handle) = self.existing_room(room) {
+            handle.remote_change(rev, frame);
         }
     }
 

@@ -7,6 +7,8 @@
 mod api_keys;
 pub mod direct;
 mod grants;
+mod reaction_reads;
+pub mod reactions;
 mod read_state;
 mod rows;
 pub mod sequencer;

@@ -3,7 +3,7 @@
 //! they were accepted under ([`MessageText::stored`], [`Nickname::stored`]), so data stored
 //! before a rule was added still reads.
 
-use shared::{ChatMessage, MessageId, MessageText, Nickname, Reply, RoomName, Seq};
+use shared::{ChatMessage, MessageId, MessageText, Nickname, Reaction, Reply, RoomName, Seq};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -19,9 +19,29 @@ pub fn room_name(row: &AnyRow) -> Result<RoomName, StoreError> {
     RoomName::parse(&name).map_err(|e| corrupt("room name", e))
 }
 
+/// Rows whose first column is a nickname (who reacted, say).
+pub fn nicknames(rows: &[AnyRow]) -> Result<Vec<Nickname>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            let name: String = row.try_get(0)?;
+            Nickname::stored(&name).map_err(|e| corrupt("nickname", e))
+        })
+        .collect()
+}
+
 /// The columns [`chat_message`] reads, in its order.
-pub const MESSAGE_COLUMNS: &str =
-    "room, seq, id, nickname, body, ts, bot, reply_seq, reply_nickname, reply_snippet";
+pub const MESSAGE_COLUMNS: &str = "room, seq, id, nickname, body, ts, bot, reply_seq, \
+     reply_nickname, reply_snippet, reactions, rev";
+
+/// A message's stored reactions (`messages.reactions`, JSON; NULL for none).
+pub fn reactions(stored: Option<String>) -> Result<Vec<Reaction>, StoreError> {
+    match stored {
+        Some(json) if !json.is_empty() => {
+            serde_json::from_str(&json).map_err(|e| corrupt("reactions", e))
+        }
+        _ => Ok(Vec::new()),
+    }
+}
 
 /// A [`MESSAGE_COLUMNS`] row.
 pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
@@ -49,5 +69,7 @@ pub fn chat_message(row: &AnyRow) -> Result<ChatMessage, StoreError> {
         ts: row.try_get(5)?,
         bot: row.try_get::<i64, _>(6)? != 0,
         reply,
+        reactions: reactions(row.try_get(10)?)?,
+        rev: row.try_get::<i64, _>(11)? as u64,
     })
 }

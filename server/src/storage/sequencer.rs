@@ -86,6 +86,18 @@ pub(super) async fn reserve_seqs(
     Ok(last - n + 1)
 }
 
+/// Raises `room`'s change counter by `n` in the transaction `conn` is in: the last of the
+/// `n` change numbers it reserves (see [`super::reactions`]).
+pub(super) async fn raise_change(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    room: &str,
+    n: usize,
+) -> sqlx::Result<i64> {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    raise(conn, backend, "rooms", "last_change", "name", room, n).await
+}
+
 /// `UPDATE table SET column = column + by WHERE key = value`, then the new value, in the
 /// caller's transaction (whose row lock keeps it until the commit).
 async fn raise(

@@ -24,6 +24,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use super::reactions::{self, ReactOutcome, ReactionChange};
 use super::sequencer::{reserve_seqs, Ids, Sequencing};
 use super::{Backend, Store, StoreError};
 
@@ -119,7 +120,19 @@ struct Request {
 /// Cloneable handle to the writer task.
 #[derive(Clone)]
 pub struct WriterHandle {
-    tx: mpsc::Sender<Request>,
+    tx: mpsc::Sender<Job>,
+}
+
+/// What the writer is asked to do.
+enum Job {
+    Append(Request),
+    React(ReactRequest),
+}
+
+/// A reaction to write, and where its outcome goes.
+struct ReactRequest {
+    change: ReactionChange,
+    reply: oneshot::Sender<Result<ReactOutcome, StoreError>>,
 }
 
 /// The reply to [`WriterHandle::append`], once committed (or failed).
@@ -132,12 +145,26 @@ impl WriterHandle {
         let (reply, rx) = oneshot::channel();
         let _ = self
             .tx
-            .send(Request {
+            .send(Job::Append(Request {
                 room,
                 next_seq,
                 rows,
                 reply,
-            })
+            }))
+            .await;
+        rx
+    }
+
+    /// Queues a reaction for the next commit (after that round's messages, so it may react
+    /// to one of them).
+    pub async fn react(
+        &self,
+        change: ReactionChange,
+    ) -> oneshot::Receiver<Result<ReactOutcome, StoreError>> {
+        let (reply, rx) = oneshot::channel();
+        let _ = self
+            .tx
+            .send(Job::React(ReactRequest { change, reply }))
             .await;
         rx
     }
@@ -214,51 +241,83 @@ impl RecentIds {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Request>, mut ids: Ids) {
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>, mut ids: Ids) {
     let mut batch = Vec::new();
+    let mut reacts = Vec::new();
     let mut recent = RecentIds::default();
     while let Some(first) = rx.recv().await {
-        let mut rows = first.rows.len();
-        batch.push(first);
-        while rows < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(req) => {
+        let mut next = Some(first);
+        let mut rows = 0;
+        while let Some(job) = next.take() {
+            match job {
+                Job::Append(req) => {
                     rows += req.rows.len();
                     batch.push(req);
                 }
-                Err(_) => break,
+                Job::React(r) => reacts.push(r),
+            }
+            if rows + reacts.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
             }
         }
-        let mut result = ids
-            .ensure(&db.pool, db.backend, rows)
-            .await
-            .map(|()| Vec::new());
-        let first_id = ids.next;
-        if result.is_ok() {
-            result = fast_commit(&db, &batch, &recent, &mut ids.next).await;
-            if let Err(err) = &result {
-                tracing::debug!(cause = %err, "fast commit failed; retrying row by row");
-                ids.next = first_id;
-                result = commit(&db, &batch, &mut ids.next).await;
-            }
+        if !batch.is_empty() {
+            append(&db, &mut batch, (&mut ids, &mut recent), rows).await;
         }
-        match result {
-            Ok(outcomes) => {
-                for (req, out) in batch.drain(..).zip(outcomes) {
-                    for (m, o) in req.rows.iter().zip(&out) {
-                        recent.insert(m, &req.room, o, m.ts);
+        if !reacts.is_empty() {
+            let changes: Vec<ReactionChange> = reacts.iter().map(|r| r.change.clone()).collect();
+            match reactions::commit(&db.pool, db.backend, &changes).await {
+                Ok(outcomes) => {
+                    for (r, o) in reacts.drain(..).zip(outcomes) {
+                        let _ = r.reply.send(Ok(o));
                     }
-                    let _ = req.reply.send(Ok(out));
+                }
+                Err(err) => {
+                    tracing::error!(cause = %err, reactions = reacts.len(), "commit failed");
+                    for r in reacts.drain(..) {
+                        let _ = r.reply.send(Err(err.clone()));
+                    }
                 }
             }
-            Err(err) => {
-                // Nothing was committed: the ids are free again and each room rolls back.
-                ids.next = first_id;
-                tracing::error!(cause = %err, messages = rows, "commit failed");
-                let err = StoreError::from(err);
-                for req in batch.drain(..) {
-                    let _ = req.reply.send(Err(err.clone()));
+        }
+    }
+}
+
+/// Commits a batch of messages and answers each room.
+async fn append(
+    db: &Db,
+    batch: &mut Vec<Request>,
+    (ids, recent): (&mut Ids, &mut RecentIds),
+    rows: usize,
+) {
+    let mut result = ids
+        .ensure(&db.pool, db.backend, rows)
+        .await
+        .map(|()| Vec::new());
+    let first_id = ids.next;
+    if result.is_ok() {
+        result = fast_commit(db, batch, recent, &mut ids.next).await;
+        if let Err(err) = &result {
+            tracing::debug!(cause = %err, "fast commit failed; retrying row by row");
+            ids.next = first_id;
+            result = commit(db, batch, &mut ids.next).await;
+        }
+    }
+    match result {
+        Ok(outcomes) => {
+            for (req, out) in batch.drain(..).zip(outcomes) {
+                for (m, o) in req.rows.iter().zip(&out) {
+                    recent.insert(m, &req.room, o, m.ts);
                 }
+                let _ = req.reply.send(Ok(out));
+            }
+        }
+        Err(err) => {
+            // Nothing was committed: the ids are free again and each room rolls back.
+            ids.next = first_id;
+            tracing::error!(cause = %err, messages = rows, "commit failed");
+            let err = StoreError::from(err);
+            for req in batch.drain(..) {
+                let _ = req.reply.send(Err(err.clone()));
             }
         }
     }

@@ -100,6 +100,7 @@ async fn each_bad_input_gets_its_typed_error_and_the_connection_survives() {
             room: room.into(),
             nickname: Some(nick.into()),
             after: None,
+            changes_after: None,
         }
         .to_json()
     };

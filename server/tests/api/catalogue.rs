@@ -73,6 +73,11 @@ fn expand(s: &str) -> String {
 /// under tests/api, test).
 const EXERCISED_ELSEWHERE: &[(ErrorCode, &str, &str)] = &[
     (
+        ErrorCode::TooManyReactions,
+        "reactions.rs",
+        "a_reaction_is_one_emoji_within_the_limits_on_a_message_of_a_joined_room",
+    ),
+    (
         ErrorCode::StorageUnavailable,
         "storage.rs",
         "a_storage_failure_refuses_the_send_and_loses_nothing_already_acked",

@@ -50,6 +50,7 @@ async fn join(c: &mut Client, after: Option<u64>) -> (u64, u64) {
         room: "lobby".into(),
         nickname: None,
         after: after.map(Seq),
+        changes_after: None,
     })
     .await;
     loop {
@@ -122,6 +123,7 @@ async fn a_rejoin_during_a_catch_up_starts_it_over_without_duplicates() {
             room: "lobby".into(),
             nickname: None,
             after: Some(Seq(250)),
+            changes_after: None,
         })
         .await;
     // Sent by the reader itself, so the room handles it after the second join.

@@ -136,6 +136,7 @@ async fn one_connection_in_several_rooms_gets_each_rooms_traffic_only() {
             room: "other".into(),
             nickname: Some("alice2".into()),
             after: None,
+            changes_after: None,
         })
         .await;
     alice.expect_error(ErrorCode::NicknameMismatch).await;
@@ -233,6 +234,7 @@ async fn welcome_comes_first_while_rooms_are_being_created() {
                 room: format!("r{i}").as_str().into(),
                 nickname: None,
                 after: None,
+                changes_after: None,
             })
             .await;
     }
@@ -265,6 +267,7 @@ async fn a_late_joiner_gets_recent_history_in_order() {
         room: "lobby".into(),
         nickname: None,
         after: None,
+        changes_after: None,
     })
     .await;
     let joined = bob.recv_joined().await;

@@ -18,6 +18,7 @@ async fn a_frame_sent_with_the_handshake_is_answered_without_another_read() {
         room: "lobby".into(),
         nickname: None,
         after: None,
+        changes_after: None,
     });
     let mut tcp = raw_ws_with(server.addr, "eager", &join).await;
     read_until_type(&mut tcp, "welcome").await;
@@ -120,6 +121,7 @@ async fn the_rate_is_per_user_and_a_reconnect_at_the_room_cap_is_not_a_flood() {
                     room: name.clone(),
                     nickname: None,
                     after: None,
+                    changes_after: None,
                 })
                 .await;
             }

@@ -105,6 +105,7 @@ async fn joined_lists_a_bounded_number_of_members() {
         room: "big".into(),
         nickname: None,
         after: None,
+        changes_after: None,
     })
     .await;
     let joined = late.recv_joined().await;

@@ -25,6 +25,7 @@ mod passwords;
 mod process;
 mod prune;
 mod publish;
+mod reactions;
 mod read_state;
 mod refusals;
 mod replies;

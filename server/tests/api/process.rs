@@ -149,6 +149,7 @@ async fn every_acked_message_survives_a_kill_9_in_order_and_once() {
                 room: "crash".into(),
                 nickname: None,
                 after: Some(Seq(0)),
+                changes_after: None,
             })
             .await;
         let last_seq = reader.recv_joined().await.last_seq;

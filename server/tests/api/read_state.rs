@@ -21,6 +21,7 @@ async fn join_for(c: &mut Client, room: &str) -> Joined {
         room: room.into(),
         nickname: None,
         after: None,
+        changes_after: None,
     })
     .await;
     c.recv_joined().await

@@ -128,6 +128,39 @@ const ROUTES: &[Route] = &[
         ],
     },
     Route {
+        pattern: "/rooms/{room}/messages/{seq}/reactions",
+        under: "/api",
+        methods: &["GET"],
+        bad: &[
+            get("/api/rooms/lobby/messages/1/reactions", 400, E::BadRequest),
+            get(
+                "/api/rooms/lobby/messages/x/reactions?emoji=%F0%9F%91%8D",
+                400,
+                E::BadRequest,
+            ),
+            get(
+                "/api/rooms/lobby/messages/1/reactions?emoji=ok",
+                400,
+                E::BadEmoji,
+            ),
+            get(
+                "/api/rooms/lobby/messages/1/reactions?emoji=%F0%9F%91%8D&from=-1",
+                400,
+                E::BadRequest,
+            ),
+            get(
+                "/api/rooms/lobby/messages/999/reactions?emoji=%F0%9F%91%8D",
+                404,
+                E::NoSuchMessage,
+            ),
+            get(
+                "/api/rooms/Bad%20Room/messages/1/reactions?emoji=%F0%9F%91%8D",
+                400,
+                E::BadRoomName,
+            ),
+        ],
+    },
+    Route {
         pattern: "/session",
         under: "/api",
         methods: &["GET", "POST", "DELETE"],

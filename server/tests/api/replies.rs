@@ -106,6 +106,7 @@ async fn a_reply_carries_its_quote_everywhere_and_names_a_message_of_its_room() 
                 room: "lobby".into(),
                 nickname: None,
                 after: Some(Seq(0)),
+                changes_after: None,
             })
             .await;
         let caught = carol

@@ -271,6 +271,7 @@ async fn impersonation_is_refused() {
             room: "lobby".into(),
             nickname: Some("bob".into()),
             after: None,
+            changes_after: None,
         })
         .await;
     mallory.expect_error(ErrorCode::NicknameMismatch).await;
@@ -280,6 +281,7 @@ async fn impersonation_is_refused() {
             room: "lobby".into(),
             nickname: Some("Mallory".into()),
             after: None,
+            changes_after: None,
         })
         .await;
     let joined = mallory.recv_joined().await;

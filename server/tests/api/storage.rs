@@ -38,6 +38,7 @@ async fn join_after(c: &mut Client, room: &str, nick: &str, after: Option<u64>) 
         room: room.into(),
         nickname: Some(nick.into()),
         after: after.map(Seq),
+        changes_after: None,
     })
     .await;
     let joined = c.recv_joined().await;

@@ -115,6 +115,7 @@ async fn https_and_wss_with_a_test_certificate() {
         room: "secure".into(),
         nickname: None,
         after: None,
+        changes_after: None,
     };
     ws.send(Message::text(join.to_json())).await.unwrap();
     let send = ClientMsg::Send {

@@ -44,8 +44,25 @@ fn chat() -> impl Strategy<Value = ChatMessage> {
                     nickname,
                     snippet,
                 }),
+                reactions: Vec::new(),
+                rev: 0,
             },
         )
+}
+
+fn reaction() -> impl Strategy<Value = Reaction> {
+    (
+        proptest::sample::select(vec!["👍", "❤️", "👩‍💻", "🇫🇷"]),
+        any::<u32>(),
+        proptest::collection::vec(nickname(), 0..3),
+        any::<bool>(),
+    )
+        .prop_map(|(emoji, count, names, mine)| Reaction {
+            emoji: Emoji::parse(emoji).unwrap(),
+            count,
+            names,
+            mine,
+        })
 }
 fn change() -> impl Strategy<Value = PresenceChange> {
     prop_oneof![
@@ -69,7 +86,22 @@ fn client_msg() -> impl Strategy<Value = ClientMsg> {
             .prop_map(|(room, nickname, after)| ClientMsg::Join {
                 room,
                 nickname,
-                after: after.map(Seq)
+                after: after.map(Seq),
+                changes_after: after,
+            }),
+        (
+            any::<String>(),
+            any::<u64>(),
+            any::<String>(),
+            any::<String>(),
+            any::<bool>()
+        )
+            .prop_map(|(room, seq, emoji, client_id, remove)| ClientMsg::React {
+                room,
+                seq: Seq(seq),
+                emoji,
+                client_id,
+                remove
             }),
         any::<String>().prop_map(|room| ClientMsg::Leave { room }),
         (
@@ -191,6 +223,53 @@ fn server_msg() -> impl Strategy<Value = ServerMsg> {
             change
         }),
         chat().prop_map(ServerMsg::Message),
+        (
+            room(),
+            any::<u64>(),
+            nickname(),
+            reaction(),
+            any::<bool>(),
+            proptest::collection::vec(reaction(), 0..3)
+        )
+            .prop_map(|(room, seq, nickname, r, added, reactions)| {
+                ServerMsg::Reaction {
+                    room,
+                    seq: Seq(seq),
+                    rev: seq,
+                    nickname,
+                    emoji: r.emoji,
+                    added,
+                    reactions,
+                }
+            }),
+        (
+            room(),
+            any::<u64>(),
+            proptest::collection::vec((any::<u64>(), reaction()), 0..3),
+            any::<bool>()
+        )
+            .prop_map(|(room, rev, messages, partial)| ServerMsg::Reactions {
+                room,
+                rev,
+                messages: messages
+                    .into_iter()
+                    .map(|(seq, r)| MessageReactions {
+                        seq: Seq(seq),
+                        rev,
+                        reactions: vec![r],
+                    })
+                    .collect(),
+                partial,
+            }),
+        (room(), client_id(), any::<u64>(), reaction(), any::<bool>()).prop_map(
+            |(room, client_id, seq, r, changed)| ServerMsg::Reacted {
+                room,
+                client_id,
+                seq: Seq(seq),
+                emoji: r.emoji,
+                changed,
+            }
+        ),
         (
             room(),
             client_id(),

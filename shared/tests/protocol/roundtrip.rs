@@ -20,6 +20,8 @@ fn chat(seq: u64) -> ChatMessage {
         ts: 1_700_000_000_000,
         bot: false,
         reply: None,
+        reactions: Vec::new(),
+        rev: 0,
     }
 }
 
@@ -49,6 +51,7 @@ fn client_join() {
             room: "lobby".into(),
             nickname: None,
             after: None,
+            changes_after: None,
         },
         json!({"type": "join", "room": "lobby"}),
     );
@@ -57,8 +60,10 @@ fn client_join() {
             room: "lobby".into(),
             nickname: Some("alice".into()),
             after: Some(Seq(41)),
+            changes_after: Some(9),
         },
-        json!({"type": "join", "room": "lobby", "nickname": "alice", "after": 41}),
+        json!({"type": "join", "room": "lobby", "nickname": "alice", "after": 41,
+               "changes_after": 9}),
     );
 }
 
@@ -138,7 +143,7 @@ fn server_welcome() {
             }],
             directs: vec![],
         },
-        json!({"type": "welcome", "protocol": 7, "rooms": [{"name": "lobby", "members": 2}]}),
+        json!({"type": "welcome", "protocol": 8, "rooms": [{"name": "lobby", "members": 2}]}),
     );
     check_server(
         ServerMsg::Welcome {
@@ -149,7 +154,7 @@ fn server_welcome() {
                 with: nick("bob"),
             }],
         },
-        json!({"type": "welcome", "protocol": 7, "rooms": [],
+        json!({"type": "welcome", "protocol": 8, "rooms": [],
                "directs": [{"room": "dm-0a", "with": "bob"}]}),
     );
 }
@@ -412,4 +417,88 @@ fn server_error() {
 fn server_msgs_with_invalid_names_are_refused() {
     let bad = json!({"type": "left", "room": "Not A Room"}).to_string();
     assert!(serde_json::from_str::<ServerMsg>(&bad).is_err());
+}
+
+#[test]
+fn reactions_both_ways() {
+    check_client(
+        ClientMsg::React {
+            room: "lobby".into(),
+            seq: Seq(7),
+            emoji: "👍".into(),
+            client_id: "r-1".into(),
+            remove: false,
+        },
+        json!({"type": "react", "room": "lobby", "seq": 7, "emoji": "👍", "client_id": "r-1"}),
+    );
+    check_client(
+        ClientMsg::React {
+            room: "lobby".into(),
+            seq: Seq(7),
+            emoji: "👍".into(),
+            client_id: "r-2".into(),
+            remove: true,
+        },
+        json!({"type": "react", "room": "lobby", "seq": 7, "emoji": "👍", "client_id": "r-2",
+               "remove": true}),
+    );
+    let up = Emoji::parse("👍").unwrap();
+    let chip = |mine| Reaction {
+        emoji: up.clone(),
+        count: 2,
+        names: vec![nick("alice"), nick("bob")],
+        mine,
+    };
+    check_server(
+        ServerMsg::Reaction {
+            room: room("lobby"),
+            seq: Seq(7),
+            rev: 12,
+            nickname: nick("bob"),
+            emoji: up.clone(),
+            added: true,
+            reactions: vec![chip(false)],
+        },
+        json!({"type": "reaction", "room": "lobby", "seq": 7, "rev": 12, "nickname": "bob",
+               "emoji": "👍", "added": true,
+               "reactions": [{"emoji": "👍", "count": 2, "names": ["alice", "bob"]}]}),
+    );
+    check_server(
+        ServerMsg::Reactions {
+            room: room("lobby"),
+            rev: 12,
+            messages: vec![MessageReactions {
+                seq: Seq(7),
+                rev: 12,
+                reactions: vec![chip(true)],
+            }],
+            partial: false,
+        },
+        json!({"type": "reactions", "room": "lobby", "rev": 12, "messages": [{"seq": 7,
+               "rev": 12, "reactions": [{"emoji": "👍", "count": 2, "names": ["alice", "bob"],
+               "mine": true}]}]}),
+    );
+    check_server(
+        ServerMsg::Reacted {
+            room: room("lobby"),
+            client_id: ClientMsgId::parse("r-1").unwrap(),
+            seq: Seq(7),
+            emoji: up.clone(),
+            changed: true,
+        },
+        json!({"type": "reacted", "room": "lobby", "client_id": "r-1", "seq": 7, "emoji": "👍",
+               "changed": true}),
+    );
+    let mut held = chat(7);
+    held.reactions = vec![chip(true)];
+    held.rev = 12;
+    let json = serde_json::to_value(ServerMsg::Message(held)).unwrap();
+    assert_eq!(json["rev"], 12);
+    assert_eq!(json["reactions"][0]["mine"], true);
+    assert!(
+        serde_json::from_value::<ServerMsg>(json!({"type": "reacted", "room": "lobby",
+            "client_id": "r-1", "seq": 7, "emoji": "ok", "changed": true}))
+        .is_err(),
+        "an emoji that is text is refused"
+    );
 }

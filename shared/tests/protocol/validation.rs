@@ -185,6 +185,8 @@ fn the_escaped_size_of_any_accepted_text_is_bounded() {
             nickname: Nickname::stored(&"\u{10FFFF}".repeat(NICKNAME_MAX_CHARS)).unwrap(),
             snippet: "😀".repeat(REPLY_SNIPPET_MAX_CHARS),
         }),
+        reactions: Vec::new(),
+        rev: u64::MAX,
     });
     let len = serde_json::to_string(&frame).unwrap().len();
     assert!(len < 17 * 1024, "a message frame is {len} bytes");

@@ -52,6 +52,10 @@ pub struct FanoutParams {
     /// How often each chatter says it is typing, in ms.
     #[arg(long, default_value_t = 3000)]
     pub chatter_every_ms: u64,
+    /// Each sender also adds (or takes back) a reaction after every this many messages
+    /// (0: none; Parley only): the reactions mix.
+    #[arg(long, default_value_t = 0)]
+    pub react_every: u64,
 }
 
 /// What a fan-out run measured.
@@ -61,6 +65,12 @@ pub struct FanoutResult {
     pub sent: u64,
     /// Messages received by clients.
     pub deliveries: u64,
+    /// Reactions sent (the reactions mix).
+    pub reactions_sent: u64,
+    /// Reaction frames received by clients.
+    pub reaction_deliveries: u64,
+    /// Messages and reaction frames delivered per second.
+    pub frames_per_s: f64,
     /// Deliveries per second, first send to last delivery.
     pub deliveries_per_s: f64,
     /// Acknowledged messages per second.
@@ -87,6 +97,7 @@ pub struct FanoutResult {
 struct Shared {
     hist: Option<hdrhistogram::Histogram<u64>>,
     deliveries: u64,
+    reactions: u64,
     duplicated: u64,
     reordered: u64,
     errors: u64,
@@ -124,6 +135,7 @@ pub async fn run(
     let senders_total = p.rooms * p.senders;
     let sent_counts: Rc<RefCell<Vec<u64>>> = Rc::new(RefCell::new(vec![0; senders_total]));
     let stop = Rc::new(std::cell::Cell::new(false));
+    let reactions_sent = Rc::new(std::cell::Cell::new(0u64));
 
     // Connect and join everyone first.
     let connect_gate = Rc::new(Semaphore::new(200));
@@ -215,6 +227,8 @@ pub async fn run(
             (keep_open, _) => (keep_open, None),
         };
         let window = Rc::new(Semaphore::new(p.window));
+        // Set once the sender's first message has come back: reactions name stored ones.
+        let echoed = Rc::new(std::cell::Cell::new(false));
         // Reader: every client.
         let tally = Rc::new(RefCell::new(Tally {
             next: vec![0; p.senders],
@@ -222,7 +236,7 @@ pub async fn run(
         }));
         tallies.push((room, tally.clone()));
         let reader = {
-            let (shared, window) = (shared.clone(), window.clone());
+            let (shared, window, echoed) = (shared.clone(), window.clone(), echoed.clone());
             let senders = p.senders;
             tokio::task::spawn_local(async move {
                 let _keep_open = keep_open;
@@ -243,6 +257,7 @@ pub async fn run(
                                 // a message is in flight until it has gone through fan-out.
                                 if Some(sid) == sender_id {
                                     window.add_permits(1);
+                                    echoed.set(true);
                                 }
                                 let now_us = start.elapsed().as_micros() as u64;
                                 let mut s = shared.borrow_mut();
@@ -264,6 +279,11 @@ pub async fn run(
                                 }
                                 s.last_delivery = Some(Instant::now());
                             }
+                            Event::Reaction => {
+                                let mut s = shared.borrow_mut();
+                                s.reactions += 1;
+                                s.last_delivery = Some(Instant::now());
+                            }
                             Event::Error => shared.borrow_mut().errors += 1,
                             _ => {}
                         }
@@ -280,6 +300,7 @@ pub async fn run(
             let (stop, sent_counts, window) = (stop.clone(), sent_counts.clone(), window.clone());
             let padding = padding.clone();
             let rate = (p.rate > 0.0).then(|| p.rate / senders_total as f64);
+            let (react_every, reacted) = (p.react_every, reactions_sent.clone());
             tokio::task::spawn_local(async move {
                 // Senders are spread evenly over the period, so the total rate is a steady
                 // stream rather than bursts of every sender at once.
@@ -293,6 +314,7 @@ pub async fn run(
                 });
                 let mut buf = Vec::new();
                 let mut counter = 0u64;
+                let mut on = false;
                 while !stop.get() {
                     if let Some(t) = ticker.as_mut() {
                         t.tick().await;
@@ -307,6 +329,16 @@ pub async fn run(
                             .as_bytes(),
                         &mut buf,
                     );
+                    let due = react_every > 0 && counter % react_every == react_every - 1;
+                    let reaction = (due && echoed.get())
+                        .then(|| target.react(&room_name, (sid, &format!("r{sid}-{counter}")), on))
+                        .flatten();
+                    if let Some(frame) = reaction {
+                        // Added, then taken back, and so on: each one changes something.
+                        on = !on;
+                        reacted.set(reacted.get() + 1);
+                        ws::text_frame(frame.as_bytes(), &mut buf);
+                    }
                     if wr.write_all(&buf).await.is_err() {
                         break;
                     }
@@ -367,6 +399,9 @@ pub async fn run(
         sent: sent_total,
         deliveries: s.deliveries,
         deliveries_per_s: s.deliveries as f64 / span.max(1e-9),
+        reactions_sent: reactions_sent.get(),
+        reaction_deliveries: s.reactions,
+        frames_per_s: (s.deliveries + s.reactions) as f64 / span.max(1e-9),
         messages_per_s: sent_total as f64 / send_end.duration_since(first_send).as_secs_f64(),
         latency: Latency::of(&hist),
         lost,

@@ -25,6 +25,7 @@ use crate::cluster::presence::PresenceMsg;
 use crate::cluster::Cluster;
 use crate::hub::history::{self, CatchUp};
 use crate::hub::outbox::Outbox;
+use crate::hub::reactions::ReactionsJob;
 use crate::hub::{ConnId, User};
 use crate::storage::Store;
 use crate::wire;
@@ -206,7 +207,7 @@ impl Members {
         &mut self,
         (conn, user, outbox): (ConnId, User, Arc<Outbox>),
         (after, last_seq, read): (Seq, Seq, Personal),
-        recent: RecentFrames,
+        (recent, reactions): (RecentFrames, Option<ReactionsJob>),
     ) {
         if !self.index.contains_key(&conn) {
             self.add(conn, user.clone(), outbox.clone());
@@ -237,7 +238,7 @@ impl Members {
             self.remove(conn, PresenceChange::DroppedSlow);
             return;
         }
-        if after >= last_seq {
+        if after >= last_seq && reactions.is_none() {
             return;
         }
         let member = &mut self.list[self.index[&conn]];
@@ -256,6 +257,7 @@ impl Members {
             recent,
             outbox,
             cancel: cancel.clone(),
+            reactions,
         };
         tokio::spawn(async move {
             tokio::select! {

@@ -36,6 +36,7 @@ use self::members::Members;
 use self::order::{Ahead, Arrival};
 use self::recent::{CacheBudget, Recent};
 use super::outbox::Outbox;
+use super::reactions::ReactionsJob;
 use super::{ConnId, User};
 use crate::cluster::presence::PresenceMsg;
 use crate::cluster::{fanout, Cluster};
@@ -65,6 +66,7 @@ enum RoomCmd {
         user: User,
         outbox: Arc<Outbox>,
         after: Option<Seq>,
+        changes_after: Option<u64>,
         read: Personal,
     },
     Leave {
@@ -95,6 +97,13 @@ enum RoomCmd {
     CaughtUp { conn: ConnId, epoch: u64 },
     /// Cluster mode: a message another node committed.
     Remote { seq: Seq, frame: Bytes },
+    /// A reaction committed as change `rev`: its `reaction` frame, for the members (and, if
+    /// `publish`, the other nodes).
+    Changed {
+        rev: u64,
+        frame: Bytes,
+        publish: bool,
+    },
     /// Cluster mode: read back from storage what the broker may have lost.
     Resync,
     /// Cluster mode: another node's news of its people here.
@@ -187,6 +196,7 @@ impl RoomHandle {
             waiting: Vec::new(),
             ahead: Ahead::default(),
             gap_since: None,
+            last_change: 0,
         };
         tokio::spawn(room.run(rx, creation));
         Self {
@@ -228,7 +238,7 @@ impl RoomHandle {
     pub async fn join(
         &self,
         (conn, user, outbox): (ConnId, User, Arc<Outbox>),
-        after: Option<Seq>,
+        (after, changes_after): (Option<Seq>, Option<u64>),
         read: Personal,
     ) {
         self.cmd(RoomCmd::Join {
@@ -236,7 +246,19 @@ impl RoomHandle {
             user,
             outbox,
             after,
+            changes_after,
             read,
+        })
+        .await
+    }
+
+    /// A reaction here was committed as change `rev`: the members get its `frame`, and so do
+    /// the other nodes' (cluster mode).
+    pub async fn changed(&self, rev: u64, frame: Bytes) {
+        self.cmd(RoomCmd::Changed {
+            rev,
+            frame,
+            publish: true,
         })
         .await
     }
@@ -260,6 +282,16 @@ impl RoomHandle {
     /// full it is dropped, and read back from storage with the gap it leaves.
     pub fn remote(&self, seq: Seq, frame: Bytes) {
         let _ = self.tx.try_send(RoomCmd::Remote { seq, frame });
+    }
+
+    /// A reaction another node committed as change `rev` (cluster mode). Never waits: with
+    /// the room's queue full it is dropped (members get it at their next join).
+    pub fn remote_change(&self, rev: u64, frame: Bytes) {
+        let _ = self.tx.try_send(RoomCmd::Changed {
+            rev,
+            frame,
+            publish: false,
+        });
     }
 
     /// Has the room read back from storage what the broker may have lost (cluster mode).
@@ -332,6 +364,9 @@ struct Room {
     ahead: Ahead,
     /// Since when a gap has been waiting.
     gap_since: Option<Instant>,
+    /// The last reaction change known here (0: the room has none): joins of a room without
+    /// any read none.
+    last_change: u64,
 }
 
 impl Room {
@@ -412,9 +447,10 @@ impl Room {
                 None => Ok(()),
             };
             match created.and(Ok(())) {
-                Ok(()) => match self.store.last_seq(&self.name).await {
-                    Ok(seq) => {
+                Ok(()) => match self.read_counters().await {
+                    Ok((seq, change)) => {
                         self.set_last(seq);
+                        self.last_change = change;
                         if let Some(cluster) = &self.cluster {
                             if let Some(c) = &creation {
                                 cluster.tell_room_created(&self.name, c.by.as_str());
@@ -432,6 +468,12 @@ impl Room {
             }
             tokio::time::sleep(LOAD_RETRY).await;
         }
+    }
+
+    /// The room's latest seq and reaction change, from storage.
+    async fn read_counters(&self) -> Result<(Seq, u64), StoreError> {
+        let seq = self.store.last_seq(&self.name).await?;
+        Ok((seq, self.store.last_change(&self.name).await?))
     }
 
     /// Reads the latest messages into `recent`, once (see the module docs). Without members
@@ -475,6 +517,7 @@ impl Room {
                 user,
                 outbox,
                 after,
+                changes_after,
                 read,
             } => {
                 let page = u64::from(self.settings.history_page);
@@ -482,8 +525,19 @@ impl Room {
                     .unwrap_or(Seq(self.last_seq.0.saturating_sub(page)))
                     .min(self.last_seq);
                 let catch_up = self.recent.range(after, self.last_seq, self.last_seq);
-                self.members
-                    .join((conn, user, outbox), (after, self.last_seq, read), catch_up)
+                let missed = changes_after.is_some_and(|c| c < self.last_change);
+                let reactions =
+                    (self.last_change > 0 && (after < self.last_seq || missed)).then(|| {
+                        ReactionsJob {
+                            user: user.key.clone(),
+                            changes_after,
+                        }
+                    });
+                self.members.join(
+                    (conn, user, outbox),
+                    (after, self.last_seq, read),
+                    (catch_up, reactions),
+                )
             }
             RoomCmd::Leave { conn, change } => self.members.leave(conn, change),
             RoomCmd::Send {
@@ -500,6 +554,20 @@ impl Room {
             RoomCmd::Notify { conn, level } => self.members.notify(conn, level),
             RoomCmd::CaughtUp { conn, epoch } => self.members.caught_up(conn, epoch),
             RoomCmd::Remote { seq, frame } => self.arrive(seq, Arrival { frame, ack: None }),
+            RoomCmd::Changed {
+                rev,
+                frame,
+                publish,
+            } => {
+                self.last_change = self.last_change.max(rev);
+                if let (true, Some(cluster)) = (publish, &self.cluster) {
+                    cluster.publish(
+                        fanout::subject(&self.name),
+                        fanout::change_payload(rev, &frame),
+                    );
+                }
+                self.members.broadcast(&frame);
+            }
             RoomCmd::Resync => {}
             RoomCmd::Presence(msg) => self.members.remote(msg),
             RoomCmd::NodeGone(node) => self.members.node_gone(&node),
@@ -586,8 +654,13 @@ impl Room {
     /// Cluster mode: catches up with what the other nodes committed that this node has not
     /// delivered (the broker lost it, or nobody here was listening).
     async fn resync(&mut self) {
-        let last = match self.store.last_seq(&self.name).await {
-            Ok(last) => last,
+        let last = match self.read_counters().await {
+            Ok((last, change)) => {
+                // A change the broker lost: joins read it (members already here get it at
+                // their next join).
+                self.last_change = self.last_change.max(change);
+                last
+            }
             Err(err) => {
                 warn!(cause = %err, "cannot read the room's latest seq");
                 return;
@@ -699,6 +772,8 @@ impl Room {
                         ts,
                         bot,
                         reply,
+                        reactions: Vec::new(),
+                        rev: 0,
                     };
                     let bytes = wire::encode(&ServerMsg::Message(msg));
                     if let Some(cluster) = &self.cluster {

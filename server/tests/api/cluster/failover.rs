@@ -80,6 +80,7 @@ async fn the_clients_of_a_node_killed_in_mid_traffic_resume_on_another_exactly()
             room: ROOM.into(),
             nickname: None,
             after: Some(Seq(last)),
+            changes_after: None,
         })
         .await;
     reader.recv_joined().await;

@@ -60,3 +60,67 @@ async fn a_reply_on_one_node_quotes_a_message_of_another_for_everyone() {
         node.shutdown().await.unwrap();
     }
 }
+
+/// Reactions across nodes: one added on each node reaches the members of both, in the
+/// order of their change numbers, and two nodes adding the same emoji at once count it
+/// once per person.
+#[tokio::test]
+async fn reactions_on_two_nodes_reach_everyone_and_count_once() {
+    let (Some(nats), Some(db)) = (nats_url(), Db::server("postgres").await) else {
+        return;
+    };
+    let nodes = nodes(&db, &nats, 2).await;
+    let mut alice = Client::connect(nodes[0].addr, "alice").await;
+    alice.join("picnic").await;
+    let mut bob = Client::connect(nodes[1].addr, "bob").await;
+    let members = bob.join("picnic").await;
+    knows(&mut bob, &members, "picnic", "alice").await;
+    notice(&mut alice, "picnic", "bob", PresenceChange::Joined, WAIT).await;
+    let m = alice.send_acked("picnic", "a1", "lunch?").await.seq;
+    let _ = bob
+        .recv_kind_where(|c: &shared::ChatMessage| c.seq == m)
+        .await;
+    let react = |id: &str| ClientMsg::React {
+        room: "picnic".into(),
+        seq: m,
+        emoji: "👍".into(),
+        client_id: id.into(),
+        remove: false,
+    };
+    alice.send(&react("ra")).await;
+    bob.send(&react("rb")).await;
+    for c in [&mut alice, &mut bob] {
+        // The answer, and both frames (once each) for both people; the one with the higher
+        // change number is current.
+        let (mut answered, mut news) = (false, Vec::new());
+        while !answered || news.len() < 2 {
+            match c.recv().await {
+                ServerMsg::Reacted { changed, .. } => answered = changed,
+                ServerMsg::Reaction { rev, reactions, .. } => news.push((rev, reactions)),
+                _ => {}
+            }
+        }
+        news.sort_by_key(|(rev, _)| *rev);
+        assert!(news[0].0 < news[1].0, "{news:?}");
+        assert_eq!(news[1].1[0].count, 2, "{news:?}");
+        let seen = c.until_refused_leave(NO_ROOM).await;
+        assert_none(&seen, "a third reaction frame", |m| {
+            matches!(m, ServerMsg::Reaction { .. })
+        });
+    }
+    // A retry on the other node has one effect.
+    bob.send(&ClientMsg::React {
+        room: "picnic".into(),
+        seq: m,
+        emoji: "👍".into(),
+        client_id: "ra".into(),
+        remove: false,
+    })
+    .await;
+    let again: Reacted = bob.recv_kind().await;
+    assert!(!again.changed);
+    drop((alice, bob));
+    for node in nodes {
+        node.shutdown().await.unwrap();
+    }
+}

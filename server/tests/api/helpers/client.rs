@@ -70,6 +70,7 @@ impl Client {
             room: room.into(),
             nickname: None,
             after: None,
+            changes_after: None,
         })
         .await;
         self.recv_either().await

@@ -100,6 +100,35 @@ pub struct HistoryPage {
     pub has_more: bool,
 }
 
+/// A `reaction` frame.
+#[derive(Debug, Clone)]
+pub struct ReactionNews {
+    pub room: String,
+    pub seq: Seq,
+    pub rev: u64,
+    pub nickname: String,
+    pub emoji: String,
+    pub added: bool,
+    pub reactions: Vec<shared::Reaction>,
+}
+
+/// A `reactions` frame.
+#[derive(Debug, Clone)]
+pub struct ReactionsFrame {
+    pub room: String,
+    pub rev: u64,
+    pub messages: Vec<shared::MessageReactions>,
+    pub partial: bool,
+}
+
+/// A `reacted` frame.
+#[derive(Debug, Clone)]
+pub struct Reacted {
+    pub client_id: String,
+    pub seq: Seq,
+    pub changed: bool,
+}
+
 /// An `error` frame.
 #[derive(Debug, Clone)]
 pub struct Refusal {
@@ -173,6 +202,26 @@ kind!(HistoryPage, "history", ServerMsg::History { room, messages, has_more, .. 
     room: room.to_string(),
     messages,
     has_more,
+});
+kind!(ReactionNews, "reaction", ServerMsg::Reaction { room, seq, rev, nickname, emoji, added, reactions } => ReactionNews {
+    room: room.to_string(),
+    seq,
+    rev,
+    nickname: nickname.to_string(),
+    emoji: emoji.to_string(),
+    added,
+    reactions,
+});
+kind!(ReactionsFrame, "reactions", ServerMsg::Reactions { room, rev, messages, partial } => ReactionsFrame {
+    room: room.to_string(),
+    rev,
+    messages,
+    partial,
+});
+kind!(Reacted, "reacted", ServerMsg::Reacted { client_id, seq, changed, .. } => Reacted {
+    client_id: client_id.to_string(),
+    seq,
+    changed,
 });
 kind!(Refusal, "error", ServerMsg::Error { code, message, room, client_id } => Refusal {
     code,

@@ -209,7 +209,7 @@ impl Client {
                 let code = String::from_utf8_lossy(code).into_owned();
                 *log.errors.entry(code).or_insert(0) += 1;
             }
-            Event::Other => {}
+            Event::Other | Event::Reaction => {}
         }
         if self.back_at.is_none() && self.catch_up_to.is_some_and(|to| self.last_seq >= to) {
             self.back_at = Some(Instant::now());
