@@ -44,8 +44,9 @@ pub async fn join_frame(
         partial |= changed.len() > half;
         by_seq.extend(changed.into_iter().take(half).map(|m| (m.seq, m)));
     }
-    let sent = store.reacted_after(room, after, half).await?;
-    by_seq.extend(sent.into_iter().map(|m| (m.seq, m)));
+    let sent = store.reacted_after(room, after, half + 1).await?;
+    partial |= sent.len() > half;
+    by_seq.extend(sent.into_iter().take(half).map(|m| (m.seq, m)));
     let mut messages: Vec<MessageReactions> = by_seq.into_values().collect();
     store
         .mark_own(

@@ -123,25 +123,26 @@ impl Store {
         rows.iter().map(message_reactions).collect()
     }
 
-    /// `user`'s own reactions to the messages `from..=to` of `room`: (seq, emoji).
+    /// `user`'s own reactions to the messages `seqs` of `room` (at most 500): (seq, emoji).
     pub async fn own_reactions(
         &self,
         room: &RoomName,
         user: &str,
-        (from, to): (Seq, Seq),
+        seqs: &[Seq],
     ) -> Result<HashSet<(u64, String)>, StoreError> {
-        let rows = sqlx::query(&Self::sql(
+        let marks = vec!["?"; seqs.len()].join(", ");
+        let sql = Self::sql_owned(
             self.backend,
-            "SELECT seq, emoji FROM reactions WHERE room = ? AND user_key = ? \
-             AND seq >= ? AND seq <= ? LIMIT ?",
-        ))
-        .bind(room.as_str())
-        .bind(user)
-        .bind(i64::try_from(from.0).unwrap_or(i64::MAX))
-        .bind(i64::try_from(to.0).unwrap_or(i64::MAX))
-        .bind(MINE_MAX)
-        .fetch_all(&self.pool)
-        .await?;
+            format!(
+                "SELECT seq, emoji FROM reactions WHERE room = ? AND user_key = ? \
+                 AND seq IN ({marks}) LIMIT ?"
+            ),
+        );
+        let mut query = sqlx::query(&sql).bind(room.as_str()).bind(user);
+        for seq in seqs {
+            query = query.bind(i64::try_from(seq.0).unwrap_or(i64::MAX));
+        }
+        let rows = query.bind(MINE_MAX).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| Ok((r.try_get::<i64, _>(0)? as u64, r.try_get(1)?)))
             .collect()
@@ -161,13 +162,11 @@ impl Store {
             .into_iter()
             .filter(|(_, r)| !r.is_empty())
             .collect();
-        let (Some(from), Some(to)) = (
-            held.iter().map(|(s, _)| *s).min(),
-            held.iter().map(|(s, _)| *s).max(),
-        ) else {
+        if held.is_empty() {
             return Ok(());
-        };
-        let own = self.own_reactions(room, user, (from, to)).await?;
+        }
+        let seqs: Vec<Seq> = held.iter().map(|(s, _)| *s).collect();
+        let own = self.own_reactions(room, user, &seqs).await?;
         for (seq, list) in held {
             for r in list.iter_mut() {
                 r.mine = own.contains(&(seq.0, r.emoji.as_str().to_owned()));

@@ -8,7 +8,8 @@
 //! `rev`) and the message's entry in `message_changes` (what a resuming client missed).
 //!
 //! Every check runs under that lock, so two nodes adding a room's 21st emoji at once cannot
-//! both succeed.
+//! both succeed (on MySQL the transaction is READ COMMITTED, so that what it reads under the
+//! lock is what the other node committed).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,7 +63,16 @@ pub(super) async fn commit(
     backend: Backend,
     changes: &[ReactionChange],
 ) -> Result<Vec<ReactOutcome>, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut conn = pool.acquire().await?;
+    if backend == Backend::MySql {
+        // InnoDB's default (REPEATABLE READ) would read every room's message rows as of the
+        // first read: a later room's lock, waited for behind another node's commit, would
+        // then be read from before that commit, and its change overwritten. Each statement
+        // reads what is committed now (as on PostgreSQL), and no gap locks are taken.
+        sqlx::Executor::execute(&mut *conn, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            .await?;
+    }
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     // Each room's block of change numbers: one raise per room, by name (as messages lock
     // rooms, so that two nodes never wait on each other).
     let mut per_room: Vec<(&str, usize)> = Vec::new();
