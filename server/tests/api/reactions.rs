@@ -385,3 +385,44 @@ async fn the_full_list_of_who_reacted_comes_on_request_a_page_at_a_time() {
         server.shutdown().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_joins_reactions_frame_says_partial_past_250_messages_with_reactions() {
+    let server = start().await;
+    let mut alice = Client::connect(server.addr, "alice").await;
+    alice.join("lobby").await;
+    let mut seqs = Vec::new();
+    for i in 0..252 {
+        let ack = alice.send_acked("lobby", &format!("a{i}"), "hi").await;
+        seqs.push(ack.seq);
+    }
+    for (i, seq) in seqs.iter().enumerate() {
+        alice
+            .send(&react(*seq, "👍", &format!("r{i}"), false))
+            .await;
+    }
+    for _ in &seqs {
+        let done: Reacted = alice.recv_kind().await;
+        assert!(done.changed);
+    }
+    let join = |after: Seq| ClientMsg::Join {
+        room: "lobby".into(),
+        nickname: None,
+        after: Some(after),
+        changes_after: None,
+    };
+    // All 252 sent: the frame lists the newest 250, and says it is not all.
+    let mut bob = Client::connect(server.addr, "bob").await;
+    bob.send(&join(Seq(0))).await;
+    let frame: ReactionsFrame = bob.recv_kind().await;
+    assert!(frame.partial, "252 > 250");
+    let listed: Vec<Seq> = frame.messages.iter().map(|m| m.seq).collect();
+    assert_eq!(listed, seqs[2..], "the newest 250, in seq order");
+    // 250 sent: all of them, and complete.
+    let mut carol = Client::connect(server.addr, "carol").await;
+    carol.send(&join(seqs[1])).await;
+    let frame: ReactionsFrame = carol.recv_kind().await;
+    assert!(!frame.partial);
+    assert_eq!(frame.messages.len(), 250);
+    server.shutdown().await.unwrap();
+}
