@@ -53,15 +53,20 @@ async fn history_of(c: &mut Client, seq: Seq) -> shared::ChatMessage {
     page.messages.into_iter().find(|m| m.seq == seq).unwrap()
 }
 
+/// `nick`, connected and in the lobby.
+async fn in_lobby(addr: std::net::SocketAddr, nick: &str) -> Client {
+    let mut c = Client::connect(addr, nick).await;
+    c.join("lobby").await;
+    c
+}
+
 #[tokio::test]
 async fn reactions_are_stored_live_once_and_in_history_on_every_backend() {
     for db in Db::all().await {
         let label = db.label;
         let server = db.start(|_| {}).await;
-        let mut alice = Client::connect(server.addr, "alice").await;
-        alice.join("lobby").await;
-        let mut bob = Client::connect(server.addr, "bob").await;
-        bob.join("lobby").await;
+        let mut alice = in_lobby(server.addr, "alice").await;
+        let mut bob = in_lobby(server.addr, "bob").await;
         let m = alice.send_acked("lobby", "a1", "lunch?").await.seq;
 
         bob.send(&react(m, "👍", "r1", false)).await;
@@ -93,8 +98,7 @@ async fn reactions_are_stored_live_once_and_in_history_on_every_backend() {
         );
 
         // History carries them, each reader's own marked; so does REST.
-        let mut carol = Client::connect(server.addr, "carol").await;
-        carol.join("lobby").await;
+        let mut carol = in_lobby(server.addr, "carol").await;
         assert_eq!(
             chips(&history_of(&mut bob, m).await.reactions),
             [chip("👍", 2, &["bob", "alice"], true)],
@@ -147,12 +151,9 @@ async fn a_reaction_is_one_emoji_within_the_limits_on_a_message_of_a_joined_room
     for db in Db::all().await {
         let label = db.label;
         let server = db.start(|_| {}).await;
-        let mut alice = Client::connect(server.addr, "alice").await;
-        alice.join("lobby").await;
-        let mut bob = Client::connect(server.addr, "bob").await;
-        bob.join("lobby").await;
-        let mut carol = Client::connect(server.addr, "carol").await;
-        carol.join("lobby").await;
+        let mut alice = in_lobby(server.addr, "alice").await;
+        let mut bob = in_lobby(server.addr, "bob").await;
+        let mut carol = in_lobby(server.addr, "carol").await;
         let m = alice.send_acked("lobby", "a1", "react to me").await.seq;
 
         for (i, (seq, emoji, code)) in [
@@ -207,8 +208,7 @@ async fn a_reaction_is_one_emoji_within_the_limits_on_a_message_of_a_joined_room
 #[tokio::test]
 async fn a_join_ends_with_the_reactions_of_what_it_sent_and_of_what_changed_while_away() {
     let server = start().await;
-    let mut alice = Client::connect(server.addr, "alice").await;
-    alice.join("lobby").await;
+    let mut alice = in_lobby(server.addr, "alice").await;
     let mut seqs = Vec::new();
     for i in 0..4 {
         seqs.push(
@@ -219,8 +219,7 @@ async fn a_join_ends_with_the_reactions_of_what_it_sent_and_of_what_changed_whil
         );
     }
     // A room without reactions sends no `reactions` frame.
-    let mut bob = Client::connect(server.addr, "bob").await;
-    bob.join("lobby").await;
+    let mut bob = in_lobby(server.addr, "bob").await;
     let seen = bob.until_refused_leave(NO_ROOM).await;
     assert_none(&seen, "a reactions frame", |m| {
         matches!(m, ServerMsg::Reactions { .. })
@@ -292,8 +291,7 @@ async fn a_join_ends_with_the_reactions_of_what_it_sent_and_of_what_changed_whil
 #[tokio::test]
 async fn quick_adds_and_take_backs_keep_their_order() {
     let server = start().await;
-    let mut alice = Client::connect(server.addr, "alice").await;
-    alice.join("lobby").await;
+    let mut alice = in_lobby(server.addr, "alice").await;
     let m = alice.send_acked("lobby", "a1", "toggle me").await.seq;
     for i in 0..20 {
         alice
@@ -330,15 +328,13 @@ async fn the_full_list_of_who_reacted_comes_on_request_a_page_at_a_time() {
     for db in Db::all().await {
         let label = db.label;
         let server = db.start(|_| {}).await;
-        let mut alice = Client::connect(server.addr, "alice").await;
-        alice.join("lobby").await;
+        let mut alice = in_lobby(server.addr, "alice").await;
         let m = alice.send_acked("lobby", "a1", "who is in?").await.seq;
         // Five people, one after the other: more than a frame names.
         let mut voters = Vec::new();
         for i in 0..5 {
             let nick = format!("voter{i}");
-            let mut c = Client::connect(server.addr, &nick).await;
-            c.join("lobby").await;
+            let mut c = in_lobby(server.addr, &nick).await;
             c.send(&react(m, "👍", "v1", false)).await;
             let done: Reacted = c.recv_kind().await;
             assert!(done.changed, "{label}");
@@ -389,8 +385,7 @@ async fn the_full_list_of_who_reacted_comes_on_request_a_page_at_a_time() {
 #[tokio::test]
 async fn a_joins_reactions_frame_says_partial_past_250_messages_with_reactions() {
     let server = start().await;
-    let mut alice = Client::connect(server.addr, "alice").await;
-    alice.join("lobby").await;
+    let mut alice = in_lobby(server.addr, "alice").await;
     let mut seqs = Vec::new();
     for i in 0..252 {
         let ack = alice.send_acked("lobby", &format!("a{i}"), "hi").await;
