@@ -289,6 +289,19 @@ mod tests {
     }
 
     #[test]
+    fn a_room_joined_without_reactions_resumes_from_the_first_change() {
+        // The lobby had no reaction when it was joined (no `reactions` frame): reactions
+        // added while this client is away must come with its rejoin.
+        let s = run(in_lobby(), [message("lobby", 1, BOB, "hi")]);
+        let frames = s.resume_frames();
+        assert!(
+            frames.iter().any(|f| matches!(f,
+                shared::ClientMsg::Join { room, changes_after: Some(0), .. } if room == "lobby")),
+            "{frames:?}"
+        );
+    }
+
+    #[test]
     fn own_reactions_wait_for_their_answer_and_are_resent_after_a_reconnect() {
         let s = run(in_lobby(), [message("lobby", 1, BOB, "hi")]);
         let s = run(

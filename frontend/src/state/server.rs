@@ -168,6 +168,10 @@ impl ChatState {
             r.notices.clear();
             r.changes_after = None;
         }
+        // Joined, this client knows every change up to the `reactions` frame that follows, or
+        // none at all if the room sent none (it had no reaction yet): a rejoin then asks for
+        // every change since the first (0), not only for those of the messages it is sent.
+        r.changes_after = r.changes_after.or(Some(0));
         if !r.joined && r.messages.is_empty() {
             r.baseline = last_seq;
         }

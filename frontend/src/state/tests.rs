@@ -20,7 +20,9 @@ fn join_frame(room_name: &str, after: Option<u64>) -> ClientMsg {
         room: room_name.into(),
         nickname: None,
         after: after.map(Seq),
-        changes_after: None,
+        // A room joined before (it has a resume point) resumes its reactions from the
+        // `reactions` frame's rev, or from the first change when it got none.
+        changes_after: after.map(|_| 0),
     }
 }
 
